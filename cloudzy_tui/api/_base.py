@@ -1,0 +1,248 @@
+"""What every resource class shares: parsing of replies into models, list extraction, pagination walks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from cloudzy_tui.api._transport import Envelope, Transport, _to_int
+from cloudzy_tui.api.errors import MalformedResponseError
+from cloudzy_tui.api.models import ActionResult, Page
+
+logger = logging.getLogger("cloudzy_tui.api")
+
+M = TypeVar("M", bound=BaseModel)
+
+#: a walk stops after this many pages whatever the server says (a server that never ends must not hang us)
+MAX_PAGES = 1000
+
+
+class Resource:
+    """Base of the resource classes: holds the shared transport."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _problem(exc: PydanticValidationError) -> str:
+    errors = exc.errors(include_url=False, include_input=False)
+    if not errors:
+        return "invalid"
+    first = errors[0]
+    loc = ".".join(str(x) for x in first.get("loc", ())) or "object"
+    return f"{loc}: {first.get('msg', 'invalid')}"
+
+
+def parse_one(model: type[M], data: Any, *, what: str, path: str) -> M:
+    """The object a GET returned, or :class:`MalformedResponseError` (never a raw pydantic trace)."""
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else f"a {type(data).__name__}"
+        raise MalformedResponseError(
+            f"The API's reply to GET {path} held {kind} where {what} was expected.", path=path, method="GET"
+        )
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise MalformedResponseError(
+            f"The API's reply to GET {path} is not a usable {what} ({_problem(exc)}).",
+            path=path,
+            method="GET",
+        ) from None
+
+
+def parse_optional(model: type[M], data: Any, *, what: str) -> M | None:
+    """The object a change returned, if it returned a usable one. The change succeeded either way, so a
+    missing or unusable object is ``None`` (logged), not an error."""
+    if isinstance(data, dict):
+        try:
+            return model.model_validate(data)
+        except PydanticValidationError as exc:
+            logger.warning("API reply: the returned %s is not usable (%s); ignored", what, _problem(exc))
+            return None
+    if data is not None:
+        logger.warning("API reply: expected %s object, got %s; ignored", what, type(data).__name__)
+    return None
+
+
+def parse_list(model: type[M], items: list[Any], *, what: str) -> list[M]:
+    """Each usable element as a model; unusable ones are skipped with a warning."""
+    out: list[M] = []
+    skipped = 0
+    first_problem = ""
+    for item in items:
+        if not isinstance(item, dict):
+            skipped += 1
+            first_problem = first_problem or f"a {type(item).__name__} instead of an object"
+            continue
+        try:
+            out.append(model.model_validate(item))
+        except PydanticValidationError as exc:
+            skipped += 1
+            first_problem = first_problem or _problem(exc)
+    if skipped:
+        logger.warning("API reply: skipped %d malformed %s item(s) (%s)", skipped, what, first_problem)
+    return out
+
+
+def extract_items(data: Any, key: str, *, path: str) -> list[Any]:
+    """The list of a list reply: ``data[key]``, or ``data`` itself when it is a list, ``[]`` for null.
+
+    A dict without ``key`` but with exactly one list inside is accepted too (a server naming the key
+    differently); anything else is :class:`MalformedResponseError`.
+    """
+    if data is None:
+        return []
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        if key in data:
+            value = data[key]
+            if value is None:
+                return []
+            if isinstance(value, list):
+                return value
+            raise MalformedResponseError(
+                f"The API's reply to GET {path} has '{key}' as a {type(value).__name__}, not a list.",
+                path=path,
+                method="GET",
+            )
+        lists = [v for v in data.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            logger.debug("API reply to GET %s: no '%s' key, using the only list in it", path, key)
+            return lists[0]
+        if not data or not lists:
+            return []
+    raise MalformedResponseError(
+        f"The API's reply to GET {path} has no '{key}' list.", path=path, method="GET"
+    )
+
+
+def total_of(data: Any) -> int | None:
+    if isinstance(data, dict):
+        value = data.get("total")
+        if isinstance(value, bool):
+            return None
+        return _to_int(value)
+    return None
+
+
+def action_result(env: Envelope) -> ActionResult:
+    return ActionResult(detail=env.detail, code=env.code, data=env.data)
+
+
+def dedupe(items: list[M]) -> list[M]:
+    """Items in order, later duplicates (same ``id``) dropped: a list shifting between page requests must
+    not give the UI two rows with one key."""
+    seen: set[object] = set()
+    out: list[M] = []
+    for item in items:
+        key = getattr(item, "id", None)
+        if key is None:
+            out.append(item)
+            continue
+        marker = str(key)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        out.append(item)
+    return out
+
+
+async def bookmark_pages(
+    transport: Transport,
+    path: str,
+    params: Mapping[str, object],
+    model: type[M],
+    *,
+    key: str,
+    what: str,
+    page_size: int,
+) -> AsyncIterator[Page[M]]:
+    """Walk a ``limit`` + ``bookmark`` list. Stops on an empty page, a missing bookmark or a bookmark seen
+    before (the API returns a bookmark even with the last page). The first page is always yielded, even empty;
+    later empty pages are not."""
+    bookmark: str | None = None
+    seen: set[str] = set()
+    previous: list[Any] | None = None
+    for number in range(1, MAX_PAGES + 1):
+        query: dict[str, object] = {**params, "limit": page_size}
+        if bookmark is not None:
+            query["bookmark"] = bookmark
+        env = await transport.request("GET", path, params=query)
+        raw = extract_items(env.data, key, path=path)
+        items = parse_list(model, raw, what=what)
+        next_raw = env.data.get("bookmark") if isinstance(env.data, dict) else None
+        next_bookmark = str(next_raw) if next_raw not in (None, "") else None
+        if not raw and number > 1:
+            return
+        if previous is not None and raw == previous:
+            logger.warning(
+                "GET %s: a page repeats the previous one; the server ignores 'bookmark', stopping", path
+            )
+            return
+        previous = raw
+        done = not raw or next_bookmark is None or next_bookmark in seen or next_bookmark == bookmark
+        yield Page(items=items, total=total_of(env.data), next=None if done else next_bookmark)
+        if done:
+            return
+        assert next_bookmark is not None
+        seen.add(next_bookmark)
+        bookmark = next_bookmark
+    logger.warning("GET %s: stopped after %d pages", path, MAX_PAGES)
+
+
+async def numbered_pages(
+    transport: Transport,
+    path: str,
+    params: Mapping[str, object],
+    model: type[M],
+    *,
+    key: str,
+    what: str,
+    page_size: int | None,
+) -> AsyncIterator[Page[M]]:
+    """Walk a ``page`` (from 1, plus ``limit`` when ``page_size`` is given) list. Stops on an empty page, when
+    the items seen reach ``total``, when a page repeats the previous one (a server ignoring ``page``), or
+    after :data:`MAX_PAGES`."""
+    previous: list[Any] | None = None
+    seen = 0
+    for number in range(1, MAX_PAGES + 1):
+        query: dict[str, object] = dict(params)
+        if page_size is not None:
+            query["limit"] = page_size
+        query["page"] = number
+        env = await transport.request("GET", path, params=query)
+        raw = extract_items(env.data, key, path=path)
+        if not raw and number > 1:
+            return
+        if previous is not None and raw == previous:
+            logger.warning(
+                "GET %s: page %d repeats page %d; the server ignores 'page', stopping",
+                path,
+                number,
+                number - 1,
+            )
+            return
+        total = total_of(env.data)
+        items = parse_list(model, raw, what=what)
+        seen += len(raw)
+        done = not raw or (total is not None and seen >= total) or number == MAX_PAGES
+        yield Page(items=items, total=total, next=None if done else number + 1)
+        if done:
+            return
+        previous = raw
+    logger.warning("GET %s: stopped after %d pages", path, MAX_PAGES)
+
+
+async def collect(pages: AsyncIterator[Page[M]]) -> list[M]:
+    items: list[M] = []
+    async for page in pages:
+        items.extend(page.items)
+    return dedupe(items)

@@ -1,0 +1,673 @@
+"""The one transport every resource goes through: envelope, error mapping, retries, timeouts, events.
+
+Policy (see also the package docstring):
+
+* The envelope ``{"detail", "code", "data"}`` is read by HTTP status first, then by ``code``: a 2xx whose
+  ``code`` is not ``OKAY`` is an :class:`ApiError`; a 2xx without ``code`` is accepted (tolerance).
+  ``data`` may be anything, including ``null``; the resource that asked decides what it needs.
+* Redirects are never followed (:class:`RedirectRefusedError`): the token must not travel to another host.
+* Idempotent methods (GET, PUT, DELETE, PATCH — PATCH here only sets fields) are retried on connect errors,
+  timeouts, dropped connections, 429, 502, 503 and 504, up to ``max_retries`` extra tries, waiting
+  ``rng() * min(8, 0.5 * 2**n)`` seconds (full jitter) or what ``Retry-After`` asks for. A ``Retry-After``
+  above 30 s is not slept through: :class:`RateLimitedError` is raised at once with ``retry_after`` set.
+* POST is retried only when the request provably never reached the server: connect errors, connect/pool
+  timeouts and 429. A POST whose outcome is unknown — read/write timeout, connection dropped after sending,
+  or a gateway's 502/504 — raises :class:`OutcomeUnknownError` and is never resent.
+* A DELETE that may already have taken effect (an earlier try of the same call got no answer, or a 502/504)
+  and is then answered 404 counts as done.
+* Every HTTP attempt emits one :class:`RequestEvent` to ``on_event`` and one DEBUG log line on the
+  ``cloudzy_tui.api`` logger (method, path, status, elapsed). Neither ever carries headers, bodies, the query
+  string or the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from cloudzy_tui import __version__
+from cloudzy_tui.api.errors import (
+    ApiError,
+    AuthError,
+    CloudzyError,
+    FieldError,
+    LowBalanceError,
+    MalformedResponseError,
+    NetworkError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ReadOnlyError,
+    RedirectRefusedError,
+    RequestTimeoutError,
+    ServerError,
+    ValidationError,
+    field_error_from_loc,
+    shorten,
+)
+
+logger = logging.getLogger("cloudzy_tui.api")
+
+DEFAULT_BASE_URL = "https://api.cloudzy.com/developers"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+USER_AGENT = f"cloudzy-tui/{__version__}"
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: a POST answered with one of these may have been carried out by the server behind the gateway
+POST_OUTCOME_UNKNOWN_STATUSES = frozenset({502, 504})
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+#: a Retry-After longer than this is reported (RateLimitedError) instead of slept through
+MAX_RETRY_AFTER = 30.0
+
+Outcome = Literal["ok", "error", "retry"]
+EventCallback = Callable[["RequestEvent"], None]
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class RequestEvent:
+    """One HTTP attempt, for the audit log, the status bar and request counting.
+
+    ``path`` is the path below the base URL without the query string (``/v1/instances/abc``); ``status`` is
+    ``None`` when no answer came; ``attempt`` counts from 1; ``outcome`` is ``"retry"`` when another attempt
+    follows, ``"error"`` when the call failed, ``"ok"`` when it succeeded.
+    """
+
+    method: str
+    path: str
+    status: int | None
+    elapsed: float
+    attempt: int
+    error: str | None
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A successful reply, unwrapped."""
+
+    status: int
+    detail: str
+    code: str
+    data: Any
+
+
+def path_id(value: object) -> str:
+    """One path segment made from an id: everything escaped (``a/b`` → ``a%2Fb``) so that no id can change
+    the path; ``.`` and ``..`` escaped too (URL normalisation would otherwise climb a level)."""
+    text = str(value)
+    if not text:
+        raise ValueError("an id must not be empty")
+    segment = quote(text, safe="")
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return segment
+
+
+def query_value(value: object) -> str:
+    """A query parameter value as the API expects it: booleans as ``true``/``false``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def clean_params(params: Mapping[str, object] | None) -> dict[str, str]:
+    """Query parameters with ``None`` values left out (httpx would send ``name=``)."""
+    if not params:
+        return {}
+    return {key: query_value(value) for key, value in params.items() if value is not None}
+
+
+def normalize_base_url(base_url: str) -> str:
+    text = str(base_url).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"the API URL must start with https:// (or http://) and name a host, got {shorten(text, 80)!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError("the API URL must not contain a query string or fragment")
+    if parts.username or parts.password:
+        raise ValueError("the API URL must not contain credentials")
+    return text
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait, from a ``Retry-After`` header (seconds or HTTP-date); ``None`` if absent/bad."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if seconds == seconds else None  # NaN check
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def backoff_delay(retry_number: int, rng: Callable[[], float]) -> float:
+    """Full-jitter exponential backoff: ``rng() * min(8, 0.5 * 2**n)`` for the n-th retry (from 0)."""
+    return rng() * min(BACKOFF_CAP, BACKOFF_BASE * 2**retry_number)
+
+
+class _TokenAuth(httpx.Auth):
+    """Adds ``API-Token`` to each request as it is sent; the raw token lives only inside the SecretStr."""
+
+    def __init__(self, token: SecretStr) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._token.get_secret_value():
+            request.headers["API-Token"] = self._token.get_secret_value()
+        yield request
+
+    def __repr__(self) -> str:
+        return "<API-Token auth>"
+
+
+_NOT_JSON = object()
+
+
+@dataclass
+class _Failure:
+    error: CloudzyError
+    retryable: bool
+    #: the request may have been carried out by the server
+    maybe_applied: bool
+    retry_after: float | None = None
+    status: int | None = None
+
+
+class Transport:
+    """Sends requests for the resources; owns the ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: SecretStr,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        read_only: bool = False,
+        on_event: EventCallback | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self.base_url = normalize_base_url(base_url)
+        self.max_retries = max_retries
+        self.read_only = read_only
+        self.on_event = on_event
+        self._sleep = sleep
+        self._rng = rng
+        self._host = urlsplit(self.base_url).hostname or ""
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            auth=_TokenAuth(token),
+        )
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self.base_url!r})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self._client.is_closed
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # ------------------------------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: Any = None,
+    ) -> Envelope:
+        """Send one API call (with retries as the policy allows) and return its unwrapped envelope."""
+        method = method.upper()
+        if self.read_only and method != "GET":
+            raise ReadOnlyError(
+                f"Read-only mode: {method} {path} was not sent. Start without --read-only to make changes.",
+                method=method,
+                path=path,
+            )
+        query = clean_params(params)
+        idempotent = method in IDEMPOTENT_METHODS
+        maybe_applied = False
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            failure: _Failure
+            try:
+                response = await self._client.request(method, path, params=query or None, json=json)
+            except httpx.HTTPError as exc:
+                failure = self._failure_from_exception(exc, method, path, idempotent)
+                response = None
+            except Exception as exc:  # a custom transport's own bug: report it, never resend a POST
+                failure = self._failure_from_unexpected(exc, method, path, idempotent)
+                response = None
+            elapsed = time.perf_counter() - started
+
+            if response is not None:
+                try:
+                    envelope = self._envelope(response, method, path)
+                except CloudzyError as exc:
+                    failure = self._classify_status_error(exc, response, method, idempotent)
+                else:
+                    self._emit(method, path, response.status_code, elapsed, attempt, None, "ok")
+                    return envelope
+
+            if maybe_applied and method == "DELETE" and isinstance(failure.error, NotFoundError):
+                # An earlier try may have deleted it already: the object being gone is what was asked for.
+                self._emit(method, path, failure.status, elapsed, attempt, None, "ok")
+                return Envelope(
+                    status=404,
+                    detail=failure.error.detail or "Already deleted",
+                    code="OKAY",
+                    data=None,
+                )
+            maybe_applied = maybe_applied or failure.maybe_applied
+
+            retries_done = attempt - 1
+            if failure.retryable and retries_done < self.max_retries:
+                if failure.retry_after is not None and failure.retry_after > MAX_RETRY_AFTER:
+                    self._emit(
+                        method, path, failure.status, elapsed, attempt, _event_error(failure.error), "error"
+                    )
+                    raise failure.error
+                delay = (
+                    failure.retry_after
+                    if failure.retry_after is not None
+                    else backoff_delay(retries_done, self._rng)
+                )
+                self._emit(
+                    method, path, failure.status, elapsed, attempt, _event_error(failure.error), "retry"
+                )
+                logger.debug(
+                    "%s %s: retrying in %.2fs (%s)", method, path, delay, type(failure.error).__name__
+                )
+                await self._sleep(delay)
+                continue
+            self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "error")
+            raise failure.error
+
+    # ------------------------------------------------------------------------------------------------
+
+    def _emit(
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        elapsed: float,
+        attempt: int,
+        error: str | None,
+        outcome: Outcome,
+    ) -> None:
+        logger.debug(
+            "%s %s -> %s in %.3fs (attempt %d, %s)",
+            method,
+            path,
+            status if status is not None else "no answer",
+            elapsed,
+            attempt,
+            outcome,
+        )
+        if self.on_event is None:
+            return
+        event = RequestEvent(
+            method=method,
+            path=path,
+            status=status,
+            elapsed=elapsed,
+            attempt=attempt,
+            error=error,
+            outcome=outcome,
+        )
+        try:
+            self.on_event(event)
+        except Exception:  # an observer must not break the call it observes
+            logger.exception("on_event callback failed")
+
+    def _failure_from_exception(
+        self, exc: httpx.HTTPError, method: str, path: str, idempotent: bool
+    ) -> _Failure:
+        where: dict[str, Any] = dict(method=method, path=path)
+        host = self._host
+        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+            err: CloudzyError = RequestTimeoutError(
+                f"Could not connect to {host} in time. Check the network and the API URL.", **where
+            )
+            return _Failure(err, retryable=True, maybe_applied=False)
+        if isinstance(exc, httpx.ConnectError):
+            reason = shorten(exc, 120) or type(exc).__name__
+            err = NetworkError(
+                f"Could not connect to {host}: {reason}. Check the network and the API URL.", **where
+            )
+            return _Failure(err, retryable=True, maybe_applied=False)
+        if isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
+            timed_out = isinstance(exc, httpx.TimeoutException)
+            if not idempotent:
+                what = "did not answer in time" if timed_out else "dropped the connection before answering"
+                err = OutcomeUnknownError(
+                    f"{method} {path}: the API {what}, so it is not known whether the change was made. "
+                    "Check before trying again.",
+                    **where,
+                )
+                return _Failure(err, retryable=False, maybe_applied=True)
+            if timed_out:
+                err = RequestTimeoutError(
+                    f"The API did not answer in time ({method} {path}). Try again.", **where
+                )
+            else:
+                reason = shorten(exc, 120) or type(exc).__name__
+                err = NetworkError(f"The connection to {host} failed: {reason}.", **where)
+            return _Failure(err, retryable=True, maybe_applied=True)
+        # UnsupportedProtocol, ProxyError, LocalProtocolError, InvalidURL, DecodingError, ...
+        reason = shorten(exc, 120) or type(exc).__name__
+        if not idempotent and isinstance(exc, httpx.DecodingError):
+            err = OutcomeUnknownError(
+                f"{method} {path}: the API's answer could not be decoded ({reason}); check whether the "
+                "change "
+                "was made before trying again.",
+                **where,
+            )
+            return _Failure(err, retryable=False, maybe_applied=True)
+        err = NetworkError(f"The request could not be sent: {reason}.", **where)
+        return _Failure(err, retryable=False, maybe_applied=False)
+
+    def _failure_from_unexpected(self, exc: Exception, method: str, path: str, idempotent: bool) -> _Failure:
+        reason = f"{type(exc).__name__}: {shorten(exc, 120)}"
+        if not idempotent:
+            err: CloudzyError = OutcomeUnknownError(
+                f"{method} {path} failed unexpectedly ({reason}); check whether the change was made before "
+                "trying again.",
+                method=method,
+                path=path,
+            )
+        else:
+            err = NetworkError(f"The request failed unexpectedly ({reason}).", method=method, path=path)
+        err.__cause__ = exc
+        return _Failure(err, retryable=False, maybe_applied=not idempotent)
+
+    def _classify_status_error(
+        self, exc: CloudzyError, response: httpx.Response, method: str, idempotent: bool
+    ) -> _Failure:
+        status = response.status_code
+        retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
+        if status == 429:
+            return _Failure(exc, retryable=True, maybe_applied=False, retry_after=retry_after, status=status)
+        if status in RETRY_STATUSES:
+            maybe = status in POST_OUTCOME_UNKNOWN_STATUSES
+            if not idempotent:
+                if maybe:
+                    unknown = OutcomeUnknownError(
+                        f"{exc.message} The change may or may not have been made: check before trying again.",
+                        status=status,
+                        detail=exc.detail,
+                        code=exc.code,
+                        method=exc.method,
+                        path=exc.path,
+                    )
+                    return _Failure(unknown, retryable=False, maybe_applied=True, status=status)
+                return _Failure(exc, retryable=False, maybe_applied=False, status=status)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            return _Failure(exc, retryable=True, maybe_applied=maybe, retry_after=retry_after, status=status)
+        return _Failure(exc, retryable=False, maybe_applied=False, status=status)
+
+    # ------------------------------------------------------------------------------------------------
+
+    def _envelope(self, response: httpx.Response, method: str, path: str) -> Envelope:
+        """The unwrapped reply of a 2xx, or the exception its status/body means."""
+        status = response.status_code
+        where: dict[str, Any] = dict(status=status, method=method, path=path)
+        body = _parse_json(response.content)
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")
+            target = urlsplit(location).hostname or self._host
+            raise RedirectRefusedError(
+                f"The API answered with a redirect (HTTP {status}) to {target}. Redirects are not "
+                "followed, so "
+                f"the token never leaves {self._host}: check the API URL (https, path /developers).",
+                location_host=target,
+                **where,
+            )
+        if 200 <= status < 300:
+            if body is _NOT_JSON:
+                if status == 204 or (not response.content.strip() and status != 200):
+                    return Envelope(status=status, detail="", code="OKAY", data=None)
+                raise MalformedResponseError(
+                    f"The API answered HTTP {status} with {_describe_body(response)} instead of JSON.",
+                    **where,
+                )
+            if not isinstance(body, dict):
+                raise MalformedResponseError(
+                    f"The API answered HTTP {status} with JSON that is not the documented envelope "
+                    f"(a {_json_kind(body)}).",
+                    **where,
+                )
+            code = body.get("code")
+            code_text = "OKAY" if code is None else shorten(code, 60)
+            detail_text = _detail_text(body) or ""
+            if code_text.upper() != "OKAY":
+                raise ApiError(
+                    f"The API refused the request ({code_text}): {detail_text or 'no reason given'}",
+                    detail=detail_text or None,
+                    code=code_text,
+                    **where,
+                )
+            return Envelope(status=status, detail=detail_text, code=code_text, data=body.get("data"))
+        raise self._status_error(response, body, where)
+
+    def _status_error(self, response: httpx.Response, body: Any, where: dict[str, Any]) -> CloudzyError:
+        status = response.status_code
+        reason = httpx.codes.get_reason_phrase(status) or "error"
+        is_json = body is not _NOT_JSON
+        env = body if isinstance(body, dict) else {}
+        detail = _detail_text(env) if env else None
+        code = shorten(env["code"], 60) if env.get("code") is not None else None
+        where = {**where, "detail": detail, "code": code}
+        body_note = "" if is_json else f" with {_describe_body(response)}"
+
+        if status == 401:
+            extra = f" ({detail})" if detail else ""
+            return AuthError(
+                f"The API refused the token (401){extra}. "
+                "Check the token in your profile or CLOUDZY_API_TOKEN.",
+                **where,
+            )
+        if status == 404:
+            if detail:
+                return NotFoundError(f"Not found (404): {detail}", **where)
+            hint = " — is the API URL right?" if not is_json else ""
+            return NotFoundError(f"Not found (404){body_note}{hint}", **where)
+        if status == 422:
+            field_errors = _field_errors(env)
+            if field_errors:
+                shown = "; ".join(str(fe) for fe in field_errors[:3])
+                more = f" (and {len(field_errors) - 3} more)" if len(field_errors) > 3 else ""
+                text = f"{shown}{more}"
+            else:
+                text = detail or f"invalid request{body_note}"
+            return ValidationError(
+                f"The API rejected the request (422): {text}", field_errors=field_errors, **where
+            )
+        if status == 460:
+            return _low_balance(env, detail, where)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            wait = (
+                f" The API asked to wait {retry_after:.0f} s."
+                if retry_after is not None
+                else " Wait a moment."
+            )
+            return RateLimitedError(f"Too many requests (429).{wait}", retry_after=retry_after, **where)
+        if status >= 500:
+            said = f": {detail}" if detail else body_note
+            return ServerError(f"The API failed (HTTP {status} {reason}){said}. Try again later.", **where)
+        if not is_json:
+            return MalformedResponseError(f"The API answered HTTP {status}{body_note}.", **where)
+        if status == 403:
+            return ApiError(
+                f"The API refused this request (403 Forbidden): {detail or 'no reason given'}", **where
+            )
+        return ApiError(
+            f"The API refused the request (HTTP {status} {reason}): {detail or 'no reason given'}", **where
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# Body helpers
+
+
+def _parse_json(content: bytes) -> Any:
+    if not content.strip():
+        return _NOT_JSON
+    try:
+        return jsonlib.loads(content)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number"
+
+
+def _describe_body(response: httpx.Response) -> str:
+    content = response.content
+    if not content.strip():
+        return "an empty body"
+    ctype = response.headers.get("Content-Type", "").lower()
+    head = content[:512].decode("utf-8", "replace").lstrip()
+    lowered = head.lower()
+    if "html" in ctype or lowered.startswith(("<!doctype html", "<html", "<head", "<body")):
+        return "an HTML page"
+    if "json" in ctype or head[:1] in ("{", "["):
+        return f"JSON that could not be parsed ({len(content)} bytes, truncated?)"
+    return f"a non-JSON body ({shorten(head, 60)!r})"
+
+
+def _detail_text(env: Mapping[str, Any]) -> str | None:
+    """The most specific human text of an envelope: ``data.detail`` if it is a string, else ``detail``."""
+    data = env.get("data")
+    if isinstance(data, dict) and isinstance(data.get("detail"), str) and data["detail"].strip():
+        return shorten(data["detail"])
+    detail = env.get("detail")
+    if isinstance(detail, str) and detail.strip():
+        return shorten(detail)
+    if isinstance(detail, int | float) and not isinstance(detail, bool):
+        return str(detail)
+    return None
+
+
+def _field_errors(env: Mapping[str, Any]) -> list[FieldError]:
+    """Field errors of a 422: ``detail`` (FastAPI format), or ``data`` when a server wraps them there."""
+    candidates = [env.get("detail"), env.get("data")]
+    data = env.get("data")
+    if isinstance(data, dict):
+        candidates += [data.get("detail"), data.get("errors")]
+    for items in candidates:
+        if not isinstance(items, list):
+            continue
+        out: list[FieldError] = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            loc = item.get("loc")
+            loc_items: list[Any] = list(loc) if isinstance(loc, list | tuple) else ([loc] if loc else [])
+            loc_items = [
+                x if isinstance(x, int) and not isinstance(x, bool) else shorten(x, 80) for x in loc_items
+            ]
+            message = shorten(item.get("msg") or item.get("message") or "invalid value", 200)
+            type_ = item.get("type")
+            out.append(field_error_from_loc(loc_items, message, shorten(type_, 60) if type_ else None))
+        if out:
+            return out
+    return []
+
+
+def _to_float(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and number not in (float("inf"), float("-inf")) else None
+
+
+def _to_int(value: Any) -> int | None:
+    number = _to_float(value)
+    return int(number) if number is not None else None
+
+
+def _low_balance(env: Mapping[str, Any], detail: str | None, where: dict[str, Any]) -> LowBalanceError:
+    data = env.get("data") if isinstance(env.get("data"), dict) else {}
+    assert isinstance(data, dict)
+    required = _to_float(data.get("minimumRequiredBalance"))
+    balance = _to_float(data.get("customerBalance"))
+    if required is not None and balance is not None:
+        message = f"Balance too low: {required:.2f} required, {balance:.2f} available"
+    elif required is not None:
+        message = f"Balance too low: {required:.2f} required"
+    else:
+        top = env.get("detail")
+        said = shorten(top) if isinstance(top, str) and top.strip() else "add funds and retry"
+        message = f"Balance too low: {said}"
+    return LowBalanceError(
+        message,
+        minimum_required_balance=required,
+        customer_balance=balance,
+        days=_to_int(data.get("numberOfDaysBalanceValidatedAgainst")),
+        active_instance_count=_to_int(data.get("activeInstanceCount")),
+        **where,
+    )
+
+
+def _event_error(error: CloudzyError) -> str:
+    return f"{type(error).__name__}: {error.message}"
