@@ -1,0 +1,774 @@
+"""The job tracker: follows asynchronous operations to a terminal state, on one scheduler.
+
+An action started from the console (create or restore a snapshot, download an ISO or image, power an instance
+on or off, reset it, change its OS, resize or delete it) returns at once while the server keeps working. The
+tracker follows each such *job* until the object reaches a status that ends it, and publishes what it sees as
+:class:`JobEvent` objects to plain synchronous callbacks. It is pure asyncio: the Textual app runs
+:meth:`JobTracker.run` in a worker and turns events into toasts and row updates.
+
+Scheduling, in one loop (:meth:`JobTracker.run`), one round at a time (:meth:`JobTracker.poll_once`):
+
+* **No overlap.** Rounds are serialised by a lock; a round awaits its requests one after the other.
+* **Batching.** Snapshots, ISOs and images are followed with list calls filtered by their transitional
+  status (snapshots ``IN_PROGRESS`` and ``RESTORING``, ISOs and images ``DOWNLOADING``), following at most
+  ``max_list_pages`` pages, stopping as soon as every tracked id was seen. The filter is not trusted: each
+  listed item's own status is read. A tracked object missing from the lists (it probably finished) gets one
+  ``get``. Instances (the list API has no id filter) get one ``get`` each.
+* **Detail budget.** At most ``max_detail_requests_per_tick`` ``get`` calls per round, over all kinds, handed
+  out round-robin (least recently fetched first), so every job progresses. Jobs on one object share a ``get``.
+* **Interval.** ``min_interval`` after a round that saw a change (or after a new job); times 1.5 per quiet
+  round up to ``max_interval``. A failed request doubles the wait per consecutive failing round (capped at
+  ``max_backoff``) and ``RateLimitedError.retry_after`` is honoured (even :meth:`JobTracker.wake` waits).
+* **Errors never end a job.** The job records ``errors``/``last_error`` and is retried next round; only the
+  timeout, a failure status, or the object disappearing ends it.
+* **Idle.** With nothing in flight, :meth:`JobTracker.run` awaits an event that :meth:`JobTracker.track` and
+  :meth:`JobTracker.wake` set: no timer spins.
+
+The API client is duck-typed (``client.instances.get``, ``client.snapshots.pages``/``get``,
+``client.isos.pages``/``get``, ``client.images.pages``/``get``); its errors are recognised by class name
+(``NotFoundError``, ``RateLimitedError``) so this module does not need to import the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast, get_args
+
+__all__ = [
+    "EventKind",
+    "Expectation",
+    "Job",
+    "JobEvent",
+    "JobKind",
+    "JobState",
+    "JobTracker",
+    "format_duration",
+]
+
+logger = logging.getLogger("cloudzy_tui.jobs")
+
+JobKind = Literal["instance", "snapshot", "iso", "image"]
+JobState = Literal["running", "succeeded", "failed", "timed_out"]
+EventKind = Literal["started", "progress", "finished"]
+
+JOB_KINDS: tuple[JobKind, ...] = get_args(JobKind)
+
+#: the client attribute that serves each kind
+_RESOURCE: dict[str, str] = {
+    "instance": "instances",
+    "snapshot": "snapshots",
+    "iso": "isos",
+    "image": "images",
+}
+#: the transitional statuses whose filtered lists are polled for batched kinds, in the order they are listed
+_LIST_STATUSES: dict[str, tuple[str, ...]] = {
+    "snapshot": ("IN_PROGRESS", "RESTORING"),
+    "iso": ("DOWNLOADING",),
+    "image": ("DOWNLOADING",),
+}
+#: what a kind is called in messages, when the caller gives no label
+_NOUN: dict[str, str] = {"instance": "instance", "snapshot": "snapshot", "iso": "ISO", "image": "image"}
+#: a server's Retry-After is honoured up to this many seconds (a hostile value must not stall the console)
+_MAX_RETRY_AFTER = 900.0
+
+
+def format_duration(seconds: float) -> str:
+    """``42s``, ``1m05s``, ``30m00s``, ``2h03m07s`` (rounded to the second; negative counts as 0)."""
+    total = max(0, int(seconds + 0.5))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m{secs:02d}s"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def _fold(status: str | None) -> str | None:
+    return None if status is None else status.strip().casefold()
+
+
+def _status_of(item: Any) -> str | None:
+    """The item's ``status`` as text (enums by value), or ``None``."""
+    value = getattr(item, "status", None)
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        value = value.value
+    text = str(value).strip()
+    return text or None
+
+
+def _frozen(values: Iterable[str] | str) -> frozenset[str]:
+    if isinstance(values, str):
+        return frozenset({values})
+    return frozenset(values)
+
+
+def _normalise_action(action: str) -> str:
+    return action.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Expectations
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """Which statuses end a job, and how.
+
+    * ``success`` / ``failure``: statuses (compared case-insensitively) that end the job.
+    * ``gone_is_success``: a 404 ends the job successfully (deletes). Without it, a 404 ends the job as failed
+      once the object had been seen or ``grace`` seconds have passed (before that it may simply not be visible
+      yet, and counts as a failed poll).
+    * ``must_leave_first``: for actions whose end status equals the start status (reset, resize, restore): a
+      success status only counts after a different status was seen, or once ``grace`` seconds have passed
+      since the start and the success status was seen on at least 2 polls (the change was too quick to see).
+    """
+
+    success: frozenset[str]
+    failure: frozenset[str] = frozenset()
+    gone_is_success: bool = False
+    must_leave_first: bool = False
+    grace: float = 10.0
+
+    def __post_init__(self) -> None:
+        # Accept any iterable (or one string) and store frozensets, so the dataclass stays hashable.
+        object.__setattr__(self, "success", _frozen(self.success))
+        object.__setattr__(self, "failure", _frozen(self.failure))
+        if self.grace < 0:
+            raise ValueError("grace must be >= 0")
+
+    def is_success(self, status: str | None) -> bool:
+        folded = _fold(status)
+        return folded is not None and folded in {_fold(s) for s in self.success}
+
+    def is_failure(self, status: str | None) -> bool:
+        folded = _fold(status)
+        return folded is not None and folded in {_fold(s) for s in self.failure}
+
+    # ---- ready-made expectations ---------------------------------------------------------------------------
+
+    @classmethod
+    def snapshot_created(cls) -> Expectation:
+        return cls(success=frozenset({"ACTIVE"}), failure=frozenset({"FAILED"}))
+
+    @classmethod
+    def snapshot_restored(cls) -> Expectation:
+        """The snapshot goes ``ACTIVE`` → ``RESTORING`` → ``ACTIVE``."""
+        return cls(success=frozenset({"ACTIVE"}), failure=frozenset({"FAILED"}), must_leave_first=True)
+
+    @classmethod
+    def snapshot_deleted(cls) -> Expectation:
+        return cls(success=frozenset(), gone_is_success=True)
+
+    @classmethod
+    def media_downloaded(cls) -> Expectation:
+        """An ISO or image download: ``DOWNLOADING`` → ``READY`` (or ``FAILED``/``DELETED``)."""
+        return cls(success=frozenset({"READY"}), failure=frozenset({"FAILED", "DELETED"}))
+
+    @classmethod
+    def media_deleted(cls) -> Expectation:
+        return cls(success=frozenset({"DELETED"}), gone_is_success=True)
+
+    @classmethod
+    def instance_status(
+        cls,
+        status: str,
+        *,
+        failure: Iterable[str] = (),
+        must_leave_first: bool = False,
+        grace: float = 10.0,
+    ) -> Expectation:
+        """The instance settles in ``status`` (``active``, ``shutdown``, ...)."""
+        return cls(
+            success=frozenset({status}),
+            failure=frozenset(failure),
+            must_leave_first=must_leave_first,
+            grace=grace,
+        )
+
+    @classmethod
+    def instance_created(cls) -> Expectation:
+        return cls.instance_status("active")
+
+    @classmethod
+    def instance_powered_on(cls) -> Expectation:
+        return cls.instance_status("active")
+
+    @classmethod
+    def instance_powered_off(cls) -> Expectation:
+        return cls.instance_status("shutdown")
+
+    @classmethod
+    def instance_reset(cls) -> Expectation:
+        return cls.instance_status("active", must_leave_first=True)
+
+    @classmethod
+    def instance_resized(cls, end_status: str = "active") -> Expectation:
+        return cls.instance_status(end_status, must_leave_first=True)
+
+    @classmethod
+    def instance_os_changed(cls) -> Expectation:
+        return cls.instance_status("active", must_leave_first=True)
+
+    @classmethod
+    def instance_restored(cls) -> Expectation:
+        """The instance a snapshot is restored onto: back to ``active`` after leaving it."""
+        return cls.instance_status("active", must_leave_first=True)
+
+    @classmethod
+    def instance_deleted(cls) -> Expectation:
+        return cls(success=frozenset({"deleted"}), gone_is_success=True)
+
+    @classmethod
+    def for_action(cls, kind: str, action: str) -> Expectation:
+        """The usual expectation of ``action`` on ``kind`` (``("instance", "poweroff")`` → ``shutdown``).
+
+        Raises ``ValueError`` for a combination it does not know: pass an explicit expectation then.
+        """
+        factory = _DEFAULT_EXPECTATIONS.get((kind, _normalise_action(action)))
+        if factory is None:
+            raise ValueError(f"no default expectation for {kind} {action!r}; pass expect=")
+        return factory()
+
+
+_DEFAULT_EXPECTATIONS: dict[tuple[str, str], Callable[[], Expectation]] = {
+    ("snapshot", "create"): Expectation.snapshot_created,
+    ("snapshot", "restore"): Expectation.snapshot_restored,
+    ("snapshot", "delete"): Expectation.snapshot_deleted,
+    ("iso", "download"): Expectation.media_downloaded,
+    ("iso", "delete"): Expectation.media_deleted,
+    ("image", "download"): Expectation.media_downloaded,
+    ("image", "delete"): Expectation.media_deleted,
+    ("instance", "create"): Expectation.instance_created,
+    ("instance", "poweron"): Expectation.instance_powered_on,
+    ("instance", "power_on"): Expectation.instance_powered_on,
+    ("instance", "poweroff"): Expectation.instance_powered_off,
+    ("instance", "power_off"): Expectation.instance_powered_off,
+    ("instance", "reset"): Expectation.instance_reset,
+    ("instance", "resize"): Expectation.instance_resized,
+    ("instance", "change_os"): Expectation.instance_os_changed,
+    ("instance", "changeos"): Expectation.instance_os_changed,
+    ("instance", "restore"): Expectation.instance_restored,
+    ("instance", "delete"): Expectation.instance_deleted,
+}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Jobs and events
+
+
+@dataclass(eq=False)
+class Job:
+    """One followed operation. Mutated only by its tracker; read it, don't write it."""
+
+    id: int
+    kind: JobKind
+    target_id: str
+    label: str
+    action: str
+    expect: Expectation
+    started_at: float
+    #: seconds after ``started_at`` at which the job ends ``timed_out``
+    timeout: float
+    state: JobState = "running"
+    #: the last observed status (as the server spelt it)
+    status: str | None = None
+    finished_at: float | None = None
+    #: a sentence for a toast or a status line
+    message: str = ""
+    #: consecutive failed polls
+    errors: int = 0
+    last_error: str | None = None
+    #: the last object seen (from a list or a get)
+    item: Any = None
+
+    # bookkeeping of the tracker
+    _left: bool = field(default=False, init=False, repr=False)  # a non-success status was seen
+    _target_hits: int = field(default=0, init=False, repr=False)  # polls that saw a success status
+    _seen: bool = field(default=False, init=False, repr=False)  # the object was observed at least once
+    _fetched: int = field(default=0, init=False, repr=False)  # when a get was last spent on it (a sequence)
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    @property
+    def finished(self) -> bool:
+        return self.state != "running"
+
+    def elapsed(self, now: float) -> float:
+        """Seconds since the start: up to ``finished_at`` for a finished job, else up to ``now``."""
+        end = self.finished_at if self.finished_at is not None else now
+        return max(0.0, end - self.started_at)
+
+
+@dataclass
+class JobEvent:
+    """What subscribers receive. ``progress`` only when the observed status changed."""
+
+    job: Job
+    kind: EventKind
+    #: the object seen (the action's reply for ``started`` if the caller gave it)
+    item: Any = None
+
+
+JobCallback = Callable[[JobEvent], object]
+
+
+def _snapshot_filters(status: str) -> Any:
+    # Imported here: the tracker module stays free of the client (and httpx, pydantic) until it polls.
+    from cloudzy_tui.api.snapshots import SnapshotFilters
+
+    return SnapshotFilters(status=status)
+
+
+def _class_names(exc: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
+def _is_not_found(exc: BaseException) -> bool:
+    return "NotFoundError" in _class_names(exc) or getattr(exc, "status", None) == 404
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    value = getattr(exc, "retry_after", None)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return min(float(value), _MAX_RETRY_AFTER)
+    return None
+
+
+def _error_text(exc: BaseException) -> str:
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and message:
+        return message
+    return str(exc) or type(exc).__name__
+
+
+@dataclass
+class _Round:
+    number: int
+    changed: bool = False
+    errors: int = 0
+    retry_after: float | None = None
+
+    def failed(self, exc: BaseException) -> None:
+        self.errors += 1
+        wait = _retry_after(exc)
+        if wait is not None:
+            self.retry_after = max(self.retry_after or 0.0, wait)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The tracker
+
+
+class JobTracker:
+    """Follows jobs to a terminal state; see the module docstring for the scheduling rules."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        min_interval: float = 1.0,
+        max_interval: float = 10.0,
+        timeout: float = 1800.0,
+        max_detail_requests_per_tick: int = 10,
+        max_backoff: float = 60.0,
+        max_list_pages: int = 10,
+        page_size: int = 100,
+    ) -> None:
+        if min_interval <= 0 or max_interval < min_interval:
+            raise ValueError("need 0 < min_interval <= max_interval")
+        if max_detail_requests_per_tick < 1 or max_list_pages < 1 or page_size < 1:
+            raise ValueError("max_detail_requests_per_tick, max_list_pages and page_size must be >= 1")
+        if timeout <= 0:
+            raise ValueError("timeout must be > 0")
+        self.client = client
+        self._clock = clock
+        self._sleep = sleep
+        self.min_interval = float(min_interval)
+        self.max_interval = float(max_interval)
+        self.timeout = float(timeout)
+        self.max_detail_requests_per_tick = int(max_detail_requests_per_tick)
+        self.max_backoff = max(float(max_backoff), self.max_interval)
+        self.max_list_pages = int(max_list_pages)
+        self.page_size = int(page_size)
+
+        self._jobs: list[Job] = []  # oldest first
+        self._subscribers: list[JobCallback] = []
+        self._seq = 0
+        self._round = 0
+        self._fetch_seq = 0
+        self._interval = self.min_interval  # the quiet-round interval (grows by half when quiet)
+        self._next_delay = self.min_interval  # what the loop waits after the last round
+        self._error_streak = 0
+        self._not_before = float("-inf")  # Retry-After: no round before this clock value
+        self._round_end = float("-inf")
+        self._new_jobs = False  # track() since the last round started
+        self._lock = asyncio.Lock()  # one round at a time
+        self._run_lock = asyncio.Lock()  # one run() loop at a time
+        self._wakeup = asyncio.Event()
+
+    # ---- reading -------------------------------------------------------------------------------------------
+
+    @property
+    def jobs(self) -> list[Job]:
+        """Every job (in flight and finished), newest first."""
+        return list(reversed(self._jobs))
+
+    @property
+    def in_flight(self) -> list[Job]:
+        """Running jobs, newest first."""
+        return [job for job in reversed(self._jobs) if job.running]
+
+    def running_for(self, kind: str, target_id: str) -> list[Job]:
+        """Running jobs on one object (a row can show it is busy)."""
+        return [j for j in self.in_flight if j.kind == kind and j.target_id == str(target_id)]
+
+    @property
+    def next_delay(self) -> float:
+        """Seconds the loop waits after the last round (grows when quiet, backs off on errors)."""
+        return self._next_delay
+
+    # ---- subscribing ---------------------------------------------------------------------------------------
+
+    def subscribe(self, callback: JobCallback) -> Callable[[], None]:
+        """Call ``callback(event)`` for every event; returns a function that unsubscribes (idempotent)."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _emit(self, job: Job, kind: EventKind, item: Any = None) -> None:
+        event = JobEvent(job=job, kind=kind, item=item)
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:
+                logger.exception("job event subscriber %r failed on %s of job %s", callback, kind, job.id)
+
+    # ---- starting and clearing -----------------------------------------------------------------------------
+
+    def track(
+        self,
+        *,
+        kind: str,
+        target_id: str,
+        label: str | None = None,
+        action: str = "",
+        expect: Expectation | None = None,
+        timeout: float | None = None,
+        item: Any = None,
+    ) -> Job:
+        """Follow ``target_id`` of ``kind`` until ``expect`` says it is done (or ``timeout`` passes).
+
+        ``expect`` defaults to :meth:`Expectation.for_action`. The same (kind, target_id, action) while one
+        is running returns that job. ``item`` is the action's reply, if the caller has it (sent on
+        ``started``).
+        """
+        if kind not in JOB_KINDS:
+            raise ValueError(f"unknown job kind {kind!r}; expected one of {', '.join(JOB_KINDS)}")
+        target = str(target_id)
+        for job in self._jobs:
+            if job.running and job.kind == kind and job.target_id == target and job.action == action:
+                return job
+        if expect is None:
+            expect = Expectation.for_action(kind, action)
+        limit = self.timeout if timeout is None else float(timeout)
+        if limit <= 0:
+            raise ValueError("timeout must be > 0")
+        self._seq += 1
+        job = Job(
+            id=self._seq,
+            kind=kind,
+            target_id=target,
+            label=label or f"{_NOUN[kind]} {target}",
+            action=action,
+            expect=expect,
+            started_at=self._clock(),
+            timeout=limit,
+            item=item,
+        )
+        job.message = f"{job.label}: {action} started" if action else f"{job.label}: started"
+        self._jobs.append(job)
+        self._new_jobs = True
+        self._interval = self.min_interval
+        self._next_delay = min(self._next_delay, self.min_interval)
+        self._wakeup.set()
+        self._emit(job, "started", item)
+        return job
+
+    def wake(self) -> None:
+        """Poll soon: the next round comes ``min_interval`` after the last one (a Retry-After still holds)."""
+        self._interval = self.min_interval
+        self._next_delay = min(self._next_delay, self.min_interval)
+        self._wakeup.set()
+
+    def forget_finished(self) -> None:
+        """Drop finished jobs from :attr:`jobs`."""
+        self._jobs = [job for job in self._jobs if job.running]
+
+    # ---- the loop ------------------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Poll until cancelled. Idles (no timer) while nothing is in flight. Raises only CancelledError.
+
+        A second concurrent ``run()`` waits until the first one ends, so there is never more than one loop.
+        """
+        async with self._run_lock:
+            while True:
+                try:
+                    if not self.in_flight:
+                        self._wakeup.clear()
+                        await self._wakeup.wait()
+                        if not self.in_flight:
+                            continue
+                    self._wakeup.clear()
+                    await self.poll_once()
+                    if self.in_flight:
+                        await self._pause()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("job tracker round failed; retrying in %.0fs", self.max_interval)
+                    try:
+                        await self._sleep(self.max_interval)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # a broken sleep must not turn into a busy loop
+                        logger.exception("job tracker sleep failed")
+                        await asyncio.sleep(self.max_interval)
+
+    async def _pause(self) -> None:
+        """Wait ``next_delay`` after the last round, cut short by wake()/track(), never before Retry-After."""
+        while True:
+            # wake()/track() lower _next_delay before setting the event: recomputing after a wake-up is exact
+            self._wakeup.clear()
+            deadline = max(self._round_end + self._next_delay, self._not_before)
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                return
+            if await self._sleep_or_wake(remaining):
+                return
+
+    async def _sleep_or_wake(self, delay: float) -> bool:
+        """Sleep ``delay``; returns True if the sleep ran out, False if woken first."""
+        sleeper = asyncio.ensure_future(self._sleep(delay))
+        waiter = asyncio.ensure_future(self._wakeup.wait())
+        try:
+            await asyncio.wait({sleeper, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeper, waiter):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(sleeper, waiter, return_exceptions=True)
+        if sleeper.done() and not sleeper.cancelled() and sleeper.exception() is not None:
+            raise cast(BaseException, sleeper.exception())
+        return sleeper.done() and not sleeper.cancelled()
+
+    # ---- one round -----------------------------------------------------------------------------------------
+
+    async def poll_once(self) -> None:
+        """One round: poll every in-flight job's kind once, end what ended, time out what is late."""
+        async with self._lock:
+            self._round += 1
+            ctx = _Round(number=self._round, changed=self._new_jobs)
+            self._new_jobs = False
+            running = self.in_flight[::-1]  # oldest first
+            by_kind: dict[str, list[Job]] = {}
+            for job in running:
+                by_kind.setdefault(job.kind, []).append(job)
+
+            detail: list[Job] = []
+            for kind in ("snapshot", "iso", "image"):
+                if kind in by_kind:
+                    detail.extend(await self._poll_lists(kind, by_kind[kind], ctx))
+            detail.extend(by_kind.get("instance", []))
+            await self._poll_details([job for job in detail if job.running], ctx)
+
+            now = self._clock()
+            for job in running:
+                if job.running and now - job.started_at >= job.timeout:
+                    last = job.status if job.status is not None else "unknown"
+                    took = format_duration(now - job.started_at)
+                    message = f"{job.label}: gave up after {took} (last status {last})"
+                    self._finish(job, "timed_out", message, now)
+                    ctx.changed = True
+            self._schedule_next(ctx, now)
+
+    def _schedule_next(self, ctx: _Round, now: float) -> None:
+        self._round_end = now
+        if ctx.errors:
+            self._error_streak += 1
+            delay = min(self.max_backoff, self._interval * 2.0**self._error_streak)
+            if ctx.retry_after is not None:
+                delay = max(delay, ctx.retry_after)
+                self._not_before = now + ctx.retry_after
+        else:
+            self._error_streak = 0
+            if ctx.changed or self._new_jobs:
+                self._interval = self.min_interval
+            else:
+                self._interval = min(self._interval * 1.5, self.max_interval)
+            delay = self._interval
+        self._next_delay = delay
+
+    async def _poll_lists(self, kind: str, jobs: list[Job], ctx: _Round) -> list[Job]:
+        """List the kind's transitional statuses and observe the tracked items found; return the jobs whose
+        object was not listed (they need a ``get``). On a list error the unseen jobs record it instead."""
+        wanted: dict[str, list[Job]] = {}
+        for job in jobs:
+            wanted.setdefault(job.target_id, []).append(job)
+        seen: dict[str, Any] = {}
+        error: BaseException | None = None
+        try:
+            for status in _LIST_STATUSES[kind]:
+                if len(seen) == len(wanted):
+                    break
+                await self._scan(kind, status, wanted, seen)
+        except Exception as exc:
+            error = exc
+        for target, item in seen.items():
+            for job in wanted[target]:
+                self._observe(job, item, ctx)
+        unseen = [job for target, group in wanted.items() if target not in seen for job in group]
+        if error is not None:
+            self._poll_failed(unseen, error, ctx, f"listing {kind}s")
+            return []
+        return unseen
+
+    async def _scan(self, kind: str, status: str, wanted: dict[str, list[Job]], seen: dict[str, Any]) -> None:
+        resource = getattr(self.client, _RESOURCE[kind])
+        if kind == "snapshot":
+            pages = resource.pages(_snapshot_filters(status), page_size=self.page_size)
+        else:
+            pages = resource.pages(status=status, page_size=self.page_size)
+        iterator = cast(AsyncIterator[Any], pages)
+        count = 0
+        try:
+            async for page in iterator:
+                count += 1
+                for item in getattr(page, "items", None) or ():
+                    item_id = getattr(item, "id", None)
+                    if item_id is not None and str(item_id) in wanted:
+                        seen[str(item_id)] = item
+                if len(seen) == len(wanted):
+                    break
+                if count >= self.max_list_pages:
+                    logger.debug("stopped listing %ss (%s) after %d pages", kind, status, count)
+                    break
+        finally:
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    async def _poll_details(self, jobs: list[Job], ctx: _Round) -> None:
+        """One ``get`` per object, at most ``max_detail_requests_per_tick``, least recently fetched first."""
+        groups: dict[tuple[str, str], list[Job]] = {}
+        for job in jobs:
+            groups.setdefault((job.kind, job.target_id), []).append(job)
+        # a queue: never fetched first, then least recently fetched (ties: oldest job first)
+        order = sorted(groups.values(), key=lambda g: min((j._fetched, j.id) for j in g))
+        for group in order[: self.max_detail_requests_per_tick]:
+            self._fetch_seq += 1
+            for job in group:
+                job._fetched = self._fetch_seq
+            kind, target = group[0].kind, group[0].target_id
+            try:
+                item = await getattr(self.client, _RESOURCE[kind]).get(target)
+            except Exception as exc:
+                if _is_not_found(exc):
+                    for job in group:
+                        self._gone(job, exc, ctx)
+                else:
+                    self._poll_failed(group, exc, ctx, f"fetching {kind} {target}")
+                continue
+            for job in group:
+                if job.running:
+                    self._observe(job, item, ctx)
+
+    # ---- what an observation means -------------------------------------------------------------------------
+
+    def _observe(self, job: Job, item: Any, ctx: _Round) -> None:
+        if not job.running:
+            return
+        now = self._clock()
+        status = _status_of(item)
+        changed = _fold(status) != _fold(job.status)
+        job.item = item
+        job.status = status
+        job.errors = 0
+        job.last_error = None
+        job._seen = True
+        expect = job.expect
+        ended: tuple[JobState, str] | None = None
+        took = format_duration(now - job.started_at)
+        if status is not None:
+            if expect.is_failure(status):
+                if status.isupper():
+                    ended = ("failed", f"{job.label} {status} after {took}")
+                else:
+                    ended = ("failed", f"{job.label} failed ({status}) after {took}")
+            elif expect.is_success(status):
+                job._target_hits += 1
+                if (
+                    not expect.must_leave_first
+                    or job._left
+                    or (now - job.started_at >= expect.grace and job._target_hits >= 2)
+                ):
+                    ended = ("succeeded", f"{job.label} is {status} after {took}")
+            else:
+                job._left = True
+        if ended is not None:
+            self._finish(job, ended[0], ended[1], now, item)
+            ctx.changed = True
+        elif changed:
+            job.message = f"{job.label} is {status}" if status is not None else f"{job.label}: status unknown"
+            ctx.changed = True
+            self._emit(job, "progress", item)
+
+    def _gone(self, job: Job, exc: BaseException, ctx: _Round) -> None:
+        if not job.running:
+            return
+        now = self._clock()
+        took = format_duration(now - job.started_at)
+        if job.expect.gone_is_success:
+            done = "deleted" if _normalise_action(job.action) == "delete" else "gone"
+            self._finish(job, "succeeded", f"{job.label} {done} after {took}", now)
+            ctx.changed = True
+        elif job._seen or now - job.started_at >= job.expect.grace:
+            self._finish(job, "failed", f"{job.label} no longer exists ({took})", now)
+            ctx.changed = True
+        else:
+            # Just started: the object may not be visible yet. A failed poll, but not a reason to back off.
+            job.errors += 1
+            job.last_error = _error_text(exc)
+
+    def _poll_failed(self, jobs: list[Job], exc: BaseException, ctx: _Round, what: str) -> None:
+        ctx.failed(exc)
+        text = _error_text(exc)
+        if "CloudzyError" in _class_names(exc):
+            logger.warning("job tracker: %s failed: %s", what, text)
+        else:
+            logger.warning("job tracker: %s failed unexpectedly", what, exc_info=exc)
+        for job in jobs:
+            job.errors += 1
+            job.last_error = text
+
+    def _finish(self, job: Job, state: JobState, message: str, now: float, item: Any = None) -> None:
+        job.state = state
+        job.finished_at = now
+        job.message = message
+        self._emit(job, "finished", item if item is not None else job.item)
