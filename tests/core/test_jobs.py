@@ -8,10 +8,11 @@ import sys
 from dataclasses import dataclass, field
 
 import pytest
-from jobs_fakes import FakeClient, FakeClock, FakeSleep
 
 from cloudzy_tui.api.errors import NotFoundError
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker, format_duration
+
+from .jobs_fakes import FakeClient, FakeClock, FakeSleep
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The job tracker's scheduler: request budget, round-robin, interval, backoff, timeout, the run() loop."""
+"""The job tracker's scheduler: request budget, round-robin, interval, backoff, timeout, the run() runner."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from jobs_fakes import FakeClient, FakeClock, FakeSleep, ManualSleep, settle
 
 from cloudzy_tui.api.errors import NetworkError, RateLimitedError, ServerError
 from cloudzy_tui.core.jobs import Expectation, JobEvent, JobTracker
+
+from .jobs_fakes import FakeClient, FakeClock, FakeSleep, ManualSleep, settle
 
 
 def tracker_for(client: FakeClient, clock: FakeClock, sleep: object = None, **kwargs: float) -> JobTracker:
@@ -263,7 +264,7 @@ async def test_timeout_ends_the_job_with_a_clear_message() -> None:
 
 
 @dataclass
-class Loop:
+class Runner:
     clock: FakeClock
     sleep: ManualSleep
     client: FakeClient
@@ -272,137 +273,137 @@ class Loop:
 
 
 @pytest.fixture
-async def loop() -> AsyncIterator[Loop]:
+async def runner() -> AsyncIterator[Runner]:
     clock, client = FakeClock(), FakeClient()
     sleep = ManualSleep(clock)
     tracker = tracker_for(client, clock, sleep, min_interval=1.0, max_interval=10.0)
     task = asyncio.create_task(tracker.run())
     await settle()
-    yield Loop(clock, sleep, client, tracker, task)
+    yield Runner(clock, sleep, client, tracker, task)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
 
 
-async def test_run_idles_without_jobs_and_wakes_on_track(loop: Loop) -> None:
+async def test_run_idles_without_jobs_and_wakes_on_track(runner: Runner) -> None:
     await settle(100)
-    assert loop.sleep.calls == [] and loop.client.calls == []  # no timer, no polling
-    loop.tracker.wake()  # a refresh with nothing in flight costs nothing
+    assert runner.sleep.calls == [] and runner.client.calls == []  # no timer, no polling
+    runner.tracker.wake()  # a refresh with nothing in flight costs nothing
     await settle()
-    assert loop.sleep.calls == [] and loop.client.calls == []
+    assert runner.sleep.calls == [] and runner.client.calls == []
 
-    loop.client.snapshots.add("snap-1", "IN_PROGRESS")
-    job = loop.tracker.track(kind="snapshot", target_id="snap-1", action="create")
+    runner.client.snapshots.add("snap-1", "IN_PROGRESS")
+    job = runner.tracker.track(kind="snapshot", target_id="snap-1", action="create")
     await settle()
-    assert loop.client.take_calls() == [("snapshot", "list", "IN_PROGRESS", 1)]  # polled at once
-    assert loop.sleep.calls == [1.0]  # then waits min_interval
-    loop.sleep.advance(1.0)
+    assert runner.client.take_calls() == [("snapshot", "list", "IN_PROGRESS", 1)]  # polled at once
+    assert runner.sleep.calls == [1.0]  # then waits min_interval
+    runner.sleep.advance(1.0)
     await settle()
-    assert len(loop.client.take_calls()) == 1
-    assert loop.sleep.calls == [1.0, 1.5]
+    assert len(runner.client.take_calls()) == 1
+    assert runner.sleep.calls == [1.0, 1.5]
 
-    loop.client.snapshots.set("snap-1", "ACTIVE")
-    loop.sleep.advance(1.5)
+    runner.client.snapshots.set("snap-1", "ACTIVE")
+    runner.sleep.advance(1.5)
     await settle()
     assert job.state == "succeeded"
-    calls_after = len(loop.sleep.calls)
+    calls_after = len(runner.sleep.calls)
     await settle(100)
-    assert len(loop.sleep.calls) == calls_after and loop.client.calls == [
+    assert len(runner.sleep.calls) == calls_after and runner.client.calls == [
         ("snapshot", "list", "IN_PROGRESS", 1),
         ("snapshot", "list", "RESTORING", 1),
         ("snapshot", "get", "snap-1"),
     ]
-    assert not loop.task.done()
+    assert not runner.task.done()
 
 
-async def test_wake_shortens_the_wait_but_not_a_retry_after(loop: Loop) -> None:
-    loop.client.instances.add("i-1", "active")
-    loop.tracker.track(kind="instance", target_id="i-1", action="poweroff")
+async def test_wake_shortens_the_wait_but_not_a_retry_after(runner: Runner) -> None:
+    runner.client.instances.add("i-1", "active")
+    runner.tracker.track(kind="instance", target_id="i-1", action="poweroff")
     await settle()
     for delay in (1.0, 1.5, 2.25, 3.375):
-        assert loop.sleep.calls[-1] == delay
-        loop.sleep.advance(delay)
+        assert runner.sleep.calls[-1] == delay
+        runner.sleep.advance(delay)
         await settle()
-    polls = len(loop.client.calls)
-    assert polls == 5 and loop.sleep.calls[-1] == pytest.approx(5.0625)
-    loop.sleep.advance(2)  # part of the way
+    polls = len(runner.client.calls)
+    assert polls == 5 and runner.sleep.calls[-1] == pytest.approx(5.0625)
+    runner.sleep.advance(2)  # part of the way
     await settle()
-    assert len(loop.client.calls) == polls
-    loop.tracker.wake()  # more than min_interval since the last round: poll now
+    assert len(runner.client.calls) == polls
+    runner.tracker.wake()  # more than min_interval since the last round: poll now
     await settle()
-    assert len(loop.client.calls) == polls + 1
+    assert len(runner.client.calls) == polls + 1
 
-    assert loop.sleep.calls[-1] == 1.5  # wake() reset the interval; that round was quiet: x1.5
-    loop.client.fail_next = [RateLimitedError("slow down", status=429, retry_after=30)]
-    loop.sleep.advance(1.5)
+    assert runner.sleep.calls[-1] == 1.5  # wake() reset the interval; that round was quiet: x1.5
+    runner.client.fail_next = [RateLimitedError("slow down", status=429, retry_after=30)]
+    runner.sleep.advance(1.5)
     await settle()
-    assert len(loop.client.calls) == polls + 2
-    assert loop.sleep.calls[-1] == 30.0
-    loop.sleep.advance(5)
-    loop.tracker.wake()  # the server asked for 30 s: wake() does not cut through
+    assert len(runner.client.calls) == polls + 2
+    assert runner.sleep.calls[-1] == 30.0
+    runner.sleep.advance(5)
+    runner.tracker.wake()  # the server asked for 30 s: wake() does not cut through
     await settle()
-    assert len(loop.client.calls) == polls + 2
-    assert loop.sleep.calls[-1] == 25.0
-    loop.sleep.advance(25)
+    assert len(runner.client.calls) == polls + 2
+    assert runner.sleep.calls[-1] == 25.0
+    runner.sleep.advance(25)
     await settle()
-    assert len(loop.client.calls) == polls + 3
+    assert len(runner.client.calls) == polls + 3
 
 
-async def test_no_round_overlaps_another(loop: Loop) -> None:
+async def test_no_round_overlaps_another(runner: Runner) -> None:
     gate = asyncio.Event()
-    loop.client.gate = gate
+    runner.client.gate = gate
     for n in range(3):
-        loop.client.instances.add(f"i-{n}", "active")
-        loop.tracker.track(kind="instance", target_id=f"i-{n}", action="poweroff")
-    loop.client.snapshots.add("snap-1", "IN_PROGRESS")
-    loop.tracker.track(kind="snapshot", target_id="snap-1", action="create")
+        runner.client.instances.add(f"i-{n}", "active")
+        runner.tracker.track(kind="instance", target_id=f"i-{n}", action="poweroff")
+    runner.client.snapshots.add("snap-1", "IN_PROGRESS")
+    runner.tracker.track(kind="snapshot", target_id="snap-1", action="create")
     await settle()
-    extra = [asyncio.create_task(loop.tracker.poll_once()) for _ in range(3)]  # e.g. refresh pressed
-    second_loop = asyncio.create_task(loop.tracker.run())
+    extra = [asyncio.create_task(runner.tracker.poll_once()) for _ in range(3)]  # e.g. refresh pressed
+    second_loop = asyncio.create_task(runner.tracker.run())
     for _ in range(5):
-        loop.tracker.wake()
-        loop.sleep.advance(10)
+        runner.tracker.wake()
+        runner.sleep.advance(10)
         await settle()
-        assert loop.client.active == 1
-    assert loop.client.max_active == 1
+        assert runner.client.active == 1
+    assert runner.client.max_active == 1
     gate.set()
     await asyncio.gather(*extra)
     await settle()
-    assert loop.client.max_active == 1
-    assert len(loop.client.calls) == 4 * 4  # four rounds (the loop's and three extra), four requests each
+    assert runner.client.max_active == 1
+    assert len(runner.client.calls) == 4 * 4  # four rounds (the loop's and three extra), four requests each
     second_loop.cancel()
     with pytest.raises(asyncio.CancelledError):
         await second_loop
 
 
-async def test_subscriber_exception_does_not_kill_the_loop(loop: Loop, caplog: pytest.LogCaptureFixture) -> None:
+async def test_subscriber_exception_does_not_kill_the_loop(runner: Runner, caplog: pytest.LogCaptureFixture) -> None:
     def broken(event: JobEvent) -> None:
         raise ValueError("subscriber bug")
 
     got: list[str] = []
-    loop.tracker.subscribe(broken)
-    loop.tracker.subscribe(lambda e: got.append(e.kind))
-    loop.client.isos.add("iso-1", "DOWNLOADING")
-    job = loop.tracker.track(kind="iso", target_id="iso-1", action="download")
+    runner.tracker.subscribe(broken)
+    runner.tracker.subscribe(lambda e: got.append(e.kind))
+    runner.client.isos.add("iso-1", "DOWNLOADING")
+    job = runner.tracker.track(kind="iso", target_id="iso-1", action="download")
     await settle()
-    loop.client.isos.set("iso-1", "READY")
-    loop.sleep.advance(1)
+    runner.client.isos.set("iso-1", "READY")
+    runner.sleep.advance(1)
     await settle()
     assert job.state == "succeeded"
     assert got == ["started", "progress", "finished"]
-    assert not loop.task.done()
+    assert not runner.task.done()
     assert sum("subscriber" in r.message for r in caplog.records if r.levelno == logging.ERROR) == 3
     # and it still follows new jobs
-    loop.client.isos.add("iso-2", "READY")
-    second = loop.tracker.track(kind="iso", target_id="iso-2", action="download")
+    runner.client.isos.add("iso-2", "READY")
+    second = runner.tracker.track(kind="iso", target_id="iso-2", action="download")
     await settle()
     assert second.state == "succeeded"
 
 
 async def test_unexpected_error_in_a_round_is_logged_and_the_loop_goes_on(
-    loop: Loop, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    runner: Runner, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = loop.tracker.poll_once
+    real = runner.tracker.poll_once
     failures = [RuntimeError("bug in a round")]
 
     async def flaky() -> None:
@@ -410,16 +411,16 @@ async def test_unexpected_error_in_a_round_is_logged_and_the_loop_goes_on(
             raise failures.pop()
         await real()
 
-    monkeypatch.setattr(loop.tracker, "poll_once", flaky)
-    loop.client.snapshots.add("snap-1", "ACTIVE")
-    job = loop.tracker.track(kind="snapshot", target_id="snap-1", action="create")
+    monkeypatch.setattr(runner.tracker, "poll_once", flaky)
+    runner.client.snapshots.add("snap-1", "ACTIVE")
+    job = runner.tracker.track(kind="snapshot", target_id="snap-1", action="create")
     await settle()
     assert any("round failed" in r.message for r in caplog.records)
-    assert loop.sleep.calls == [10.0]  # waits max_interval instead of spinning
-    loop.sleep.advance(10)
+    assert runner.sleep.calls == [10.0]  # waits max_interval instead of spinning
+    runner.sleep.advance(10)
     await settle()
     assert job.state == "succeeded"
-    assert not loop.task.done()
+    assert not runner.task.done()
 
 
 async def test_poll_errors_in_the_loop_back_off() -> None:
