@@ -1,0 +1,81 @@
+"""``cloudzy-tui sim`` / ``python -m cloudzy_tui.sim``: serve the simulator over HTTP with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+
+from cloudzy_tui.sim.app import create_app
+from cloudzy_tui.sim.config import SimConfig
+from cloudzy_tui.sim.state import Simulator
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cloudzy-tui sim",
+        description="Run the Cloudzy API simulator: a stateful fake of the Cloudzy Developer API v1.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--token", default="sim-token", help="API-Token clients must send (default sim-token)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated account (default 1)")
+    parser.add_argument("--job-seconds", type=float, default=3.0, metavar="S",
+                        help="seconds each step of an asynchronous job takes (default 3)")
+    parser.add_argument("--balance", type=float, default=1000.0, metavar="AMOUNT",
+                        help="account balance new instances are checked against (default 1000)")
+    parser.add_argument("--instances", type=int, default=0, metavar="N",
+                        help="extra generated instances on top of the seeded ones (e.g. 10000)")
+    parser.add_argument("--latency-ms", type=float, default=0, metavar="MS", help="delay added to every request")
+    parser.add_argument("--error-rate", type=float, default=0.0, metavar="R",
+                        help="share of requests answered 500/502/503 (0..1)")
+    parser.add_argument("--rate-limit", type=int, default=0, metavar="N",
+                        help="answer 429 beyond N requests per second (0 = off)")
+    parser.add_argument("--snapshot-failure-rate", type=float, default=0.1, metavar="R",
+                        help="share of snapshots that end FAILED (default 0.1)")
+    return parser
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/developers"
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if not 0 <= args.error_rate <= 1:
+        print("--error-rate must be between 0 and 1", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    config = SimConfig(
+        seed=args.seed, token=args.token, job_seconds=args.job_seconds, balance=args.balance,
+        instances=args.instances, latency_ms=args.latency_ms, error_rate=args.error_rate,
+        rate_limit=args.rate_limit, snapshot_failure_rate=args.snapshot_failure_rate,
+    )
+    app = create_app(Simulator(config))
+    app.state.dispatcher.on_socket = True
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        sock.close()
+        return 1
+    sock.listen(2048)
+    sock.setblocking(False)
+    port = sock.getsockname()[1]
+    print(f"Cloudzy API simulator on {_url(args.host, port)}  token: {args.token}", flush=True)
+
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    print("Cloudzy API simulator stopped", flush=True)
+    return 0
