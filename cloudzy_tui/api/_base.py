@@ -119,9 +119,7 @@ def extract_items(data: Any, key: str, *, path: str) -> list[Any]:
             return lists[0]
         if not data or not lists:
             return []
-    raise MalformedResponseError(
-        f"The API's reply to GET {path} has no '{key}' list.", path=path, method="GET"
-    )
+    raise MalformedResponseError(f"The API's reply to GET {path} has no '{key}' list.", path=path, method="GET")
 
 
 def total_of(data: Any) -> int | None:
@@ -183,9 +181,7 @@ async def bookmark_pages(
         if not raw and number > 1:
             return
         if previous is not None and raw == previous:
-            logger.warning(
-                "GET %s: a page repeats the previous one; the server ignores 'bookmark', stopping", path
-            )
+            logger.warning("GET %s: a page repeats the previous one; the server ignores 'bookmark', stopping", path)
             return
         previous = raw
         done = not raw or next_bookmark is None or next_bookmark in seen or next_bookmark == bookmark

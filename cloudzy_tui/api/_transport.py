@@ -309,21 +309,13 @@ class Transport:
             retries_done = attempt - 1
             if failure.retryable and retries_done < self.max_retries:
                 if failure.retry_after is not None and failure.retry_after > MAX_RETRY_AFTER:
-                    self._emit(
-                        method, path, failure.status, elapsed, attempt, _event_error(failure.error), "error"
-                    )
+                    self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "error")
                     raise failure.error
                 delay = (
-                    failure.retry_after
-                    if failure.retry_after is not None
-                    else backoff_delay(retries_done, self._rng)
+                    failure.retry_after if failure.retry_after is not None else backoff_delay(retries_done, self._rng)
                 )
-                self._emit(
-                    method, path, failure.status, elapsed, attempt, _event_error(failure.error), "retry"
-                )
-                logger.debug(
-                    "%s %s: retrying in %.2fs (%s)", method, path, delay, type(failure.error).__name__
-                )
+                self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "retry")
+                logger.debug("%s %s: retrying in %.2fs (%s)", method, path, delay, type(failure.error).__name__)
                 await self._sleep(delay)
                 continue
             self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "error")
@@ -366,9 +358,7 @@ class Transport:
         except Exception:  # an observer must not break the call it observes
             logger.exception("on_event callback failed")
 
-    def _failure_from_exception(
-        self, exc: httpx.HTTPError, method: str, path: str, idempotent: bool
-    ) -> _Failure:
+    def _failure_from_exception(self, exc: httpx.HTTPError, method: str, path: str, idempotent: bool) -> _Failure:
         where: dict[str, Any] = dict(method=method, path=path)
         host = self._host
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
@@ -378,9 +368,7 @@ class Transport:
             return _Failure(err, retryable=True, maybe_applied=False)
         if isinstance(exc, httpx.ConnectError):
             reason = shorten(exc, 120) or type(exc).__name__
-            err = NetworkError(
-                f"Could not connect to {host}: {reason}. Check the network and the API URL.", **where
-            )
+            err = NetworkError(f"Could not connect to {host}: {reason}. Check the network and the API URL.", **where)
             return _Failure(err, retryable=True, maybe_applied=False)
         if isinstance(exc, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
             timed_out = isinstance(exc, httpx.TimeoutException)
@@ -393,9 +381,7 @@ class Transport:
                 )
                 return _Failure(err, retryable=False, maybe_applied=True)
             if timed_out:
-                err = RequestTimeoutError(
-                    f"The API did not answer in time ({method} {path}). Try again.", **where
-                )
+                err = RequestTimeoutError(f"The API did not answer in time ({method} {path}). Try again.", **where)
             else:
                 reason = shorten(exc, 120) or type(exc).__name__
                 err = NetworkError(f"The connection to {host} failed: {reason}.", **where)
@@ -424,7 +410,8 @@ class Transport:
             )
         else:
             err = NetworkError(f"The request failed unexpectedly ({reason}).", method=method, path=path)
-        err.__cause__ = exc
+        # Not chained (``__cause__``): the transport's frames hold the request, headers and all.
+        logger.debug("%s %s: transport raised %s", method, path, type(exc).__name__)
         return _Failure(err, retryable=False, maybe_applied=not idempotent)
 
     def _classify_status_error(
@@ -509,8 +496,7 @@ class Transport:
         if status == 401:
             extra = f" ({detail})" if detail else ""
             return AuthError(
-                f"The API refused the token (401){extra}. "
-                "Check the token in your profile or CLOUDZY_API_TOKEN.",
+                f"The API refused the token (401){extra}. Check the token in your profile or CLOUDZY_API_TOKEN.",
                 **where,
             )
         if status == 404:
@@ -526,18 +512,12 @@ class Transport:
                 text = f"{shown}{more}"
             else:
                 text = detail or f"invalid request{body_note}"
-            return ValidationError(
-                f"The API rejected the request (422): {text}", field_errors=field_errors, **where
-            )
+            return ValidationError(f"The API rejected the request (422): {text}", field_errors=field_errors, **where)
         if status == 460:
             return _low_balance(env, detail, where)
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            wait = (
-                f" The API asked to wait {retry_after:.0f} s."
-                if retry_after is not None
-                else " Wait a moment."
-            )
+            wait = f" The API asked to wait {retry_after:.0f} s." if retry_after is not None else " Wait a moment."
             return RateLimitedError(f"Too many requests (429).{wait}", retry_after=retry_after, **where)
         if status >= 500:
             said = f": {detail}" if detail else body_note
@@ -545,12 +525,8 @@ class Transport:
         if not is_json:
             return MalformedResponseError(f"The API answered HTTP {status}{body_note}.", **where)
         if status == 403:
-            return ApiError(
-                f"The API refused this request (403 Forbidden): {detail or 'no reason given'}", **where
-            )
-        return ApiError(
-            f"The API refused the request (HTTP {status} {reason}): {detail or 'no reason given'}", **where
-        )
+            return ApiError(f"The API refused this request (403 Forbidden): {detail or 'no reason given'}", **where)
+        return ApiError(f"The API refused the request (HTTP {status} {reason}): {detail or 'no reason given'}", **where)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -620,9 +596,7 @@ def _field_errors(env: Mapping[str, Any]) -> list[FieldError]:
                 continue
             loc = item.get("loc")
             loc_items: list[Any] = list(loc) if isinstance(loc, list | tuple) else ([loc] if loc else [])
-            loc_items = [
-                x if isinstance(x, int) and not isinstance(x, bool) else shorten(x, 80) for x in loc_items
-            ]
+            loc_items = [x if isinstance(x, int) and not isinstance(x, bool) else shorten(x, 80) for x in loc_items]
             message = shorten(item.get("msg") or item.get("message") or "invalid value", 200)
             type_ = item.get("type")
             out.append(field_error_from_loc(loc_items, message, shorten(type_, 60) if type_ else None))

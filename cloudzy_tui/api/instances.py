@@ -270,9 +270,7 @@ class ResizeRequest(RequestModel):
                 raise cross_field_error("productId", "a FIXED resize needs a product (productId)")
             extra = self.extra_resource
             if extra is not None and (extra.cpu is not None or extra.ram_in_gb is not None):
-                raise cross_field_error(
-                    "extraResource", "a FIXED resize takes only diskInGB/bandwidthInTB extras"
-                )
+                raise cross_field_error("extraResource", "a FIXED resize takes only diskInGB/bandwidthInTB extras")
         else:
             if _has(self.product_id):
                 raise cross_field_error("productId", "a CUSTOM resize takes no productId")
@@ -424,8 +422,6 @@ class Instances(Resource):
             )
         return password
 
-    async def _action(
-        self, instance_id: str, action: str, body: dict[str, Any] | None = None
-    ) -> ActionResult:
+    async def _action(self, instance_id: str, action: str, body: dict[str, Any] | None = None) -> ActionResult:
         path = f"/v1/instances/{path_id(instance_id)}/{action}"
         return action_result(await self._t.request("POST", path, json=body))

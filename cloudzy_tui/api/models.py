@@ -159,9 +159,7 @@ def _warn_once(model: str, key: str, problem: str) -> None:
         return
     if len(_warned) < _WARNED_MAX:
         _warned.add(token)
-    logger.warning(
-        "API reply: ignored %s.%s (%s); further such values are ignored silently", model, key, problem
-    )
+    logger.warning("API reply: ignored %s.%s (%s); further such values are ignored silently", model, key, problem)
 
 
 class CloudzyModel(BaseModel):
@@ -196,9 +194,7 @@ def _field_for_key(model: type[BaseModel], key: object) -> tuple[str, Any] | Non
     return None
 
 
-def _drop_bad_values(
-    model: type[BaseModel], data: dict[str, Any], exc: ValidationError
-) -> dict[str, Any] | None:
+def _drop_bad_values(model: type[BaseModel], data: dict[str, Any], exc: ValidationError) -> dict[str, Any] | None:
     """``data`` without the values that failed validation, or ``None`` if a required field is at fault."""
     drop_keys: set[str] = set()
     drop_items: dict[str, set[int]] = {}

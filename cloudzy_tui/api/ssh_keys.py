@@ -97,9 +97,7 @@ def normalize_public_key(value: str) -> str:
     tokens = text.split()
     key_type = tokens[0]
     if key_type not in SSH_KEY_TYPES:
-        raise ValueError(
-            f"unsupported key type '{key_type[:40]}': use one of {', '.join(SSH_KEY_TYPES[:5])}, ..."
-        )
+        raise ValueError(f"unsupported key type '{key_type[:40]}': use one of {', '.join(SSH_KEY_TYPES[:5])}, ...")
     if len(tokens) < 2:
         raise ValueError("the key has no base64 part after its type")
     # The blob may have been wrapped over several lines: join tokens until they make a valid blob.

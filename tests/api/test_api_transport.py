@@ -288,7 +288,7 @@ async def test_a_transport_bug_is_reported_not_leaked_raw(make_client: MakeClien
     rec = Recorder(RuntimeError("boom"))
     with pytest.raises(NetworkError) as exc:
         await make_client(rec).regions.list()
-    assert "RuntimeError: boom" in exc.value.message and isinstance(exc.value.__cause__, RuntimeError)
+    assert "RuntimeError: boom" in exc.value.message
     assert rec.count == 1
 
 
