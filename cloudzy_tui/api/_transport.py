@@ -494,7 +494,7 @@ class Transport:
         body_note = "" if is_json else f" with {_describe_body(response)}"
 
         if status == 401:
-            extra = f" ({detail})" if detail else ""
+            extra = f": {detail.rstrip('.')}" if detail else ""
             return AuthError(
                 f"The API refused the token (401){extra}. Check the token in your profile or CLOUDZY_API_TOKEN.",
                 **where,
