@@ -461,13 +461,14 @@ class Transport:
                 if status == 204 or (not response.content.strip() and status != 200):
                     return Envelope(status=status, detail="", code="OKAY", data=None)
                 raise MalformedResponseError(
-                    f"The API answered HTTP {status} with {_describe_body(response)} instead of JSON.",
+                    f"The API answered HTTP {status} with {_describe_body(response)} instead of JSON."
+                    + _maybe_done(method),
                     **where,
                 )
             if not isinstance(body, dict):
                 raise MalformedResponseError(
                     f"The API answered HTTP {status} with JSON that is not the documented envelope "
-                    f"(a {_json_kind(body)}).",
+                    f"(a {_json_kind(body)})." + _maybe_done(method),
                     **where,
                 )
             code = body.get("code")
@@ -641,6 +642,13 @@ def _low_balance(env: Mapping[str, Any], detail: str | None, where: dict[str, An
         active_instance_count=_to_int(data.get("activeInstanceCount")),
         **where,
     )
+
+
+def _maybe_done(method: str) -> str:
+    """For a change answered 2xx with an unreadable body: it probably happened."""
+    if method == "GET":
+        return ""
+    return " The change was probably made: check before trying again."
 
 
 def _event_error(error: CloudzyError) -> str:

@@ -233,6 +233,13 @@ async def test_malformed_bodies(make_client: MakeClient, response: httpx.Respons
     assert exc.value.message.startswith("The API answered HTTP")
 
 
+async def test_malformed_success_of_a_change_says_it_probably_happened(make_client: MakeClient) -> None:
+    rec = Recorder(httpx.Response(200, text="<html>done</html>"))
+    with pytest.raises(MalformedResponseError) as exc:
+        await make_client(rec).instances.reset("i")
+    assert "probably made" in exc.value.message and rec.count == 1
+
+
 async def test_other_4xx_are_api_errors(make_client: MakeClient) -> None:
     rec = Recorder(httpx.Response(400, json={"detail": "Instance is not powered off", "code": "FAILED"}))
     with pytest.raises(ApiError) as exc:
