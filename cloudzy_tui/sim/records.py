@@ -22,7 +22,7 @@ class Transition:
     at: float
     label: str
     apply: Callable[[float], None]
-    record: Record
+    record: Record = field(repr=False)
     cancelled: bool = False
 
 

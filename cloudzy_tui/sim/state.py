@@ -102,10 +102,10 @@ class InstanceFilters:
             checks.append(lambda r: r.data["status"] != "deleted")
         if self.created_from is not None:
             start = self.created_from
-            checks.append(lambda r: r.created >= start)
+            checks.append(lambda r: int(r.created) >= start)  # as insertedAt shows it
         if self.created_to is not None:
             end = self.created_to
-            checks.append(lambda r: r.created <= end)
+            checks.append(lambda r: int(r.created) <= end)
         if self.host:
             host = self.host.lower()
             checks.append(lambda r: r.host.lower() == host)

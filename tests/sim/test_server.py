@@ -1,0 +1,121 @@
+"""The simulator on a real loopback socket: ``python -m cloudzy_tui.sim`` and the socket-only fault path."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cloudzy_tui.sim import FakeClock, SimConfig, Simulator, create_app
+from cloudzy_tui.sim.server import build_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+LISTEN = re.compile(r"Cloudzy API simulator on (http://127\.0\.0\.1:(\d+)/developers)\s+token: (\S+)")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [str(ROOT), env.get("PYTHONPATH", "")] if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _read_line(proc: subprocess.Popen[str], timeout: float) -> str:
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.1)
+        if ready:
+            return proc.stdout.readline()
+        if proc.poll() is not None:
+            break
+    return ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT semantics")
+def test_module_serves_on_loopback_and_stops_cleanly_on_ctrl_c() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cloudzy_tui.sim", "--port", "0", "--token", "sock-token", "--seed", "3",
+         "--instances", "20"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=str(ROOT),
+    )
+    try:
+        line = _read_line(proc, timeout=20)
+        match = LISTEN.search(line)
+        assert match, f"no listen line: {line!r}"
+        base_url, port, token = match.group(1), int(match.group(2)), match.group(3)
+        assert port > 0 and token == "sock-token"
+        with httpx.Client(base_url=base_url, headers={"API-Token": token}, timeout=5) as client:
+            response = client.get("/v1/instances", params={"limit": 5})
+            assert response.status_code == 200
+            body = response.json()
+            assert body["code"] == "OKAY" and len(body["data"]["instances"]) == 5
+            assert client.get("/v1/regions", headers={"API-Token": "nope"}).status_code == 401
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err and "Traceback" not in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=5)
+
+
+def test_busy_port_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from cloudzy_tui.sim.server import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port)]) == 1
+    assert "cannot listen" in capsys.readouterr().err
+
+
+def test_cli_defaults() -> None:
+    args = build_parser().parse_args([])
+    assert (args.host, args.port, args.token, args.seed) == ("127.0.0.1", 8765, "sim-token", 1)
+    assert (args.job_seconds, args.balance, args.instances, args.latency_ms, args.error_rate, args.rate_limit) == (
+        3.0, 1000.0, 0, 0, 0.0, 0)
+
+
+def test_connection_reset_fault_on_a_real_socket() -> None:
+    """With uvicorn, a ``reset`` fault closes the connection mid-reply (no exception inside the server)."""
+    import uvicorn
+
+    sim = Simulator(SimConfig(seed=1, token="t", clock=FakeClock()))
+    app = create_app(sim)
+    app.state.dispatcher.on_socket = True
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.started
+        sim.faults.add(method="GET", path_prefix="/v1/os", reset=True)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}/developers", headers={"API-Token": "t"},
+                          timeout=5) as client:
+            with pytest.raises(httpx.TransportError):
+                client.get("/v1/os")
+            assert client.get("/v1/os").status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+    assert not thread.is_alive()
