@@ -8,7 +8,8 @@
                                headers={"API-Token": "demo-token"})
 
 It imports nothing from the client (``cloudzy_tui.api``), the UI or the configuration: it is the independent
-check of the client. Wire contract: /work/shared cloudzy-api-reference.md + cloudzy-api-notes.md.
+check of the client. Wire contract: the Cloudzy API reference and the project's API notes
+(cloudzy-api-reference.md, cloudzy-api-notes.md).
 
 Choices where the reference is silent (all answers use the ``{"detail", "code", "data"}`` envelope):
 
@@ -72,7 +73,8 @@ Choices where the reference is silent (all answers use the ``{"detail", "code", 
   IPs 192.0.2.x then 198.19.x.x; IPv6 2001:db8:<region>::<n>.
 
 Faults (``sim.faults`` for tests, ``SimConfig`` knobs for everything): see ``faults.FaultRule`` and
-``app`` -- order: record, latency, rate limit (429 + ``Retry-After: 1``), programmable fault, random
+``app`` -- order: record, latency, rate limit (429 + ``Retry-After: 1``; the sliding one-second window is
+measured on the simulator's clock, so a FakeClock must advance to refill it), programmable fault, random
 ``error_rate`` fault (500 / 503 JSON or 502 / 503 nginx HTML), then auth and the handler.
 """
 
