@@ -1,0 +1,399 @@
+"""The console application: resource screens, the command line, actions, jobs, and the status of it all."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.signal import Signal
+
+from cloudzy_tui.api import CloudzyClient, CloudzyError
+from cloudzy_tui.core.catalog import Catalog
+from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
+from cloudzy_tui.ui.format import duration
+from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
+from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
+from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
+from cloudzy_tui.ui.text import clean, safe_text
+
+log = logging.getLogger("cloudzy_tui.ui")
+
+
+class CloudzyApp(App[None]):
+    TITLE = "cloudzy-tui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("colon", "command_line", "Go to", id="app.command_line"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("J", "jobs", "Jobs", id="app.jobs"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        client: CloudzyClient,
+        *,
+        api_label: str,
+        read_only: bool = False,
+        initial_resource: str = "instances",
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        refresh_seconds: float = 15.0,
+        job_interval: float = 1.0,
+        ssh_command: str = "ssh root@{ip}",
+        profile_colour: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.api_label = api_label
+        self.read_only = read_only
+        self.client.read_only = read_only
+        self.initial_resource = initial_resource
+        self.clock = clock
+        self._monotonic = monotonic
+        self.refresh_seconds = refresh_seconds
+        self.ssh_command = ssh_command
+        self.profile_colour = profile_colour
+        self.catalog = Catalog(client)
+        self.jobs = JobTracker(client, clock=monotonic, min_interval=job_interval)
+        self.jobs.subscribe(self._on_job_event)
+        self.resource_updates: Signal[tuple[str, Any]] = Signal(self, "resource-updates")
+        self.catalog_loaded: Signal[None] = Signal(self, "catalog-loaded")
+        self.job_updates: Signal[Job] = Signal(self, "job-updates")
+        self._screens: dict[str, ResourceScreen[Any]] = {}
+        self._history: list[str] = []
+        self._running_actions: set[tuple[str, str, str | None]] = set()
+
+    # ------------------------------------------------------------- services
+
+    def now(self) -> float:
+        return self.clock()
+
+    def monotonic(self) -> float:
+        return self._monotonic()
+
+    def refresh_interval(self, spec: ResourceSpec[Any]) -> float:
+        if self.refresh_seconds <= 0:
+            return 0
+        return max(self.refresh_seconds, spec.refresh_interval if spec.refresh_interval > 0 else 0)
+
+    def toast(self, message: str, *, severity: str = "information", title: str = "", timeout: float = 6) -> None:
+        """A notification whose text is taken literally (server strings included)."""
+        self.notify(
+            clean(message, max_length=600, single_line=False),
+            title=clean(title, max_length=80),
+            severity=severity,  # type: ignore[arg-type]
+            timeout=timeout,
+            markup=False,
+        )
+
+    def report_error(self, exc: BaseException, *, context: str = "") -> None:
+        message = exc.message if isinstance(exc, CloudzyError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, CloudzyError):
+            log.exception("unexpected error: %s", context, exc_info=exc)
+        self.toast(f"{context}: {message}" if context else message, severity="error", timeout=10)
+
+    # -------------------------------------------------------------- startup
+
+    def on_mount(self) -> None:
+        self.show_resource(self.initial_resource)
+        self._load_catalog()
+        self.run_worker(self.jobs.run(), group="jobs", exit_on_error=False, name="job tracker")
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        screen = self.screen
+        if isinstance(screen, ResourceScreen):
+            screen.update_status()
+
+    def _load_catalog(self) -> None:
+        self.run_worker(self._catalog_worker(), group="catalog", exclusive=True, exit_on_error=False)
+
+    async def _catalog_worker(self) -> None:
+        for loader in (self.catalog.ensure_regions, self.catalog.ensure_os, self.catalog.ensure_applications):
+            try:
+                await loader()
+            except CloudzyError as exc:
+                log.warning("catalog: %s", exc.message)
+        self.catalog_loaded.publish(None)
+
+    async def confirm(
+        self,
+        title: str,
+        message: Text | str,
+        *,
+        confirm_label: str = "Confirm",
+        danger: bool = True,
+        require: str | None = None,
+        require_label: str = "name",
+    ) -> bool:
+        """Ask (from a worker); True only if the user confirmed."""
+        from cloudzy_tui.ui.modals.confirm import ConfirmModal
+
+        modal = ConfirmModal(
+            title, message, confirm_label=confirm_label, danger=danger, require=require, require_label=require_label
+        )
+        return bool(await self.push_screen_wait(modal))  # type: ignore[arg-type]
+
+    async def ask(self, modal: Screen[Any]) -> Any:
+        """Show a modal (from a worker) and return what it was dismissed with."""
+        return await self.push_screen_wait(modal)
+
+    def track(
+        self,
+        kind: str,
+        target_id: str,
+        label: str,
+        action: str,
+        expect: Expectation,
+        *,
+        timeout: float | None = None,
+    ) -> Job:
+        """Follow an asynchronous operation to its end; rows update and a toast announces the end."""
+        if timeout is None:
+            return self.jobs.track(kind=kind, target_id=target_id, label=label, action=action, expect=expect)
+        return self.jobs.track(
+            kind=kind, target_id=target_id, label=label, action=action, expect=expect, timeout=timeout
+        )
+
+    # ----------------------------------------------------------- navigation
+
+    def screen_for(self, name: str) -> ResourceScreen[Any]:
+        spec = resolve_resource(name)
+        if spec is None:
+            raise KeyError(name)
+        screen = self._screens.get(spec.name)
+        if screen is None:
+            screen = screen_class_for(spec)(spec)
+            self._screens[spec.name] = screen
+            self.install_screen(screen, spec.name)
+        return screen
+
+    def show_resource(self, name: str, *, select: str | None = None, remember: bool = True) -> bool:
+        spec = resolve_resource(name)
+        if spec is None:
+            self.toast(f"No resource called {name!r}. Try :instances, :snapshots, :keys …", severity="warning")
+            return False
+        screen = self.screen_for(spec.name)
+        current = self.screen if len(self.screen_stack) > 0 else None
+        if current is not screen:
+            if isinstance(current, ResourceScreen) and remember:
+                self._history.append(current.spec.name)
+                del self._history[:-20]
+            if len(self.screen_stack) <= 1:
+                self.push_screen(spec.name)
+            else:
+                self.switch_screen(spec.name)
+        if select is not None:
+            self.call_after_refresh(screen.table.move_cursor_to_key, select)
+        return True
+
+    def go_back(self) -> None:
+        while self._history:
+            name = self._history.pop()
+            current = self.screen
+            if isinstance(current, ResourceScreen) and current.spec.name == name:
+                continue
+            self.show_resource(name, remember=False)
+            return
+
+    def action_command_line(self) -> None:
+        from cloudzy_tui.ui.modals.command_line import CommandLine
+
+        def go(name: str | None) -> None:
+            if name:
+                self.show_resource(name)
+
+        self.push_screen(CommandLine(), go)
+
+    def action_help(self) -> None:
+        from cloudzy_tui.ui.modals.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_jobs(self) -> None:
+        from cloudzy_tui.ui.modals.jobs import JobsScreen
+
+        if not isinstance(self.screen, JobsScreen):
+            self.push_screen(JobsScreen())
+
+    # -------------------------------------------------------------- actions
+
+    def action_state(self, screen: ResourceScreen[Any], action: Action[Any], item: Any) -> bool | None:
+        """True: offered; None: shown but not possible now; False: hidden (read-only hides every mutation)."""
+        if action.mutating and self.read_only:
+            return False
+        if action.needs_item:
+            if item is None:
+                return None
+            if action.unavailable is not None and action.unavailable(item) is not None:
+                return None
+            if self._action_key(screen.spec, action, item) in self._running_actions:
+                return None
+        return True
+
+    def _action_key(self, spec: ResourceSpec[Any], action: Action[Any], item: Any) -> tuple[str, str, str | None]:
+        return (spec.name, action.id, spec.key_of(item) if item is not None and action.needs_item else None)
+
+    def dispatch_action(self, screen: ResourceScreen[Any], action: Action[Any], item: Any) -> None:
+        """The one place every action goes through: read-only, availability, and no double firing."""
+        if action.mutating and self.read_only:
+            self.toast(f"{action.title}: refused, the console is read-only.", severity="warning")
+            return
+        if action.needs_item:
+            if item is None:
+                self.toast(f"{action.title}: select a row first.", severity="warning")
+                return
+            reason = action.unavailable(item) if action.unavailable is not None else None
+            if reason is not None:
+                self.toast(f"{action.title}: {reason}", severity="warning")
+                return
+        key = self._action_key(screen.spec, action, item)
+        if key in self._running_actions:
+            self.toast(f"{action.title} is already running for this item.", severity="warning")
+            return
+        self._running_actions.add(key)
+        screen.refresh_bindings()
+        self.run_worker(
+            self._run_action(screen, action, item, key), group="actions", exit_on_error=False, name=action.id
+        )
+
+    async def _run_action(
+        self, screen: ResourceScreen[Any], action: Action[Any], item: Any, key: tuple[str, str, str | None]
+    ) -> None:
+        try:
+            await action.run(ActionCall(app=self, screen=screen, item=item))
+        except CloudzyError as exc:
+            self.report_error(exc, context=action.title)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.report_error(exc, context=action.title)
+        finally:
+            self._running_actions.discard(key)
+            screen.refresh_bindings()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        target = screen
+        if isinstance(target, ResourceScreen):
+            for action in target.enabled_actions():
+                yield SystemCommand(
+                    f"{target.spec.title}: {action.title}",
+                    action.description or action.title,
+                    lambda a=action, s=target: self.dispatch_action(s, a, s.current_item),
+                )
+        for spec in ALL_SPECS:
+            yield SystemCommand(
+                f"Go to {spec.title}",
+                f":{spec.name}" + (f" (or :{', :'.join(spec.aliases)})" if spec.aliases else ""),
+                lambda n=spec.name: self.show_resource(n),
+            )
+        yield SystemCommand("Jobs", "Show jobs in flight and finished", self.action_jobs)
+        yield SystemCommand("Help", "Show every key of this screen", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    # ------------------------------------------------------------------ jobs
+
+    def _on_job_event(self, event: JobEvent) -> None:
+        job = event.job
+        if event.item is not None:
+            self.resource_updates.publish((job.kind, event.item))
+        self.job_updates.publish(job)
+        if event.kind == "finished":
+            severity = "information" if job.state == "succeeded" else "error"
+            self.toast(job.message, severity=severity, title="Job finished", timeout=8)
+
+    # --------------------------------------------------------------- status
+
+    def status_for(self, screen: ResourceScreen[Any]) -> tuple[Text, Text]:
+        spec = screen.spec
+        left = Text()
+        left.append(f" {spec.title} ", style="bold reverse")
+        total = len(screen.model)
+        shown = screen.table.row_count if screen.is_mounted else total
+        left.append(f" {total}")
+        if shown != total:
+            left.append(f" ({shown} shown)")
+        if screen.loading:
+            left.append(f"  loading… {screen.load_progress}", style="italic")
+        if screen.filter_text:
+            left.append("  filter: ")
+            left.append(safe_text(screen.filter_text, max_length=30))
+        if screen.server_filters:
+            left.append("  server filter: ")
+            left.append(
+                safe_text(", ".join(f"{k}={v}" for k, v in screen.server_filters.items()), max_length=40)
+            )
+        if screen.sort_column:
+            label = next((c.label for c in spec.columns if c.key == screen.sort_column), screen.sort_column)
+            left.append(f"  sort: {label} {'↓' if screen.sort_reverse else '↑'}")
+
+        right = Text()
+        running = len(self.jobs.in_flight)
+        if running:
+            right.append(f"jobs {running}  ", style="bold")
+        if screen.last_error:
+            right.append("STALE ", style="bold red")
+            right.append_text(safe_text(screen.last_error, "red", max_length=40))
+            right.append("  ")
+        if screen.last_updated is not None:
+            right.append(f"updated {duration(self.now() - screen.last_updated)} ago  ", style="dim")
+        if self.read_only:
+            right.append(" READ-ONLY ", style="bold reverse yellow")
+            right.append(" ")
+        right.append_text(safe_text(self.api_label, self.profile_colour or "", max_length=40))
+        return left, right
+
+    # ----------------------------------------------------------------- misc
+
+    def show_raw_json(self, spec: ResourceSpec[Any], item: Any) -> None:
+        from cloudzy_tui.ui.modals.text_view import TextViewModal
+
+        data = spec.to_json(item) if spec.to_json else item.model_dump(mode="json", by_alias=True)
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        self.push_screen(TextViewModal(f"{spec.singular or spec.title}: raw JSON", text))
+
+    def edit_server_filters(self, screen: ResourceScreen[Any]) -> None:
+        from cloudzy_tui.ui.modals.form import FormField, FormModal
+
+        spec = screen.spec
+        fields = [
+            FormField(
+                name=f.name,
+                label=f.label,
+                kind="bool" if f.kind == "bool" else ("choice" if f.kind == "choice" else "text"),
+                value=screen.server_filters.get(f.name),
+                choices=list(f.choices),
+                placeholder=f.placeholder,
+            )
+            for f in spec.filters
+        ]
+
+        async def apply(values: dict[str, Any]) -> dict[str, Any]:
+            return values
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                screen.apply_server_filters(values)
+
+        self.push_screen(
+            FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done
+        )
+
+    async def action_quit(self) -> None:
+        self.exit()
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,80 @@
+"""The ``:`` command line: a resource name or alias, completed as you type (Tab or → accepts)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Static
+
+from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
+
+
+def command_words() -> list[str]:
+    words: list[str] = []
+    for spec in ALL_SPECS:
+        words.append(spec.name)
+        words.extend(spec.aliases)
+    return words
+
+
+class CommandLine(ModalScreen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="command.cancel"),
+        Binding("tab", "complete", "Complete", show=False, id="command.complete", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="command-box"):
+            yield Input(
+                placeholder="instances, snapshots, backups, fip, isos, images, keys, regions, products, os, apps",
+                suggester=SuggestFromList(command_words(), case_sensitive=False),
+                id="command-input",
+            )
+            yield Static(self._hint(""), id="command-hint")
+
+    def _hint(self, value: str) -> Text:
+        value = value.strip().lstrip(":").lower()
+        text = Text()
+        for spec in ALL_SPECS:
+            names = (spec.name, *spec.aliases)
+            if value and not any(n.startswith(value) for n in names):
+                continue
+            text.append(f":{spec.name}", style="bold")
+            if spec.aliases:
+                text.append(" (" + ", ".join(spec.aliases) + ")", style="dim")
+            text.append("  ")
+        return text if text.plain else Text("no resource starts with that", style="dim")
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one("#command-hint", Static).update(self._hint(event.value))
+
+    def action_complete(self) -> None:
+        box = self.query_one(Input)
+        if box._suggestion:
+            box.value = box._suggestion
+            box.cursor_position = len(box.value)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        name = event.value.strip().lstrip(":")
+        if not name:
+            self.dismiss(None)
+            return
+        spec = resolve_resource(name)
+        if spec is None:
+            self.query_one("#command-hint", Static).update(
+                Text(f"unknown resource: {name[:40]}", style="bold red")
+            )
+            return
+        self.dismiss(spec.name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

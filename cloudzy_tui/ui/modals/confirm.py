@@ -1,0 +1,86 @@
+"""Ask before doing something that cannot be taken back. Cancel is focused; irreversible actions need a typed name."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from cloudzy_tui.ui.text import safe_text
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Returns True only when the user pressed the confirm button (after typing ``require`` if given)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        message: Text | str,
+        *,
+        confirm_label: str = "Confirm",
+        danger: bool = True,
+        require: str | None = None,
+        require_label: str = "name",
+    ) -> None:
+        super().__init__(classes="modal")
+        self._title = title
+        self._message = message if isinstance(message, Text) else Text(message)
+        self._confirm_label = confirm_label
+        self._danger = danger
+        self._require = require
+        self._require_label = require_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog danger" if self._danger else "dialog"):
+            yield Label(Text(self._title, style="bold"), id="dialog-title")
+            yield Static(self._message, id="dialog-message")
+            if self._require is not None:
+                prompt = Text("Type the ")
+                prompt.append(self._require_label)
+                prompt.append(" ")
+                prompt.append_text(safe_text(self._require, style="bold"))
+                prompt.append(" to confirm:")
+                yield Static(prompt, id="require-prompt")
+                yield Input(placeholder=self._require_label, id="require-input")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel", variant="default")
+                yield Button(
+                    self._confirm_label,
+                    id="confirm",
+                    variant="error" if self._danger else "primary",
+                    disabled=self._require is not None,
+                )
+
+    def on_mount(self) -> None:
+        # Cancel is focused: a reflexive Enter must never destroy anything.
+        self.query_one("#cancel", Button).focus()
+
+    @on(Input.Changed, "#require-input")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#confirm", Button).disabled = event.value.strip() != (self._require or "").strip()
+
+    @on(Input.Submitted, "#require-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if not self.query_one("#confirm", Button).disabled:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

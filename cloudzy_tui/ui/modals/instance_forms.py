@@ -1,0 +1,197 @@
+"""Resize and change-OS: forms built on the generic FormModal, with the catalog's products and OS list."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from cloudzy_tui.api import ActionResult, ExtraResourceRequest, Instance, ResizeRequest
+from cloudzy_tui.ui.format import money
+from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
+from cloudzy_tui.ui.text import clean, safe_text
+
+if TYPE_CHECKING:
+    from cloudzy_tui.api import OperatingSystem, Product
+    from cloudzy_tui.ui.app import CloudzyApp
+
+
+def product_choice_label(p: Product, current: str | None = None) -> Text:
+    text = safe_text(p.label)
+    if p.monthly_price is not None:
+        text.append(f"  {money(p.monthly_price, per='mo')}", style="bold")
+    if p.hourly_price is not None:
+        text.append(f"  {money(p.hourly_price, per='h')}", style="dim")
+    stock = p.remaining_actual_stock
+    if stock is not None and str(stock) in ("0", "0.0"):
+        text.append("  out of stock", style="yellow")
+    if current is not None and str(p.id) == str(current):
+        text.append("  (current)", style="italic")
+    return text
+
+
+def os_choice_label(o: OperatingSystem) -> Text:
+    text = safe_text(o.name or o.id)
+    if o.family:
+        text.append(f"  {clean(o.family)}", style="dim")
+    if o.is_default:
+        text.append("  (default)", style="bold green")
+    return text
+
+
+def _hostname(i: Instance) -> str:
+    return i.hostname or i.id
+
+
+async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
+    """Ask how to resize (FIXED product or CUSTOM resources, where the region allows) and send it."""
+    region_id = instance.region or ""
+    region = app.catalog.region(region_id) or next(
+        (r for r in await app.catalog.ensure_regions() if r.id == region_id), None
+    )
+    products = [p for p in await app.catalog.products_for(region_id) if p.is_active] if region_id else []
+    custom_allowed = bool(region and region.config.support_custom_plan)
+    mode = "FIXED"
+    if custom_allowed:
+        chosen = await app.ask(
+            FormModal(
+                f"Resize {clean(_hostname(instance), max_length=40)}",
+                [
+                    FormField(
+                        "type",
+                        "How",
+                        kind="choice",
+                        required=True,
+                        value="FIXED",
+                        choices=[("A fixed plan (product)", "FIXED"), ("Custom resources", "CUSTOM")],
+                    )
+                ],
+                _identity,
+                submit_label="Next",
+            )
+        )
+        if chosen is None:
+            return False
+        mode = chosen["type"]
+    if mode == "FIXED" and not products:
+        app.toast("This region offers no products to resize to.", severity="warning")
+        return False
+
+    async def submit(values: dict[str, Any]) -> ActionResult:
+        extra: ExtraResourceRequest | None = None
+        if mode == "FIXED":
+            if values.get("disk") or values.get("bandwidth"):
+                extra = ExtraResourceRequest(disk_in_gb=values.get("disk"), bandwidth_in_tb=values.get("bandwidth"))
+            request = ResizeRequest(type="FIXED", product_id=values["product"], extra_resource=extra)
+        else:
+            request = ResizeRequest(
+                type="CUSTOM",
+                region_id=region_id or None,
+                extra_resource=ExtraResourceRequest(
+                    cpu=values["cpu"],
+                    ram_in_gb=values["ram"],
+                    disk_in_gb=values["disk"],
+                    bandwidth_in_tb=values.get("bandwidth"),
+                ),
+            )
+        return await app.client.instances.resize(instance.id, request)
+
+    if mode == "FIXED":
+        fields = [
+            FormField(
+                "product",
+                "Product",
+                kind="choice",
+                required=True,
+                value=None,
+                choices=[
+                    (product_choice_label(p, instance.product_id), p.id)
+                    for p in products
+                    if str(p.id) != str(instance.product_id)
+                ],
+                aliases=("productId",),
+            ),
+            FormField("disk", "Extra disk (GB, optional)", kind="int", aliases=("extraResource.diskInGB",)),
+            FormField(
+                "bandwidth", "Extra traffic (TB, optional)", kind="int", aliases=("extraResource.bandwidthInTB",)
+            ),
+        ]
+    else:
+        fields = [
+            FormField("cpu", "vCPU", kind="int", required=True, value=instance.vcpu_count,
+                      aliases=("extraResource.cpu",)),
+            FormField("ram", "RAM (GB)", kind="int", required=True,
+                      value=(instance.ram // 1024) if isinstance(instance.ram, int) and instance.ram else None,
+                      aliases=("extraResource.ramInGB",)),
+            FormField("disk", "Disk (GB)", kind="int", required=True, value=instance.disk,
+                      aliases=("extraResource.diskInGB",)),
+            FormField("bandwidth", "Traffic (TB)", kind="int", aliases=("extraResource.bandwidthInTB",)),
+        ]
+    description = Text("Resizing restarts ")
+    description.append_text(safe_text(_hostname(instance), style="bold"))
+    description.append(". Disks can grow but not shrink.")
+    result = await app.ask(
+        FormModal(
+            f"Resize {clean(_hostname(instance), max_length=40)} ({'fixed plan' if mode == 'FIXED' else 'custom'})",
+            fields,
+            submit,
+            submit_label="Resize",
+            description=description,
+        )
+    )
+    if result is None:
+        return False
+    app.toast(result.detail or "Resize requested", title=_hostname(instance))
+    return True
+
+
+async def _identity(values: dict[str, Any]) -> dict[str, Any]:
+    return values
+
+
+async def change_os(app: CloudzyApp, instance: Instance) -> bool:
+    """Pick an active OS (default marked) and type the hostname: the disk is erased."""
+    systems = [o for o in await app.catalog.ensure_os() if o.is_active]
+    if not systems:
+        app.toast("The API lists no active operating systems.", severity="warning")
+        return False
+    systems.sort(key=lambda o: (not o.is_default, (o.name or o.id).lower()))
+    hostname = _hostname(instance)
+
+    async def submit(values: dict[str, Any]) -> ActionResult:
+        if values["confirm"].strip() != hostname.strip():
+            raise FormError({"confirm": "type the hostname exactly to confirm"})
+        return await app.client.instances.change_os(instance.id, values["os"])
+
+    description = Text("Reinstalls ")
+    description.append_text(safe_text(hostname, style="bold"))
+    description.append(" with the chosen OS. ", style="bold")
+    description.append("Everything on its disk is erased. This cannot be undone.", style="bold red")
+    current = instance.os.id if instance.os is not None else instance.os_id
+    result = await app.ask(
+        FormModal(
+            f"Change OS of {clean(hostname, max_length=40)}",
+            [
+                FormField(
+                    "os",
+                    "Operating system",
+                    kind="choice",
+                    required=True,
+                    value=next((o.id for o in systems if o.is_default), None),
+                    choices=[(os_choice_label(o), o.id) for o in systems if o.id != current] or
+                    [(os_choice_label(o), o.id) for o in systems],
+                    aliases=("osId",),
+                ),
+                FormField("confirm", f"Type the hostname ({clean(hostname, max_length=40)}) to confirm",
+                          required=True),
+            ],
+            submit,
+            submit_label="Change OS",
+            description=description,
+            danger=True,
+        )
+    )
+    if result is None:
+        return False
+    app.toast(result.detail or "OS change requested", title=hostname)
+    return True

@@ -1,0 +1,78 @@
+"""The jobs view: asynchronous operations in flight and finished, with elapsed time, updated live."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Static
+
+from cloudzy_tui.ui.format import duration
+from cloudzy_tui.ui.text import safe_text
+
+if TYPE_CHECKING:
+    from cloudzy_tui.core.jobs import Job
+    from cloudzy_tui.ui.app import CloudzyApp
+
+STATE_STYLE = {"running": "bold yellow", "succeeded": "green", "failed": "bold red", "timed_out": "red"}
+
+
+class JobsScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,J,q", "close", "Close", id="jobs.close"),
+        Binding("x", "clear_finished", "Clear finished", id="jobs.clear"),
+    ]
+
+    @property
+    def cloudzy(self) -> CloudzyApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="dialog wide jobs"):
+            yield Label(Text("Jobs", style="bold"), id="dialog-title")
+            with VerticalScroll():
+                yield Static(id="jobs-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.render_jobs()
+        self.set_interval(1.0, self.render_jobs)
+        self.cloudzy.job_updates.subscribe(self, lambda _job: self.render_jobs())
+
+    def render_jobs(self) -> None:
+        jobs: list[Job] = list(self.cloudzy.jobs.jobs)
+        body = self.query_one("#jobs-table", Static)
+        if not jobs:
+            body.update(Text("No jobs yet. Snapshots, downloads, power and OS changes appear here.", style="dim"))
+            return
+        now = self.cloudzy.monotonic()
+        table = Table(expand=True, box=None, header_style="bold")
+        table.add_column("state", no_wrap=True)
+        table.add_column("job", ratio=2)
+        table.add_column("status", no_wrap=True)
+        table.add_column("elapsed", justify="right", no_wrap=True)
+        table.add_column("note", ratio=2)
+        for job in jobs:
+            note = job.last_error if job.state == "running" and job.last_error else (
+                job.message if job.state != "running" else ""
+            )
+            table.add_row(
+                Text(job.state.replace("_", " "), style=STATE_STYLE.get(job.state, "")),
+                safe_text(f"{job.action} {job.label}"),
+                safe_text(job.status),
+                Text(duration(job.elapsed(now))),
+                safe_text(note, max_length=120),
+            )
+        body.update(table)
+
+    def action_clear_finished(self) -> None:
+        self.cloudzy.jobs.forget_finished()
+        self.render_jobs()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,460 @@
+"""The one resource screen: a table, a detail pane, filter, sort, live refresh and the spec's actions.
+
+Every resource of the console is this screen with a different ``ResourceSpec``. ``screen_class_for(spec)`` makes a
+subclass whose ``BINDINGS`` carry the spec's actions (each with an id, so a user keymap can rebind it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+
+from cloudzy_tui.api import CloudzyError, NotFoundError
+from cloudzy_tui.ui.resources.base import Action, ResourceSpec, Section, View, as_text
+from cloudzy_tui.ui.rowmodel import RowModel, RowSource
+from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.ui.widgets.detail_pane import DetailPane
+from cloudzy_tui.ui.widgets.resource_table import ResourceTable, TableColumn
+from cloudzy_tui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from cloudzy_tui.ui.app import CloudzyApp
+
+T = TypeVar("T")
+
+ORDER_THROTTLE = 0.25
+
+
+class ResourceScreen(Screen[None], Generic[T]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "start_filter", "Filter", id="resource.filter"),
+        Binding("escape", "back", "Back", show=False, id="resource.back"),
+        Binding("ctrl+r", "reload", "Refresh", id="resource.refresh"),
+        Binding("o", "sort_next", "Sort", id="resource.sort"),
+        Binding("O", "sort_reverse", "Reverse sort", show=False, id="resource.sort_reverse"),
+        Binding("c", "copy", "Copy", id="resource.copy"),
+        Binding("F", "server_filters", "Filters", id="resource.server_filters"),
+        Binding("y", "raw_json", "Raw JSON", show=False, id="resource.raw_json"),
+    ]
+
+    spec: ResourceSpec[T]
+
+    def __init__(self, spec: ResourceSpec[T]) -> None:
+        super().__init__(name=spec.name, id=f"screen-{spec.name}")
+        self.spec = spec
+        self.model: RowModel[T] = RowModel(
+            RowSource(
+                key_of=spec.key_of,
+                cells=self._cells,
+                row_style=self._row_style,
+                sort_values=self._sort_values,
+                column_keys=tuple(c.key for c in spec.columns),
+                column_labels=tuple(c.label for c in spec.columns),
+            )
+        )
+        self.filter_text = ""
+        self.sort_column: str | None = spec.default_sort
+        self.sort_reverse = False
+        self.server_filters: dict[str, Any] = {}
+        self.loading = False
+        self.loaded_once = False
+        self.load_progress = 0
+        self.last_updated: float | None = None
+        self.last_error: str | None = None
+        self._refresh_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
+        self._last_order_at = 0.0
+        self._detail_key: str | None = None
+        self._detail_extra: list[Section] = []
+        self._full_items: dict[str, T] = {}
+
+    # ----------------------------------------------------------- rendering
+
+    @property
+    def cloudzy(self) -> CloudzyApp:
+        return self.app  # type: ignore[return-value]
+
+    def view(self) -> View:
+        return View(now=self.cloudzy.now(), catalog=self.cloudzy.catalog)
+
+    def _cells(self, item: T) -> tuple[Text, ...]:
+        view = self.view()
+        return tuple(as_text(column.cell(item, view)) for column in self.spec.columns)
+
+    def _row_style(self, item: T) -> str:
+        return self.spec.row_style(item) if self.spec.row_style else ""
+
+    def _sort_values(self, item: T) -> tuple[Any, ...]:
+        view = self.view()
+        values: list[Any] = []
+        for column in self.spec.columns:
+            if column.sort is not None:
+                values.append(column.sort(item))
+            else:
+                values.append(as_text(column.cell(item, view)).plain)
+        return tuple(values)
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="body"):
+            yield ResourceTable(
+                [
+                    TableColumn(c.key, c.label, c.min_width, c.max_width, c.justify, c.flex)
+                    for c in self.spec.columns
+                ],
+                empty_message="Loading…",
+                id="table",
+            )
+            yield DetailPane(id="detail")
+        yield Input(placeholder="filter: text, col:value, !exclude — Enter keeps it, Esc clears", id="filter")
+        yield Footer()
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one("#table", ResourceTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one("#detail", DetailPane)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.table.focus()
+        self.cloudzy.resource_updates.subscribe(self, self._on_resource_update)
+        self.cloudzy.catalog_loaded.subscribe(self, self._on_catalog_loaded)
+        self.update_status()
+        self.reload()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "narrow")
+
+    # -------------------------------------------------------------- loading
+
+    def action_reload(self) -> None:
+        self.reload()
+        self.cloudzy.jobs.wake()
+
+    def reload(self) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        self._load()
+
+    @work(group="load", exclusive=True, exit_on_error=False)
+    async def _load(self) -> None:
+        self.loading = True
+        self.load_progress = 0
+        self.update_status()
+        seen: set[str] = set()
+        try:
+            async for page in self.spec.load(self.cloudzy, dict(self.server_filters)):
+                diff = self.model.upsert(page)
+                seen.update(self.spec.key_of(item) for item in page)
+                self.load_progress = len(seen)
+                if diff.changed:
+                    self.table.update_rows(diff.changed)
+                self._order(throttle=True)
+                self.update_status()
+            removed = [key for key in list(self.model.items) if key not in seen]
+            for key in removed:
+                self.model.remove(key)
+            if removed:
+                self.table.update_rows({}, removed)
+            self.last_updated = self.cloudzy.now()
+            self.last_error = None
+            self.loaded_once = True
+        except CloudzyError as exc:
+            self.last_error = exc.message
+            if not self.model.items:
+                self.table.set_empty_message(clean(f"Could not load: {exc.message}", max_length=300))
+            self.cloudzy.report_error(exc, context=f"Loading {self.spec.title.lower()}")
+        finally:
+            self.loading = False
+            if self.loaded_once and not self.model.items:
+                self.table.set_empty_message(self._empty_message())
+            self._order()
+            self.update_status()
+            self._show_detail()
+            self._arm_refresh()
+
+    def _empty_message(self) -> str:
+        if self.filter_text or self.server_filters:
+            return "No rows match the filter (Esc clears it)."
+        return self.spec.empty_hint
+
+    def _arm_refresh(self) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        interval = self.cloudzy.refresh_interval(self.spec)
+        if interval > 0:
+            self._refresh_timer = self.set_timer(interval, self._on_refresh_timer)
+
+    def _on_refresh_timer(self) -> None:
+        self._refresh_timer = None
+        # Never while a modal or another screen is in front: re-arm and wait.
+        if self.app.screen is not self or self.loading:
+            self._arm_refresh()
+            return
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        self.update_status()
+        if self.loaded_once and self.last_updated is not None and self._refresh_timer is None and not self.loading:
+            self._arm_refresh()
+
+    def _order(self, throttle: bool = False) -> None:
+        now = self.cloudzy.monotonic()
+        if throttle and now - self._last_order_at < ORDER_THROTTLE and self.table.row_count:
+            return
+        self._last_order_at = now
+        self.table.set_order(self.model.order(self.filter_text, self.sort_column, self.sort_reverse))
+        if not self.table.row_count and self.loaded_once:
+            self.table.set_empty_message(self._empty_message())
+
+    def upsert_items(self, items: Sequence[T]) -> None:
+        """Put fresh objects into the list (after an action, or as a job advances)."""
+        diff = self.model.upsert(items)
+        for item in items:
+            self._full_items.pop(self.spec.key_of(item), None)
+        if diff.changed:
+            self.table.update_rows(diff.changed)
+            self._order()
+            if self._detail_key in diff.changed:
+                self._show_detail()
+
+    async def refresh_one(self, item: T) -> T | None:
+        """Fetch one object again (after an action) and put it in the list; a 404 removes the row."""
+        if self.spec.fetch_one is None:
+            self.reload()
+            return None
+        try:
+            fresh = await self.spec.fetch_one(self.cloudzy, item)
+        except NotFoundError:
+            self.remove_item(self.spec.key_of(item))
+            return None
+        except CloudzyError:
+            return None
+        self.upsert_items([fresh])
+        return fresh
+
+    def remove_item(self, key: str) -> None:
+        self.model.remove(key)
+        self.table.update_rows({}, [key])
+        self._order()
+
+    def _on_resource_update(self, update: tuple[str, Any]) -> None:
+        kind, item = update
+        if self.spec.job_kind == kind and item is not None:
+            try:
+                key = self.spec.key_of(item)
+            except Exception:
+                return
+            if key in self.model.items:
+                self.upsert_items([item])
+
+    def _on_catalog_loaded(self, _: object) -> None:
+        diff = self.model.rerender_all()
+        if diff.changed:
+            self.table.update_rows(diff.changed)
+            self._order()
+        self._show_detail()
+
+    # --------------------------------------------------------------- detail
+
+    @property
+    def current_item(self) -> T | None:
+        key = self.table.cursor_key
+        return None if key is None else self.model.get(key)
+
+    @on(ResourceTable.Highlighted)
+    def _highlighted(self, event: ResourceTable.Highlighted) -> None:
+        self._detail_key = event.key
+        self._detail_extra = []
+        self._show_detail()
+        self.refresh_bindings()
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        if event.key is not None and (self.spec.related is not None or self.spec.fetch_one is not None):
+            self._detail_timer = self.set_timer(0.3, self._load_detail)
+
+    def _show_detail(self) -> None:
+        key = self.table.cursor_key
+        if key is None:
+            self.detail.show_message("Nothing selected." if self.loaded_once else "Loading…")
+            return
+        item = self._full_items.get(key) or self.model.get(key)
+        if item is None:
+            return
+        view = self.view()
+        title = safe_text(self.spec.label(item), style="bold")
+        sections = self.spec.detail(item, view)
+        if key == self._detail_key:
+            sections = sections + self._detail_extra
+        self.detail.show(title, sections)
+
+    def _load_detail(self) -> None:
+        self._detail_timer = None
+        item = self.current_item
+        if item is not None:
+            self._fetch_detail(item)
+
+    @work(group="detail", exclusive=True, exit_on_error=False)
+    async def _fetch_detail(self, item: T) -> None:
+        key = self.spec.key_of(item)
+        try:
+            if self.spec.fetch_one is not None:
+                full = await self.spec.fetch_one(self.cloudzy, item)
+                self._full_items[key] = full
+            extra: list[Section] = []
+            if self.spec.related is not None:
+                extra = await self.spec.related(self.cloudzy, self._full_items.get(key, item), self.view())
+        except CloudzyError as exc:
+            extra = [Section("Could not load details", rows=[("error", exc.message)])]
+        if self.table.cursor_key == key:
+            self._detail_key = key
+            self._detail_extra = extra
+            self._show_detail()
+
+    @on(ResourceTable.Selected)
+    def _selected(self, event: ResourceTable.Selected) -> None:
+        self.open_detail()
+
+    def open_detail(self) -> None:
+        if self.table.cursor_key is None:
+            return
+        self.add_class("detail-open")
+        self.detail.focus()
+        self._load_detail()
+
+    def close_detail(self) -> None:
+        self.remove_class("detail-open")
+        self.table.focus()
+
+    # --------------------------------------------------------------- filter
+
+    def action_start_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._order()
+        self.update_status()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = bool(box.value)
+        self.table.focus()
+
+    def clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.filter_text = ""
+        self._order()
+        self.table.focus()
+        self.update_status()
+
+    def action_back(self) -> None:
+        if self.has_class("detail-open"):
+            self.close_detail()
+        elif self.filter_text or self.query_one("#filter", Input).display:
+            self.clear_filter()
+        else:
+            self.cloudzy.go_back()
+
+    # ----------------------------------------------------------------- sort
+
+    def action_sort_next(self) -> None:
+        keys = [c.key for c in self.spec.columns]
+        if self.sort_column is None:
+            self.sort_column = keys[0]
+        else:
+            index = keys.index(self.sort_column) if self.sort_column in keys else -1
+            self.sort_column = keys[index + 1] if index + 1 < len(keys) else None
+        self._order()
+        self.update_status()
+
+    def action_sort_reverse(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._order()
+        self.update_status()
+
+    # -------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act" and parameters:
+            spec_action = self.spec.action(str(parameters[0]))
+            if spec_action is None:
+                return False
+            return self.cloudzy.action_state(self, spec_action, self.current_item)
+        if action in ("copy", "raw_json"):
+            return self.current_item is not None or None
+        if action == "server_filters":
+            return bool(self.spec.filters)
+        return True
+
+    def action_act(self, action_id: str) -> None:
+        spec_action = self.spec.action(action_id)
+        if spec_action is not None:
+            self.cloudzy.dispatch_action(self, spec_action, self.current_item)
+
+    def enabled_actions(self) -> list[Action[T]]:
+        item = self.current_item
+        return [a for a in self.spec.actions if self.cloudzy.action_state(self, a, item) is True]
+
+    def action_copy(self) -> None:
+        item = self.current_item
+        if item is None:
+            return
+        value = self.spec.copy_value(item) if self.spec.copy_value else self.spec.key_of(item)
+        self.app.copy_to_clipboard(value)
+        self.notify(f"Copied {clean(value, max_length=80)}", markup=False, timeout=3)
+
+    def action_raw_json(self) -> None:
+        item = self.current_item
+        if item is not None:
+            self.cloudzy.show_raw_json(self.spec, self._full_items.get(self.spec.key_of(item), item))
+
+    def action_server_filters(self) -> None:
+        self.cloudzy.edit_server_filters(self)
+
+    def apply_server_filters(self, filters: dict[str, Any]) -> None:
+        self.server_filters = {k: v for k, v in filters.items() if v not in (None, "", False)}
+        for key in list(self.model.items):
+            self.model.remove(key)
+        self.table.update_rows({}, list(self.table.order))
+        self.loaded_once = False
+        self.table.set_empty_message("Loading…")
+        self._order()
+        self.reload()
+
+    # --------------------------------------------------------------- status
+
+    def update_status(self) -> None:
+        try:
+            bar = self.query_one("#status", StatusBar)
+        except Exception:
+            return
+        bar.update_status(self.cloudzy.status_for(self))
+
+
+def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:
+    """A ResourceScreen subclass whose bindings include the spec's actions."""
+    bindings: list[BindingType] = [
+        Binding(a.key, f"act('{a.id}')", a.title, show=a.show, id=f"{spec.name}.{a.id}") for a in spec.actions
+    ]
+    name = "".join(part.capitalize() for part in spec.name.replace("-", "_").split("_")) + "Screen"
+    return type(name, (ResourceScreen,), {"BINDINGS": bindings})

@@ -1,0 +1,378 @@
+"""A virtual table for resource lists of any size.
+
+Textual's DataTable measures every cell of every new row before it paints and has no cheap way to show a
+different subset of rows; at 10,000 rows that is seconds of frozen UI per filter keystroke. This widget keeps the
+cells in a dict by row key and an ``order`` (the keys visible, filtered and sorted by the caller) and renders only the
+lines on screen (Line API), so loading, filtering, sorting and refreshing cost time proportional to what changed
+plus one screenful, not to the size of the account.
+
+Cells are ``rich.text.Text`` built by ``safe_text`` (literal, never markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+SEPARATOR = 2
+SAMPLE_FOR_WIDTH = 300
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """How one column is laid out."""
+
+    key: str
+    label: str
+    min_width: int = 3
+    max_width: int = 40
+    justify: Literal["left", "right"] = "left"
+    flex: bool = False
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """The rendered cells of one row (one ``Text`` per column) and an optional row style."""
+
+    cells: tuple[Text, ...]
+    style: str = ""
+
+
+class ResourceTable(ScrollView, can_focus=True):
+    """Header + rows, a row cursor tracked by key, rendering only what is visible."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.cursor_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.cursor_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("home,g", "first", "First", show=False, id="table.first"),
+        Binding("end,G", "last", "Last", show=False, id="table.last"),
+        Binding("left", "scroll_left", "Left", show=False, id="table.left"),
+        Binding("right", "scroll_right", "Right", show=False, id="table.right"),
+        Binding("enter", "select", "Detail", show=False, id="table.select"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "resource-table--header",
+        "resource-table--cursor",
+        "resource-table--cursor-blurred",
+        "resource-table--empty",
+    }
+
+    DEFAULT_CSS = """
+    ResourceTable {
+        background: $surface;
+        height: 1fr;
+        scrollbar-size-horizontal: 1;
+        scrollbar-size-vertical: 1;
+    }
+    ResourceTable > .resource-table--header {
+        text-style: bold;
+        background: $panel;
+        color: $text;
+    }
+    ResourceTable > .resource-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    ResourceTable > .resource-table--cursor-blurred {
+        background: $block-cursor-blurred-background;
+    }
+    ResourceTable > .resource-table--empty {
+        color: $text-muted;
+        text-style: italic;
+    }
+    """
+
+    cursor_index: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved onto another row (``key`` is ``None`` for an empty table)."""
+
+        def __init__(self, table: ResourceTable, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
+
+    class Selected(Message):
+        """Enter (or a click on the highlighted row)."""
+
+        def __init__(self, table: ResourceTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[TableColumn] = (),
+        *,
+        empty_message: str = "Nothing to show.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._columns: list[TableColumn] = list(columns)
+        self._rows: dict[str, TableRow] = {}
+        self._order: list[str] = []
+        self._index: dict[str, int] = {}
+        self._widths: list[int] = [c.min_width for c in self._columns]
+        self._strip_cache: dict[str, Strip] = {}
+        self._header_strip: Strip | None = None
+        self._last_highlighted: str | None = None
+        self._widths_from_rows = 0
+        self.empty_message = empty_message
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def columns(self) -> list[TableColumn]:
+        return list(self._columns)
+
+    @property
+    def row_count(self) -> int:
+        """Rows currently shown (after the caller's filter)."""
+        return len(self._order)
+
+    @property
+    def order(self) -> list[str]:
+        return list(self._order)
+
+    @property
+    def cursor_key(self) -> str | None:
+        if 0 <= self.cursor_index < len(self._order):
+            return self._order[self.cursor_index]
+        return None
+
+    def get_row(self, key: str) -> TableRow | None:
+        return self._rows.get(key)
+
+    def set_columns(self, columns: Sequence[TableColumn]) -> None:
+        self._columns = list(columns)
+        self._widths_from_rows = 0
+        self._measure()
+
+    def set_empty_message(self, message: str) -> None:
+        self.empty_message = message
+        if not self._order:
+            self.refresh()
+
+    def update_rows(self, rows: Mapping[str, TableRow], removed: Iterable[str] = ()) -> None:
+        """Add or replace rows by key, and forget removed keys. Does not change the order: call ``set_order``."""
+        for key in removed:
+            self._rows.pop(key, None)
+            self._strip_cache.pop(key, None)
+        for key, row in rows.items():
+            if self._rows.get(key) != row:
+                self._rows[key] = row
+                self._strip_cache.pop(key, None)
+        # Widths follow the data until enough rows were seen to judge them; later rows never reflow the table.
+        if self._widths_from_rows < SAMPLE_FOR_WIDTH and len(self._rows) > self._widths_from_rows:
+            self._measure()
+        self.refresh()
+
+    def set_order(self, keys: Sequence[str]) -> None:
+        """Show exactly these rows in this order; the cursor stays on its row when that row is still shown."""
+        current = self.cursor_key
+        self._order = [k for k in keys if k in self._rows]
+        self._index = {k: i for i, k in enumerate(self._order)}
+        self.virtual_size = Size(self._total_width(), len(self._order) + 1)
+        if current is not None and current in self._index:
+            new_index = self._index[current]
+        else:
+            new_index = min(self.cursor_index, max(0, len(self._order) - 1))
+        self._set_cursor(new_index, scroll=current is None or current not in self._index)
+        self.refresh()
+
+    def move_cursor_to_key(self, key: str) -> bool:
+        index = self._index.get(key)
+        if index is None:
+            return False
+        self._set_cursor(index)
+        return True
+
+    # --------------------------------------------------------------- layout
+
+    def _measure(self) -> None:
+        sample = list(self._rows.values())[:SAMPLE_FOR_WIDTH]
+        self._widths_from_rows = len(sample)
+        widths: list[int] = []
+        for i, column in enumerate(self._columns):
+            widest = len(column.label)
+            for row in sample:
+                if i < len(row.cells):
+                    widest = max(widest, row.cells[i].cell_len)
+            widths.append(max(column.min_width, min(column.max_width, widest)))
+        self._widths = widths
+        self._apply_flex()
+
+    def _apply_flex(self) -> None:
+        self._strip_cache.clear()
+        self._header_strip = None
+        flex = [i for i, c in enumerate(self._columns) if c.flex]
+        if flex and self.size.width:
+            available = self.scrollable_content_region.width or self.size.width
+            fixed = sum(w for i, w in enumerate(self._widths) if i not in flex)
+            spare = available - fixed - SEPARATOR * max(0, len(self._columns) - 1) - 1
+            share = spare // len(flex)
+            for i in flex:
+                column = self._columns[i]
+                self._widths[i] = max(column.min_width, min(max(share, column.min_width), 200))
+        self.virtual_size = Size(self._total_width(), len(self._order) + 1)
+        self.refresh()
+
+    def _total_width(self) -> int:
+        return sum(self._widths) + SEPARATOR * max(0, len(self._columns) - 1) + 1
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_flex()
+        self._scroll_cursor_into_view()
+
+    # ------------------------------------------------------------ rendering
+
+    def _line_for(self, cells: Sequence[Text], style: str = "") -> Strip:
+        line = Text(" ", no_wrap=True, end="", style=style)
+        for i, column in enumerate(self._columns):
+            width = self._widths[i]
+            cell = cells[i].copy() if i < len(cells) else Text("")
+            cell.no_wrap = True
+            cell.end = ""
+            if cell.cell_len > width:
+                cell.truncate(width, overflow="ellipsis")
+            pad = width - cell.cell_len
+            if column.justify == "right":
+                line.append(" " * pad)
+                line.append_text(cell)
+            else:
+                line.append_text(cell)
+                line.append(" " * pad)
+            if i < len(self._columns) - 1:
+                line.append(" " * SEPARATOR)
+        segments = list(line.render(self.app.console))
+        return Strip(Segment.simplify(s for s in segments if s.text != "\n"))
+
+    def _header(self) -> Strip:
+        if self._header_strip is None:
+            labels = [Text(c.label) for c in self._columns]
+            self._header_strip = self._line_for(labels)
+        return self._header_strip
+
+    def _row_strip(self, key: str) -> Strip:
+        strip = self._strip_cache.get(key)
+        if strip is None:
+            row = self._rows[key]
+            strip = self._line_for(row.cells, row.style)
+            if len(self._strip_cache) > 4000:
+                self._strip_cache.clear()
+            self._strip_cache[key] = strip
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        scroll_x, scroll_y = self.scroll_offset
+        base = self.rich_style
+        if y == 0:
+            header_style = self.get_component_rich_style("resource-table--header")
+            return self._header().crop_extend(scroll_x, scroll_x + width, None).apply_style(base + header_style)
+        index = scroll_y + y - 1
+        if not self._order:
+            if y == 2:
+                empty = self.get_component_rich_style("resource-table--empty")
+                message = Strip([Segment(" " + self.empty_message, empty)])
+                return message.crop_extend(0, width, None).apply_style(base)
+            return Strip.blank(width, base)
+        if index >= len(self._order):
+            return Strip.blank(width, base)
+        strip = self._row_strip(self._order[index]).crop_extend(scroll_x, scroll_x + width, None)
+        if index == self.cursor_index:
+            name = "resource-table--cursor" if self.has_focus else "resource-table--cursor-blurred"
+            strip = strip.apply_style(base + self.get_component_rich_style(name))
+        else:
+            strip = strip.apply_style(base)
+        return strip
+
+    # --------------------------------------------------------------- cursor
+
+    def _set_cursor(self, index: int, *, scroll: bool = True) -> None:
+        index = max(0, min(index, len(self._order) - 1)) if self._order else 0
+        self.cursor_index = index
+        if scroll:
+            self._scroll_cursor_into_view()
+
+    def watch_cursor_index(self, old: int, new: int) -> None:
+        self.refresh()
+        key = self.cursor_key
+        if key != self._last_highlighted:
+            self._last_highlighted = key
+            self.post_message(self.Highlighted(self, key))
+
+    def _visible_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _scroll_cursor_into_view(self) -> None:
+        visible = self._visible_rows()
+        top = int(self.scroll_y)
+        if self.cursor_index < top:
+            self.scroll_to(y=self.cursor_index, animate=False)
+        elif self.cursor_index >= top + visible:
+            self.scroll_to(y=self.cursor_index - visible + 1, animate=False)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_cursor_up(self) -> None:
+        self._set_cursor(self.cursor_index - 1)
+
+    def action_cursor_down(self) -> None:
+        self._set_cursor(self.cursor_index + 1)
+
+    def action_page_up(self) -> None:
+        self._set_cursor(self.cursor_index - self._visible_rows())
+
+    def action_page_down(self) -> None:
+        self._set_cursor(self.cursor_index + self._visible_rows())
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(len(self._order) - 1)
+
+    def action_select(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(self.Selected(self, key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        index = int(self.scroll_y) + offset.y - 1
+        if 0 <= index < len(self._order):
+            if index == self.cursor_index and event.chain >= 2:
+                self.action_select()
+            self._set_cursor(index)

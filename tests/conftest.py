@@ -1,0 +1,65 @@
+"""Shared fixtures: a simulator on a fake clock, a client wired to it in-process, and a console factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from cloudzy_tui.api import CloudzyClient
+from cloudzy_tui.sim import FakeClock, SimConfig, Simulator, create_app
+
+TOKEN = "test-token-0123456789"
+# The console's wall clock in tests (for "updated Ns ago" and the like): 2026-07-01 12:00 UTC.
+FROZEN_NOW = 1_782_907_200.0
+
+
+@pytest.fixture
+def sim_clock() -> FakeClock:
+    return FakeClock(start=FROZEN_NOW)
+
+
+@pytest.fixture
+def simulator(sim_clock: FakeClock) -> Simulator:
+    return Simulator(SimConfig(seed=1, token=TOKEN, job_seconds=2.0, clock=sim_clock, snapshot_failure_rate=0.0))
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+def make_client(simulator: Simulator, **kwargs: Any) -> CloudzyClient:
+    transport = httpx.ASGITransport(app=create_app(simulator))
+    options: dict[str, Any] = {"transport": transport, "sleep": _no_sleep}
+    options.update(kwargs)
+    return CloudzyClient("http://sim.test/developers", TOKEN, **options)
+
+
+@pytest.fixture
+async def client(simulator: Simulator) -> AsyncIterator[CloudzyClient]:
+    c = make_client(simulator)
+    try:
+        yield c
+    finally:
+        await c.aclose()
+
+
+@pytest.fixture
+def make_app(simulator: Simulator) -> Callable[..., Any]:
+    """A console on the simulator: frozen wall clock, no auto refresh, a fast job poller."""
+    from cloudzy_tui.ui.app import CloudzyApp
+
+    def factory(**kwargs: Any) -> CloudzyApp:
+        options: dict[str, Any] = {
+            "api_label": "sim.test",
+            "clock": lambda: FROZEN_NOW,
+            "refresh_seconds": 0,
+            "job_interval": 0.02,
+        }
+        options.update(kwargs)
+        client = options.pop("client", None) or make_client(simulator)
+        return CloudzyApp(client, **options)
+
+    return factory

@@ -1,0 +1,57 @@
+"""Helpers for driving the console with Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from cloudzy_tui.ui.screens.resource import ResourceScreen
+
+LONG_LIVED_GROUPS = {"jobs"}
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 3, timeout: float = 10.0) -> None:
+    """Let workers finish (all but the long-lived job tracker) and the screen repaint."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    for _ in range(rounds):
+        while any(w.is_running and w.group not in LONG_LIVED_GROUPS for w in pilot.app.workers):
+            if loop.time() > deadline:
+                busy = [f"{w.group}:{w.name}" for w in pilot.app.workers if w.is_running]
+                raise AssertionError(f"workers still running: {busy}")
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+
+
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Pause until ``predicate()`` holds (fails the test after ``timeout`` seconds)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.02)
+
+
+def resource_screen(pilot: Pilot[Any]) -> ResourceScreen[Any]:
+    screen = pilot.app.screen
+    assert isinstance(screen, ResourceScreen), f"not on a resource screen: {screen!r}"
+    return screen
+
+
+async def loaded(pilot: Pilot[Any], name: str | None = None) -> ResourceScreen[Any]:
+    """Wait until the current resource screen (optionally a given one) finished its first load."""
+    def ready() -> bool:
+        screen = pilot.app.screen
+        return (
+            isinstance(screen, ResourceScreen)
+            and (name is None or screen.spec.name == name)
+            and screen.loaded_once
+            and not screen.loading
+        )
+
+    await wait_for(pilot, ready)
+    return resource_screen(pilot)

@@ -1,0 +1,161 @@
+"""The generic resource screen, driven by the keys a person presses, against the simulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Input
+
+from cloudzy_tui.ui.resources import ALL_SPECS
+from cloudzy_tui.ui.screens.resource import ResourceScreen
+from cloudzy_tui.ui.widgets.resource_table import ResourceTable
+
+from .helpers import loaded, resource_screen, settle, wait_for
+
+
+async def test_opens_on_instances_with_rows(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        visible = [i for i in simulator.instances.values() if i.get("status") != "deleted"]
+        assert len(screen.model) == len(visible)
+        assert screen.table.row_count == len(visible)
+        assert screen.table.cursor_key is not None
+
+
+async def test_every_resource_screen_loads_from_the_command_line(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, "instances")
+        for spec in ALL_SPECS:
+            await pilot.press("colon")
+            await pilot.press(*spec.name)
+            await pilot.press("enter")
+            screen = await loaded(pilot, spec.name)
+            assert screen.last_error is None, (spec.name, screen.last_error)
+            assert len(screen.model) > 0, f"{spec.name} shows no rows"
+
+
+async def test_aliases_and_completion(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, "instances")
+        await pilot.press("colon", "f", "i", "p", "enter")
+        assert (await loaded(pilot)).spec.name == "floating-ips"
+        # Tab completes a prefix to the full name.
+        await pilot.press("colon", "s", "n", "a", "p", "s", "h", "tab")
+        box = pilot.app.screen.query_one(Input)
+        assert box.value == "snapshots"
+        await pilot.press("enter")
+        assert (await loaded(pilot)).spec.name == "snapshots"
+        # esc goes back along the history.
+        await pilot.press("escape")
+        assert (await loaded(pilot)).spec.name == "floating-ips"
+
+
+async def test_filter_as_you_type_and_clear(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        total = screen.table.row_count
+        hostname = next(iter(screen.model.items.values())).hostname
+        await pilot.press("slash", *hostname)
+        assert 1 <= screen.table.row_count < total
+        shown = [screen.model.items[k].hostname for k in screen.table.order]
+        assert all(hostname.lower() in h.lower() for h in shown)
+        await pilot.press("enter")  # keep the filter, back to the table
+        assert isinstance(pilot.app.focused, ResourceTable)
+        await pilot.press("escape")  # clears it
+        assert screen.table.row_count == total
+        assert screen.filter_text == ""
+
+
+async def test_column_filter_and_negation(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        await pilot.press("slash", *"status:shutdown")
+        statuses = {screen.model.items[k].status for k in screen.table.order}
+        assert statuses == {"shutdown"}
+        await pilot.press("escape")
+        await pilot.press("slash", *"!status:shutdown")
+        statuses = {screen.model.items[k].status for k in screen.table.order}
+        assert "shutdown" not in statuses and statuses
+
+
+async def test_sort_by_column_keeps_cursor_on_row(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        await pilot.press("down", "down")
+        key = screen.table.cursor_key
+        await pilot.press("o")  # sort by the first column (hostname)
+        assert screen.sort_column == "hostname"
+        names = [screen.model.items[k].hostname.casefold() for k in screen.table.order]
+        assert names == sorted(names)
+        assert screen.table.cursor_key == key
+        await pilot.press("O")
+        names = [screen.model.items[k].hostname.casefold() for k in screen.table.order]
+        assert names == sorted(names, reverse=True)
+
+
+async def test_enter_opens_full_detail_and_escape_closes(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.has_class("detail-open")
+        rendered = screen.detail.plain_text()
+        item = screen.current_item
+        assert item is not None
+        assert "Snapshots" in rendered and "Backup profile" in rendered and "Floating IPs" in rendered
+        await pilot.press("escape")
+        assert not screen.has_class("detail-open")
+
+
+async def test_refresh_keeps_cursor_and_applies_server_changes(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        await pilot.press("down", "down", "down")
+        key = screen.table.cursor_key
+        assert key is not None
+        # Something changes on the server: a hostname.
+        simulator.instances[key]["hostname"] = "renamed-on-server"
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.model.items[key].hostname == "renamed-on-server")
+        assert screen.table.cursor_key == key
+
+
+async def test_hostile_strings_render_literally(make_app: Any, simulator: Any) -> None:
+    hostile = ["web[/bar]", "[@click=app.quit]x", "evil\x1b]0;pwned\x07\x1b[31mred", "rtl\u202eevil", "[link=http://x]y"]
+    ids = list(simulator.instances)[: len(hostile)]
+    for instance_id, name in zip(ids, hostile, strict=True):
+        simulator.instances[instance_id]["hostname"] = name
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        for instance_id in ids:
+            assert screen.table.move_cursor_to_key(instance_id)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("escape")
+        await pilot.press("slash", *"[/bar]")
+        assert screen.table.row_count == 1
+        assert pilot.app.is_running
+        svg = pilot.app.export_screenshot()
+        assert "\x1b" not in svg and "\u202e" not in svg
+
+
+async def test_screen_of_each_resource_shows_detail(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await loaded(pilot, "instances")
+        for spec in ALL_SPECS:
+            pilot.app.show_resource(spec.name)
+            screen = await loaded(pilot, spec.name)
+            await settle(pilot)
+            rendered = screen.detail.plain_text()
+            assert "Nothing selected" not in rendered, spec.name
+            assert isinstance(resource_screen(pilot), ResourceScreen)
