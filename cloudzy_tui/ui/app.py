@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import subprocess
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import App, SystemCommand
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
@@ -357,6 +358,17 @@ class CloudzyApp(App[None]):
         return left, right
 
     # ----------------------------------------------------------------- misc
+
+    async def run_external(self, argv: list[str]) -> tuple[int, str]:
+        """Run a terminal program (ssh) with the console suspended; back on exit. Returns (status, error)."""
+        try:
+            with self.suspend():
+                try:
+                    return subprocess.call(argv), ""
+                except OSError as exc:
+                    return -1, exc.strerror or str(exc)
+        except SuspendNotSupported:
+            return -1, "this terminal cannot hand the screen to another program"
 
     def show_raw_json(self, spec: ResourceSpec[Any], item: Any) -> None:
         from cloudzy_tui.ui.modals.text_view import TextViewModal

@@ -34,6 +34,7 @@ async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: fl
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.02)
+    await pilot.pause()
 
 
 def resource_screen(pilot: Pilot[Any]) -> ResourceScreen[Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shlex
-import subprocess
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -347,14 +346,7 @@ async def ssh(call: ActionCall[Instance]) -> None:
     except (KeyError, IndexError, ValueError) as exc:
         call.app.toast(f"The ssh command template is not usable: {exc}", severity="error")
         return
-    with call.app.suspend():
-        try:
-            code = subprocess.call(argv)
-        except OSError as exc:
-            code = -1
-            error = str(exc)
-        else:
-            error = ""
+    code, error = await call.app.run_external(argv)
     if error:
         call.app.toast(f"Could not run {argv[0]}: {error}", severity="error")
     elif code:

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 ORDER_THROTTLE = 0.25
+# Below this many columns the detail pane is not shown beside the table (Enter shows it full width).
+NARROW_WIDTH = 140
 
 
 class ResourceScreen(Screen[None], Generic[T]):
@@ -135,7 +137,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.reload()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < 100, "narrow")
+        self.set_class(self.size.width < NARROW_WIDTH, "narrow")
 
     # -------------------------------------------------------------- loading
 
