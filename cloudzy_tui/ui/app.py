@@ -312,6 +312,9 @@ class CloudzyApp(App[None]):
         if event.item is not None:
             self.resource_updates.publish((job.kind, event.item))
         self.job_updates.publish(job)
+        for screen in self._screens.values():
+            if screen.is_mounted:
+                screen.update_status()
         if event.kind == "finished":
             severity = "information" if job.state == "succeeded" else "error"
             self.toast(job.message, severity=severity, title="Job finished", timeout=8)

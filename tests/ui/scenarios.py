@@ -1,0 +1,164 @@
+"""What a person sees, scene by scene: used by the snapshot tests and by ``tests/screenshots.py``.
+
+Each scenario drives a console on the seeded simulator (frozen clocks) to a state worth looking at. They only press
+keys and wait; everything shown comes from the simulator's deterministic seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.pilot import Pilot
+
+from cloudzy_tui.ui.resources import ALL_SPECS
+from cloudzy_tui.ui.screens.resource import ResourceScreen
+
+Steps = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    steps: Steps
+    description: str = ""
+
+
+async def _wait(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("scenario: condition not reached in time")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def _idle(pilot: Pilot[Any]) -> None:
+    """No worker busy (except the job tracker) and the screen repainted."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while any(w.is_running and w.group not in ("jobs", "actions") for w in pilot.app.workers):
+        if loop.time() > deadline:
+            raise AssertionError("scenario: workers did not finish")
+        await asyncio.sleep(0.01)
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def loaded(pilot: Pilot[Any], name: str) -> ResourceScreen[Any]:
+    def ready() -> bool:
+        screen = pilot.app.screen
+        return isinstance(screen, ResourceScreen) and screen.spec.name == name and screen.loaded_once and not (
+            screen.loading
+        )
+
+    await _wait(pilot, ready)
+    await _idle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ResourceScreen)
+    return screen
+
+
+async def _select_hostname(pilot: Pilot[Any], hostname: str) -> None:
+    screen = await loaded(pilot, "instances")
+    key = next(k for k, item in screen.model.items.items() if item.hostname == hostname)
+    screen.table.move_cursor_to_key(key)
+    await _idle(pilot)
+
+
+def resource(name: str) -> Steps:
+    async def steps(pilot: Pilot[Any]) -> None:
+        await loaded(pilot, "instances")
+        if name != "instances":
+            await pilot.press("colon", *name, "enter")
+            await loaded(pilot, name)
+        await _idle(pilot)
+
+    return steps
+
+
+def modal(keys: tuple[str, ...], hostname: str = "web-01", then: tuple[str, ...] = ()) -> Steps:
+    async def steps(pilot: Pilot[Any]) -> None:
+        await _select_hostname(pilot, hostname)
+        await pilot.press(*keys)
+        await _wait(pilot, lambda: not isinstance(pilot.app.screen, ResourceScreen))
+        await _idle(pilot)
+        if then:
+            await pilot.press(*then)
+            await _idle(pilot)
+
+    return steps
+
+
+async def detail_open(pilot: Pilot[Any]) -> None:
+    await _select_hostname(pilot, "web-01")
+    await pilot.press("enter")
+    await _idle(pilot)
+
+
+async def command_line(pilot: Pilot[Any]) -> None:
+    await loaded(pilot, "instances")
+    await pilot.press("colon", "s", "n")
+    await _idle(pilot)
+
+
+async def filtered(pilot: Pilot[Any]) -> None:
+    await loaded(pilot, "instances")
+    await pilot.press("slash", *"web")
+    await _idle(pilot)
+
+
+async def help_screen(pilot: Pilot[Any]) -> None:
+    await loaded(pilot, "instances")
+    await pilot.press("question_mark")
+    await _idle(pilot)
+
+
+async def jobs_view(pilot: Pilot[Any]) -> None:
+    await _select_hostname(pilot, "web-01")
+    await pilot.press("p")
+    await _idle(pilot)
+    await pilot.click("#confirm")
+    jobs = pilot.app.jobs  # type: ignore[attr-defined]
+    await _wait(pilot, lambda: bool(jobs.jobs) and jobs.jobs[0].status is not None)
+    await _idle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.press("J")
+    await _idle(pilot)
+
+
+async def add_traffic_error(pilot: Pilot[Any]) -> None:
+    await _select_hostname(pilot, "web-01")
+    await pilot.press("t")
+    await _idle(pilot)
+    await pilot.press("enter")
+    await _idle(pilot)
+
+
+SCENARIOS: list[Scenario] = [
+    *[Scenario(spec.name, resource(spec.name), f"The {spec.title.lower()} screen") for spec in ALL_SPECS],
+    Scenario("instance-detail", detail_open, "Enter: the full detail of an instance, with related objects"),
+    Scenario("command-line", command_line, "':' goes to a resource, completing as you type"),
+    Scenario("filter", filtered, "'/' filters as you type"),
+    Scenario("help", help_screen, "'?' lists every key of the screen"),
+    Scenario("confirm-power-off", modal(("p",)), "Power off asks first, Cancel focused"),
+    Scenario("confirm-delete", modal(("D",)), "Delete requires typing the hostname"),
+    Scenario("change-os", modal(("C",)), "Change OS: active systems, default marked, hostname to confirm"),
+    Scenario("resize", modal(("z",), hostname="web-02"), "Resize: a fixed plan with specs and prices"),
+    Scenario("add-traffic-error", add_traffic_error, "A form keeps what was typed and shows errors at the field"),
+    Scenario("new-ssh-key", lambda p: _ssh_key_form(p), "A new SSH key: pasted or read from a .pub file"),
+    Scenario("jobs", jobs_view, "'J': jobs in flight and finished"),
+]
+
+
+async def _ssh_key_form(pilot: Pilot[Any]) -> None:
+    await resource("ssh-keys")(pilot)
+    await pilot.press("n")
+    await _idle(pilot)
+
+
+def by_name(name: str) -> Scenario:
+    return next(s for s in SCENARIOS if s.name == name)
