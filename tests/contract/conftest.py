@@ -11,6 +11,7 @@ Fixtures from ``tests/conftest.py`` are used as they are: ``simulator`` (seed 1,
 from __future__ import annotations
 
 import base64
+import json
 import random
 import struct
 from collections.abc import AsyncIterator, Callable
@@ -132,3 +133,28 @@ def same_as(model: Any, data: dict[str, Any]) -> None:
     """Every field the simulator sent survives the client's model unchanged, nested objects included (JSON names
     and values; ids compared as text; fields the client adds with a default are not looked at)."""
     _covers(_ids_as_text(model.model_dump(by_alias=True, mode="json")), _ids_as_text(data), type(model).__name__)
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """Wraps a transport and keeps each (request, decoded JSON reply) pair, to see what the client was answered."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.exchanges: list[tuple[httpx.Request, Any]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        content = await response.aread()
+        try:
+            body: Any = json.loads(content)
+        except ValueError:
+            body = content
+        self.exchanges.append((request, body))
+        return httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def recording(sim: Simulator) -> Recording:
+    return Recording(httpx.ASGITransport(app=create_app(sim)))
