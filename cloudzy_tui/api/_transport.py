@@ -239,6 +239,13 @@ class Transport:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             auth=_TokenAuth(token),
         )
+        self._auth = self._client.auth
+
+    def set_token(self, token: SecretStr) -> None:
+        """Use another token from the next request on (after a 401, without restarting)."""
+        auth = self._auth
+        assert isinstance(auth, _TokenAuth)
+        auth._token = token
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.base_url!r})"

@@ -116,6 +116,10 @@ class CloudzyClient:
     def is_closed(self) -> bool:
         return self._transport.is_closed
 
+    def set_token(self, token: str | SecretStr) -> None:
+        """Replace the token (a 401 mid-session: the user enters another without restarting)."""
+        self._transport.set_token(token if isinstance(token, SecretStr) else SecretStr(str(token)))
+
     # -- lifecycle -------------------------------------------------------------------------------------------
 
     async def aclose(self) -> None:

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import json
 import logging
+import socket
 import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
+from rich.segment import Segments
 from rich.text import Text
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 
-from cloudzy_tui.api import CloudzyClient, CloudzyError
+from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError
+from cloudzy_tui.core.audit import AuditLog, acting
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.ui.format import duration
@@ -26,6 +31,17 @@ from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
 from cloudzy_tui.ui.text import clean, safe_text
 
 log = logging.getLogger("cloudzy_tui.ui")
+
+
+def _valid_colour(colour: str) -> bool:
+    from rich.color import Color, ColorParseError
+
+    try:
+        Color.parse(colour)
+    except ColorParseError:
+        log.warning("profile colour %r is not a colour; ignored", colour)
+        return False
+    return True
 
 
 class CloudzyApp(App[None]):
@@ -53,6 +69,13 @@ class CloudzyApp(App[None]):
         job_interval: float = 1.0,
         ssh_command: str = "ssh root@{ip}",
         profile_colour: str | None = None,
+        profile_name: str = "default",
+        protected: Sequence[str] = (),
+        audit: AuditLog | None = None,
+        keymap: dict[str, str] | None = None,
+        theme: str | None = None,
+        local_hostname: str | None = None,
+        secrets: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.client = client
@@ -64,7 +87,17 @@ class CloudzyApp(App[None]):
         self._monotonic = monotonic
         self.refresh_seconds = refresh_seconds
         self.ssh_command = ssh_command
-        self.profile_colour = profile_colour
+        self.profile_colour = profile_colour if profile_colour and _valid_colour(profile_colour) else None
+        self.profile_name = profile_name
+        self.protected = [p.strip() for p in protected if p.strip()]
+        self.audit = audit if audit is not None else AuditLog(None, profile_name)
+        self.client.on_event = self.audit.on_event
+        self._keymap_settings = dict(keymap or {})
+        self._theme_setting = theme
+        self.local_hostname = (local_hostname if local_hostname is not None else socket.gethostname()).lower()
+        # Strings that must never reach the screen or a crash report (the token), scrubbed as a last resort.
+        self._secrets = [s for s in secrets if len(s) >= 4]
+        self._asking_token = False
         self.catalog = Catalog(client)
         self.jobs = JobTracker(client, clock=monotonic, min_interval=job_interval)
         self.jobs.subscribe(self._on_job_event)
@@ -101,12 +134,47 @@ class CloudzyApp(App[None]):
     def report_error(self, exc: BaseException, *, context: str = "") -> None:
         message = exc.message if isinstance(exc, CloudzyError) else f"{type(exc).__name__}: {exc}"
         if not isinstance(exc, CloudzyError):
-            log.exception("unexpected error: %s", context, exc_info=exc)
-        self.toast(f"{context}: {message}" if context else message, severity="error", timeout=10)
+            log.error("unexpected error: %s: %s", context, type(exc).__name__)
+        self.toast(self.scrub(f"{context}: {message}" if context else message), severity="error", timeout=10)
+        if isinstance(exc, AuthError):
+            self.ask_for_token()
+
+    def scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def ask_for_token(self) -> None:
+        """The API refused the token: offer to enter another one, without restarting."""
+        if self._asking_token:
+            return
+        from cloudzy_tui.ui.modals.token import TokenModal
+
+        self._asking_token = True
+
+        def done(token: str | None) -> None:
+            self._asking_token = False
+            if token:
+                self.client.set_token(token)
+                self._secrets.append(token)
+                self.toast("Token replaced for this session; reloading.")
+                screen = self.screen
+                if isinstance(screen, ResourceScreen):
+                    screen.reload()
+                self._load_catalog()
+
+        self.push_screen(TokenModal(), done)
 
     # -------------------------------------------------------------- startup
 
     def on_mount(self) -> None:
+        if self._keymap_settings:
+            self.set_keymap(self._keymap_settings)
+        if self._theme_setting:
+            try:
+                self.theme = self._theme_setting
+            except Exception:
+                self.toast(f"Unknown theme {self._theme_setting!r}; using the default.", severity="warning")
         self.show_resource(self.initial_resource)
         self._load_catalog()
         self.run_worker(self.jobs.run(), group="jobs", exit_on_error=False, name="job tracker")
@@ -261,6 +329,10 @@ class CloudzyApp(App[None]):
             if reason is not None:
                 self.toast(f"{action.title}: {reason}", severity="warning")
                 return
+        refusal = self.protection_refusal(screen.spec, action, item)
+        if refusal is not None:
+            self.toast(refusal, severity="warning", timeout=8)
+            return
         key = self._action_key(screen.spec, action, item)
         if key in self._running_actions:
             self.toast(f"{action.title} is already running for this item.", severity="warning")
@@ -274,8 +346,10 @@ class CloudzyApp(App[None]):
     async def _run_action(
         self, screen: ResourceScreen[Any], action: Action[Any], item: Any, key: tuple[str, str, str | None]
     ) -> None:
+        target = screen.spec.label(item) if item is not None else screen.spec.name
         try:
-            await action.run(ActionCall(app=self, screen=screen, item=item))
+            with acting(action.title, target):
+                await action.run(ActionCall(app=self, screen=screen, item=item))
         except CloudzyError as exc:
             self.report_error(exc, context=action.title)
         except asyncio.CancelledError:
@@ -285,6 +359,34 @@ class CloudzyApp(App[None]):
         finally:
             self._running_actions.discard(key)
             screen.refresh_bindings()
+
+    def is_protected(self, instance_id: str | None, hostname: str | None) -> bool:
+        for pattern in self.protected:
+            if instance_id and pattern == instance_id:
+                return True
+            if hostname and fnmatch.fnmatchcase(hostname.lower(), pattern.lower()):
+                return True
+        return False
+
+    def protection_refusal(self, spec: ResourceSpec[Any], action: Action[Any], item: Any) -> str | None:
+        if not action.mutating or not action.guard or item is None or spec.instance_of is None:
+            return None
+        owner = spec.instance_of(item)
+        if owner is None:
+            return None
+        instance_id, hostname = owner
+        if self.is_protected(instance_id, hostname):
+            name = clean(hostname or instance_id, max_length=60)
+            return f"{action.title}: refused, {name} is a protected instance (see 'protected' in the profile)."
+        return None
+
+    def is_local_host(self, hostname: str | None) -> bool:
+        """True when an instance's hostname is this machine's (the console may be running on it)."""
+        if not hostname or not self.local_hostname:
+            return False
+        name = hostname.lower().rstrip(".")
+        local = self.local_hostname.rstrip(".")
+        return name == local or name.split(".")[0] == local.split(".")[0]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         target = screen
@@ -357,7 +459,9 @@ class CloudzyApp(App[None]):
         if self.read_only:
             right.append(" READ-ONLY ", style="bold reverse yellow")
             right.append(" ")
-        right.append_text(safe_text(self.api_label, self.profile_colour or "", max_length=40))
+        label = self.api_label if self.profile_name == "default" else f"{self.profile_name} · {self.api_label}"
+        right.append_text(safe_text(label, f"bold reverse {self.profile_colour}" if self.profile_colour else "",
+                                    max_length=50))
         return left, right
 
     # ----------------------------------------------------------------- misc
@@ -406,6 +510,28 @@ class CloudzyApp(App[None]):
         self.push_screen(
             FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done
         )
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report prints every frame's locals; ours does not, and scrubs the token."""
+        import rich
+        from rich.traceback import Traceback
+
+        self.bell()
+        error = getattr(self, "_crash", None) or sys.exc_info()[1]
+        if error is None:
+            super()._fatal_error()
+            return
+        trace = Traceback.extract(type(error), error, error.__traceback__, show_locals=False)
+        for stack in trace.stacks:
+            stack.exc_value = self.scrub(stack.exc_value)
+            stack.notes = [self.scrub(note) for note in stack.notes]
+        traceback = Traceback(trace, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
 
     async def action_quit(self) -> None:
         self.exit()

@@ -99,6 +99,9 @@ class Action(Generic[T]):
     show: bool = True
     # None when the action applies to this item, else the reason it does not ("only ACTIVE snapshots").
     unavailable: Callable[[T], str | None] | None = None
+    # A mutating action on an item whose spec names an instance (``instance_of``) is refused when that
+    # instance is protected; ``guard=False`` for actions that do not change the instance (delete a snapshot).
+    guard: bool = True
 
 
 LoadPages = Callable[["CloudzyApp", dict[str, Any]], AsyncIterator[Sequence[Any]]]
@@ -126,6 +129,8 @@ class ResourceSpec(Generic[T]):
     default_sort: str | None = None
     job_kind: str | None = None  # which job tracker kind updates rows of this screen
     to_json: Callable[[T], Any] | None = None
+    # The instance (id, hostname) an item belongs to, for protected-instance checks.
+    instance_of: Callable[[T], tuple[str, str | None] | None] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def label(self, item: T) -> str:

@@ -230,6 +230,21 @@ def _describe(i: Instance) -> Text:
     return text
 
 
+def _self_warning(call: ActionCall[Instance], i: Instance) -> Text:
+    if not call.app.is_local_host(i.hostname):
+        return Text()
+    return Text(
+        "\nThis looks like the machine this console runs on: your session will go with it.", style="bold red"
+    )
+
+
+def _self_require(call: ActionCall[Instance], i: Instance) -> dict[str, Any]:
+    """The host the console runs on needs its hostname typed, like the irreversible actions."""
+    if call.app.is_local_host(i.hostname):
+        return {"require": _hostname(i), "require_label": "hostname"}
+    return {}
+
+
 async def _after(call: ActionCall[Instance], verb: str, expect: Expectation, detail: str) -> None:
     i = call.target
     call.app.toast(detail or f"{verb}: requested for {_hostname(i)}", title=_hostname(i))
@@ -247,7 +262,8 @@ async def power_off(call: ActionCall[Instance]) -> None:
     message = Text("Power off ")
     message.append_text(_describe(i))
     message.append("?\nThe instance shuts down; whatever runs on it stops until it is powered on again.")
-    if not await call.app.confirm("Power off", message, confirm_label="Power off"):
+    message.append_text(_self_warning(call, i))
+    if not await call.app.confirm("Power off", message, confirm_label="Power off", **_self_require(call, i)):
         return
     result = await call.app.client.instances.power_off(i.id)
     await _after(call, "power off", Expectation.instance_powered_off(), result.detail)
@@ -258,7 +274,8 @@ async def reset(call: ActionCall[Instance]) -> None:
     message = Text("Reset ")
     message.append_text(_describe(i))
     message.append("?\nA hard reset, like pulling the power cord: unsaved data in memory is lost.")
-    if not await call.app.confirm("Reset", message, confirm_label="Reset"):
+    message.append_text(_self_warning(call, i))
+    if not await call.app.confirm("Reset", message, confirm_label="Reset", **_self_require(call, i)):
         return
     result = await call.app.client.instances.reset(i.id)
     await _after(call, "reset", Expectation.instance_reset(), result.detail)
@@ -426,4 +443,5 @@ INSTANCES: ResourceSpec[Instance] = ResourceSpec(
     empty_hint="No instances yet: press n to create one.",
     refresh_interval=15.0,
     job_kind="instance",
+    instance_of=lambda i: (i.id, i.hostname),
 )

@@ -72,6 +72,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.load_progress = 0
         self.last_updated: float | None = None
         self.last_error: str | None = None
+        self.failed_loads = 0
         self._refresh_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._last_order_at = 0.0
@@ -173,9 +174,11 @@ class ResourceScreen(Screen[None], Generic[T]):
                 self.table.update_rows({}, removed)
             self.last_updated = self.cloudzy.now()
             self.last_error = None
+            self.failed_loads = 0
             self.loaded_once = True
         except CloudzyError as exc:
             self.last_error = exc.message
+            self.failed_loads += 1
             if not self.model.items:
                 self.table.set_empty_message(clean(f"Could not load: {exc.message}", max_length=300))
             self.cloudzy.report_error(exc, context=f"Loading {self.spec.title.lower()}")
@@ -197,6 +200,9 @@ class ResourceScreen(Screen[None], Generic[T]):
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
         interval = self.cloudzy.refresh_interval(self.spec)
+        if interval > 0 and self.failed_loads:
+            # Under errors, back off (x2 per failure, up to 5 minutes): never pile requests on a struggling API.
+            interval = min(300.0, interval * 2 ** min(self.failed_loads, 8))
         if interval > 0:
             self._refresh_timer = self.set_timer(interval, self._on_refresh_timer)
 
