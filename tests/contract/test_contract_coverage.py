@@ -18,7 +18,7 @@ from cloudzy_tui.api import (
 from cloudzy_tui.sim import FakeClock, Simulator
 from cloudzy_tui.sim.app import ROUTES
 
-from .conftest import advance, ed25519_key, host, product_id, snapshot_named
+from .conftest import Connect, advance, ed25519_key, host, product_id, recording, snapshot_named
 
 
 def route_of(method: str, path: str) -> tuple[str, str] | None:
@@ -102,3 +102,24 @@ async def test_every_route_is_reached_through_the_client(
     assert all(r.status == 200 for r in simulator.requests), [(r.method, r.path, r.status)
                                                               for r in simulator.requests if r.status != 200]
     assert set(hit) == {(m, t) for m, t, _ in ROUTES}
+
+
+async def test_wire_headers_and_bodies(connect: Connect, simulator: Simulator) -> None:
+    """Every request carries ``API-Token``; requests with a body send it as JSON; bodiless actions send nothing."""
+    transport = recording(simulator)
+    client = connect(transport=transport)
+    web01 = host(simulator, "web-01").id
+    await client.regions.list()
+    await client.instances.power_off(web01)
+    await client.snapshots.create(host(simulator, "web-02").id)
+    await client.floating_ips.update(next(iter(simulator.floating_ips)), FloatingIpUpdate(auto_renew=True))
+    token = simulator.config.token
+    for request, _reply in transport.exchanges:
+        assert request.headers["API-Token"] == token
+        assert token not in str(request.url)
+        assert "json" in request.headers["Accept"]
+        if request.method in ("POST", "PUT", "PATCH") and request.content:
+            assert request.headers["Content-Type"] == "application/json"
+    bodies = {(r.method, r.url.path): r.content for r, _ in transport.exchanges}
+    assert bodies[("POST", f"/developers/v1/instances/{web01}/poweroff")] == b""
+    assert all(r.status == 200 for r in simulator.requests)

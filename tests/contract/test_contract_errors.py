@@ -13,6 +13,9 @@ from cloudzy_tui.api import (
     CloudzyClient,
     CreateInstanceRequest,
     ExtraResourceRequest,
+    FloatingIpUpdate,
+    ImageDownloadRequest,
+    IsoDownloadRequest,
     LowBalanceError,
     MalformedResponseError,
     NetworkError,
@@ -574,3 +577,61 @@ async def test_truncated_json_body(connect: Connect, simulator: Simulator) -> No
     with pytest.raises(MalformedResponseError) as info:
         await client.regions.list()
     assert "could not be parsed" in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------------- looser client
+# Where the client's own checks are looser than the simulator's (today), the simulator's 422 must land on the right
+# field. The requests are built with ``model_construct`` so that these tests keep testing the mapping if the client's
+# checks are tightened later.
+
+
+async def test_floating_ip_note_longer_than_the_simulator_accepts(client: CloudzyClient, simulator: Simulator) -> None:
+    target = next(iter(simulator.floating_ips.values()))
+    with pytest.raises(ValidationError) as info:
+        await client.floating_ips.update(target.id, FloatingIpUpdate.model_construct(customer_note="n" * 300))
+    assert info.value.for_field("customerNote")[0].type == "value_error.any_str.max_length"
+    assert target.data["customerNote"] is None
+
+
+async def test_download_name_longer_than_the_simulator_accepts(client: CloudzyClient, simulator: Simulator) -> None:
+    before = len(simulator.isos)
+    with pytest.raises(ValidationError) as info:
+        await client.isos.download(IsoDownloadRequest.model_construct(
+            name="n" * 101, url="https://a.example.com/x.iso", region_id="us-utah"))
+    assert info.value.for_field("name")
+    assert len(simulator.isos) == before
+
+
+async def test_image_format_outside_the_simulators_list(client: CloudzyClient) -> None:
+    with pytest.raises(ValidationError) as info:
+        await client.images.download(ImageDownloadRequest.model_construct(
+            name="n", url="https://a.example.com/x", region_id="us-utah", format="qcow3", decompress="lzma"))
+    assert {fe.field for fe in info.value.field_errors} == {"format", "decompress"}
+
+
+async def test_custom_plan_without_disk(client: CloudzyClient) -> None:
+    req = CreateInstanceRequest.model_construct(hostnames=["a"], region="us-utah", os_id="debian-12",
+                                                extra_resource=ExtraResourceRequest(cpu=1, ram_in_gb=1))
+    with pytest.raises(ValidationError) as info:
+        await client.instances.create(req)
+    [fe] = info.value.for_field("extraResource.diskInGB")
+    assert fe.field == "extraResource" and fe.message == "field required for a custom plan"
+
+
+# ---------------------------------------------------------------------------------------------------- idempotent PATCH
+
+
+async def test_patch_is_retried_after_a_gateway_error(connect: Connect, simulator: Simulator) -> None:
+    target = next(iter(simulator.floating_ips.values()))
+    simulator.faults.add(method="PATCH", status=504, after=True)
+    client = connect(rng=lambda: 0.0)
+    updated = await client.floating_ips.update(target.id, FloatingIpUpdate(customer_note="twice is fine"))
+    assert updated is not None and updated.customer_note == "twice is fine"
+    assert [s for _, _, s in statuses(simulator)] == [504, 200]
+
+
+async def test_restoring_a_snapshot_of_a_deleted_instance(client: CloudzyClient, simulator: Simulator) -> None:
+    snapshot = next(s for s in simulator.snapshots.values() if s.data["isInstanceDeleted"])
+    with pytest.raises(ApiError) as info:
+        await client.snapshots.restore(snapshot.id)
+    assert info.value.status == 409 and info.value.detail and "deleted" in info.value.detail

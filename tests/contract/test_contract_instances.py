@@ -216,3 +216,14 @@ async def test_change_password(client: CloudzyClient, simulator: Simulator) -> N
     again = await client.instances.change_password(record.id)
     assert again != password
     assert wire(last(simulator)) == ("POST", f"/v1/instances/{record.id}/change-pass", {}, None)
+
+
+async def test_create_without_an_install_source(client: CloudzyClient, simulator: Simulator) -> None:
+    """The client insists on an OS/app/ISO/snapshot; the simulator (like the reference, where ``osId`` is optional)
+    falls back to its default OS. Built with ``model_construct`` to reach the simulator."""
+    req = CreateInstanceRequest.model_construct(
+        hostnames=["bare"], region="us-utah", product_id=product_id(simulator, "us-utah", "regular-1c-2g"))
+    [inst] = await client.instances.create(req)
+    default = next(o["id"] for o in simulator.oses.values() if o["isDefault"])
+    assert inst.os_id == default and simulator.instances[inst.id].data["osId"] == default
+    assert last(simulator).body == {"hostnames": ["bare"], "region": "us-utah", "productId": req.product_id}

@@ -244,6 +244,14 @@ async def test_iso_walk_and_status_filter(client: CloudzyClient, connect: Connec
     assert len(await walker.isos.list_all(status="DOWNLOADING")) == 13
 
 
+async def test_image_walk(client: CloudzyClient, simulator: Simulator) -> None:
+    pages = [p async for p in client.images.pages(page_size=3)]
+    expected = [r.id for r in reversed(simulator.images.values()) if r.data["status"] != "DELETED"]
+    assert [i.id for p in pages for i in p.items] == expected
+    assert [(len(p.items), p.total, p.next) for p in pages] == [(3, 4, 2), (1, 4, None)]
+    assert [r.query for r in simulator.requests] == [{"limit": "3", "page": "1"}, {"limit": "3", "page": "2"}]
+
+
 async def test_image_status_filter(client: CloudzyClient, simulator: Simulator) -> None:
     for status, count in (("READY", 2), ("DOWNLOADING", 1), ("FAILED", 1), ("DELETED", 0)):
         images = await client.images.list_all(status=status)
