@@ -432,7 +432,7 @@ class CloudzyApp(App[None]):
         left.append(f" {total}")
         if shown != total:
             left.append(f" ({shown} shown)")
-        if screen.loading:
+        if screen.fetching:
             left.append(f"  loading… {screen.load_progress}", style="italic")
         if screen.filter_text:
             left.append("  filter: ")

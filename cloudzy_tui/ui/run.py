@@ -85,7 +85,7 @@ def run_console(args: argparse.Namespace) -> int:
     secrets: list[str] = []
     if args.demo:
         client = demo_client(seed=args.seed, job_seconds=args.job_seconds)
-        label = "demo · embedded simulator"
+        label = "embedded simulator"
         profile_name = "demo"
         audit = AuditLog(None, "demo")
     else:

@@ -51,7 +51,7 @@ async def loaded(pilot: Pilot[Any], name: str | None = None) -> ResourceScreen[A
             isinstance(screen, ResourceScreen)
             and (name is None or screen.spec.name == name)
             and screen.loaded_once
-            and not screen.loading
+            and not screen.fetching
         )
 
     await wait_for(pilot, ready)

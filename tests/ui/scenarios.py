@@ -52,7 +52,7 @@ async def loaded(pilot: Pilot[Any], name: str) -> ResourceScreen[Any]:
     def ready() -> bool:
         screen = pilot.app.screen
         return isinstance(screen, ResourceScreen) and screen.spec.name == name and screen.loaded_once and not (
-            screen.loading
+            screen.fetching
         )
 
     await _wait(pilot, ready)

@@ -159,3 +159,17 @@ async def test_screen_of_each_resource_shows_detail(make_app: Any) -> None:
             rendered = screen.detail.plain_text()
             assert "Nothing selected" not in rendered, spec.name
             assert isinstance(resource_screen(pilot), ResourceScreen)
+
+
+async def test_rows_paint_while_a_slow_account_is_still_loading(make_app: Any, simulator: Any) -> None:
+    # Regression: a screen attribute named `loading` collided with Textual's Widget.loading and blanked
+    # the whole screen for as long as a load took (invisible with a fast in-process simulator).
+    simulator.config.latency_ms = 150
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: resource_screen(pilot).fetching)
+        await pilot.pause(0.05)
+        text = pilot.app.export_screenshot()
+        assert "Hostname" in text and "Instances" in text
+        assert not resource_screen(pilot).loading  # Textual's own loading indicator is never set
+        await loaded(pilot, "instances")

@@ -229,7 +229,7 @@ async def test_server_filters_form_reloads_with_query(make_app: Any, simulator: 
         form.query_one("#field-status", Select).value = "shutdown"
         await pilot.click("#submit")
         await loaded(pilot, "instances")
-        await wait_for(pilot, lambda: screen.loaded_once and not screen.loading)
+        await wait_for(pilot, lambda: screen.loaded_once and not screen.fetching)
         assert screen.server_filters == {"status": "shutdown"}
         assert {i.status for i in screen.model.items.values()} == {"shutdown"}
         last = [r for r in simulator.requests if r.path == "/v1/instances"][-1]

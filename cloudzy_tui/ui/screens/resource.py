@@ -67,7 +67,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.sort_column: str | None = spec.default_sort
         self.sort_reverse = False
         self.server_filters: dict[str, Any] = {}
-        self.loading = False
+        self.fetching = False
         self.loaded_once = False
         self.load_progress = 0
         self.last_updated: float | None = None
@@ -154,7 +154,7 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def _load(self) -> None:
-        self.loading = True
+        self.fetching = True
         self.load_progress = 0
         self.update_status()
         seen: set[str] = set()
@@ -183,7 +183,7 @@ class ResourceScreen(Screen[None], Generic[T]):
                 self.table.set_empty_message(clean(f"Could not load: {exc.message}", max_length=300))
             self.cloudzy.report_error(exc, context=f"Loading {self.spec.title.lower()}")
         finally:
-            self.loading = False
+            self.fetching = False
             if self.loaded_once and not self.model.items:
                 self.table.set_empty_message(self._empty_message())
             self._order()
@@ -209,14 +209,14 @@ class ResourceScreen(Screen[None], Generic[T]):
     def _on_refresh_timer(self) -> None:
         self._refresh_timer = None
         # Never while a modal or another screen is in front: re-arm and wait.
-        if self.app.screen is not self or self.loading:
+        if self.app.screen is not self or self.fetching:
             self._arm_refresh()
             return
         self._load()
 
     def on_screen_resume(self) -> None:
         self.update_status()
-        if self.loaded_once and self.last_updated is not None and self._refresh_timer is None and not self.loading:
+        if self.loaded_once and self.last_updated is not None and self._refresh_timer is None and not self.fetching:
             self._arm_refresh()
 
     def _order(self, throttle: bool = False) -> None:
