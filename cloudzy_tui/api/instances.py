@@ -238,15 +238,13 @@ class CreateInstanceRequest(RequestModel):
                     "a fixed plan (productId) takes only diskInGB/bandwidthInTB extras: "
                     "remove cpu/ramInGB, or remove productId for a custom plan",
                 )
-        elif extra is None or extra.cpu is None or extra.ram_in_gb is None:
+        elif extra is None or extra.cpu is None or extra.ram_in_gb is None or extra.disk_in_gb is None:
             raise cross_field_error(
-                "productId", "choose a product, or give cpu and ramInGB (extraResource) for a custom plan"
+                "productId",
+                "choose a product, or give cpu, ramInGB and diskInGB (extraResource) for a custom plan",
             )
-        if not any(_has(v) for v in (self.os_id, self.os_name, self.app_id, self.iso_id, self.from_snapshot)):
-            raise cross_field_error(
-                "osId",
-                "choose an operating system (osId), an application (appId), an ISO (isoId) or a snapshot",
-            )
+        # No OS, application, ISO or snapshot is allowed: the reference makes them all optional (the server
+        # then installs its default OS).
         return self
 
 

@@ -139,7 +139,7 @@ class _MediaResource(Resource, Generic[MediaT]):
             self._model,
             key=self._key,
             what=self._what,
-            page_size=max(1, int(page_size)),
+            page_size=max(1, min(100, int(page_size))),
         ):
             yield page
 

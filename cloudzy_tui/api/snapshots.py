@@ -110,7 +110,7 @@ class Snapshots(Resource):
             Snapshot,
             key="snapshots",
             what="snapshot",
-            page_size=max(1, int(page_size)),
+            page_size=max(1, min(100, int(page_size))),
         ):
             yield page
 

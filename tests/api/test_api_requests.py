@@ -171,10 +171,10 @@ def test_ten_hostnames_are_fine() -> None:
         ({"ssh_key_ids": ["abc"]}, "sshKeyIds[0]"),
         ({"product_id": None}, "productId"),
         ({"product_id": None, "extra_resource": {"cpu": 2}}, "productId"),
+        ({"product_id": None, "extra_resource": {"cpu": 2, "ram_in_gb": 4}}, "productId"),
         ({"extra_resource": {"cpu": 2, "ram_in_gb": 4}}, "extraResource"),
         ({"extra_resource": {"disk_in_gb": 0}}, "extraResource.diskInGB"),
         ({"extra_resource": {"disk_in_gb": 1.5}}, "extraResource.diskInGB"),
-        ({"os_id": None}, "osId"),
         ({"unknown_field": 1}, "unknown_field"),
     ],
 )
@@ -188,6 +188,13 @@ def test_create_instance_rejections_name_the_json_field(change: dict[str, Any], 
 def test_any_install_source_is_enough(source: str) -> None:
     req = CreateInstanceRequest(hostnames=["a"], region="r", product_id="p", **{source: "x"})
     assert len(req.to_wire()) == 4
+
+
+def test_no_install_source_leaves_the_default_to_the_server() -> None:
+    # The reference makes osId optional: the server installs its default OS.
+    assert CreateInstanceRequest(hostnames=["a"], region="r", product_id="p").to_wire() == {
+        "hostnames": ["a"], "region": "r", "productId": "p"
+    }
 
 
 def test_floating_ip_count_bounds_accepted() -> None:
