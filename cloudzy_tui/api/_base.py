@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
@@ -153,6 +154,17 @@ def dedupe(items: list[M]) -> list[M]:
     return out
 
 
+#: pages with at least this many items are validated in a worker thread, so the event loop the caller runs on
+#: (a UI's) stays free while thousands of objects are checked
+THREAD_PARSE_MIN = 40
+
+
+async def parse_list_off_loop(model: type[M], items: list[Any], *, what: str) -> list[M]:
+    if len(items) < THREAD_PARSE_MIN:
+        return parse_list(model, items, what=what)
+    return await asyncio.to_thread(parse_list, model, items, what=what)
+
+
 async def bookmark_pages(
     transport: Transport,
     path: str,
@@ -175,7 +187,7 @@ async def bookmark_pages(
             query["bookmark"] = bookmark
         env = await transport.request("GET", path, params=query)
         raw = extract_items(env.data, key, path=path)
-        items = parse_list(model, raw, what=what)
+        items = await parse_list_off_loop(model, raw, what=what)
         next_raw = env.data.get("bookmark") if isinstance(env.data, dict) else None
         next_bookmark = str(next_raw) if next_raw not in (None, "") else None
         if not raw and number > 1:
@@ -227,7 +239,7 @@ async def numbered_pages(
             )
             return
         total = total_of(env.data)
-        items = parse_list(model, raw, what=what)
+        items = await parse_list_off_loop(model, raw, what=what)
         seen += len(raw)
         done = not raw or (total is not None and seen >= total) or number == MAX_PAGES
         yield Page(items=items, total=total, next=None if done else number + 1)

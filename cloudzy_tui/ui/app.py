@@ -53,7 +53,7 @@ class CloudzyApp(App[None]):
         Binding("colon", "command_line", "Go to", id="app.command_line"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("J", "jobs", "Jobs", id="app.jobs"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit_from_list", "Quit", id="app.quit"),
     ]
 
     def __init__(
@@ -533,7 +533,13 @@ class CloudzyApp(App[None]):
         self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
         self._close_messages_no_wait()
 
-    async def action_quit(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `q` quits from the lists only: inside a dialog it must never throw away what was typed.
+        if action == "quit_from_list" and not isinstance(self.screen, ResourceScreen):
+            return False
+        return True
+
+    async def action_quit_from_list(self) -> None:
         self.exit()
 
     async def on_unmount(self) -> None:

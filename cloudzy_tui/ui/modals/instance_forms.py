@@ -168,6 +168,8 @@ async def change_os(app: CloudzyApp, instance: Instance) -> bool:
     description.append(" with the chosen OS. ", style="bold")
     description.append("Everything on its disk is erased. This cannot be undone.", style="bold red")
     current = instance.os.id if instance.os is not None else instance.os_id
+    offered = [o for o in systems if o.id != current] or systems
+    default = next((o.id for o in offered if o.is_default), None)
     result = await app.ask(
         FormModal(
             f"Change OS of {clean(hostname, max_length=40)}",
@@ -177,9 +179,8 @@ async def change_os(app: CloudzyApp, instance: Instance) -> bool:
                     "Operating system",
                     kind="choice",
                     required=True,
-                    value=next((o.id for o in systems if o.is_default), None),
-                    choices=[(os_choice_label(o), o.id) for o in systems if o.id != current] or
-                    [(os_choice_label(o), o.id) for o in systems],
+                    value=default,
+                    choices=[(os_choice_label(o), o.id) for o in offered],
                     aliases=("osId",),
                 ),
                 FormField("confirm", f"Type the hostname ({clean(hostname, max_length=40)}) to confirm",

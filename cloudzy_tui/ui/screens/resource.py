@@ -58,7 +58,7 @@ class ResourceScreen(Screen[None], Generic[T]):
                 key_of=spec.key_of,
                 cells=self._cells,
                 row_style=self._row_style,
-                sort_values=self._sort_values,
+                sorters=tuple(c.sort for c in spec.columns),
                 column_keys=tuple(c.key for c in spec.columns),
                 column_labels=tuple(c.label for c in spec.columns),
             )
@@ -76,6 +76,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self._refresh_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._last_order_at = 0.0
+        self._last_status_at = 0.0
         self._detail_key: str | None = None
         self._detail_extra: list[Section] = []
         self._full_items: dict[str, T] = {}
@@ -96,16 +97,6 @@ class ResourceScreen(Screen[None], Generic[T]):
     def _row_style(self, item: T) -> str:
         return self.spec.row_style(item) if self.spec.row_style else ""
 
-    def _sort_values(self, item: T) -> tuple[Any, ...]:
-        view = self.view()
-        values: list[Any] = []
-        for column in self.spec.columns:
-            if column.sort is not None:
-                values.append(column.sort(item))
-            else:
-                values.append(as_text(column.cell(item, view)).plain)
-        return tuple(values)
-
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         with Horizontal(id="body"):
@@ -114,6 +105,7 @@ class ResourceScreen(Screen[None], Generic[T]):
                     TableColumn(c.key, c.label, c.min_width, c.max_width, c.justify, c.flex)
                     for c in self.spec.columns
                 ],
+                self.model.row,
                 empty_message="Loading…",
                 id="table",
             )
@@ -164,14 +156,12 @@ class ResourceScreen(Screen[None], Generic[T]):
                 seen.update(self.spec.key_of(item) for item in page)
                 self.load_progress = len(seen)
                 if diff.changed:
-                    self.table.update_rows(diff.changed)
-                self._order(throttle=True)
-                self.update_status()
-            removed = [key for key in list(self.model.items) if key not in seen]
-            for key in removed:
-                self.model.remove(key)
+                    self.table.invalidate(diff.changed)
+                    self._order(throttle=True)
+                self.update_status(throttle=True)
+            removed = self.model.remove_missing(seen)
             if removed:
-                self.table.update_rows({}, removed)
+                self.table.invalidate(removed)
             self.last_updated = self.cloudzy.now()
             self.last_error = None
             self.failed_loads = 0
@@ -234,7 +224,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         for item in items:
             self._full_items.pop(self.spec.key_of(item), None)
         if diff.changed:
-            self.table.update_rows(diff.changed)
+            self.table.invalidate(diff.changed)
             self._order()
             if self._detail_key in diff.changed:
                 self._show_detail()
@@ -256,7 +246,7 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     def remove_item(self, key: str) -> None:
         self.model.remove(key)
-        self.table.update_rows({}, [key])
+        self.table.invalidate([key])
         self._order()
 
     def _on_resource_update(self, update: tuple[str, Any]) -> None:
@@ -270,9 +260,9 @@ class ResourceScreen(Screen[None], Generic[T]):
                 self.upsert_items([item])
 
     def _on_catalog_loaded(self, _: object) -> None:
-        diff = self.model.rerender_all()
-        if diff.changed:
-            self.table.update_rows(diff.changed)
+        if self.model.items:
+            self.model.rerender_all()
+            self.table.invalidate()
             self._order()
         self._show_detail()
 
@@ -441,9 +431,8 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     def apply_server_filters(self, filters: dict[str, Any]) -> None:
         self.server_filters = {k: v for k, v in filters.items() if v not in (None, "", False)}
-        for key in list(self.model.items):
-            self.model.remove(key)
-        self.table.update_rows({}, list(self.table.order))
+        self.model.remove_missing(set())
+        self.table.invalidate()
         self.loaded_once = False
         self.table.set_empty_message("Loading…")
         self._order()
@@ -451,7 +440,11 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     # --------------------------------------------------------------- status
 
-    def update_status(self) -> None:
+    def update_status(self, throttle: bool = False) -> None:
+        now = self.cloudzy.monotonic()
+        if throttle and now - self._last_status_at < ORDER_THROTTLE:
+            return
+        self._last_status_at = now
         try:
             bar = self.query_one("#status", StatusBar)
         except Exception:

@@ -6,12 +6,13 @@ cells in a dict by row key and an ``order`` (the keys visible, filtered and sort
 lines on screen (Line API), so loading, filtering, sorting and refreshing cost time proportional to what changed
 plus one screenful, not to the size of the account.
 
-Cells are ``rich.text.Text`` built by ``safe_text`` (literal, never markup).
+Cells are ``rich.text.Text`` built by ``safe_text`` (literal, never markup), asked of ``row_provider`` for the rows
+being painted only, and kept as rendered lines in a bounded cache until ``invalidate`` says a row changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -126,6 +127,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def __init__(
         self,
         columns: Sequence[TableColumn] = (),
+        row_provider: Callable[[str], TableRow | None] = lambda key: None,
         *,
         empty_message: str = "Nothing to show.",
         name: str | None = None,
@@ -134,7 +136,7 @@ class ResourceTable(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._columns: list[TableColumn] = list(columns)
-        self._rows: dict[str, TableRow] = {}
+        self._row_provider = row_provider
         self._order: list[str] = []
         self._index: dict[str, int] = {}
         self._widths: list[int] = [c.min_width for c in self._columns]
@@ -166,7 +168,7 @@ class ResourceTable(ScrollView, can_focus=True):
         return None
 
     def get_row(self, key: str) -> TableRow | None:
-        return self._rows.get(key)
+        return self._row_provider(key)
 
     def set_columns(self, columns: Sequence[TableColumn]) -> None:
         self._columns = list(columns)
@@ -178,25 +180,23 @@ class ResourceTable(ScrollView, can_focus=True):
         if not self._order:
             self.refresh()
 
-    def update_rows(self, rows: Mapping[str, TableRow], removed: Iterable[str] = ()) -> None:
-        """Add or replace rows by key, and forget removed keys. Does not change the order: call ``set_order``."""
-        for key in removed:
-            self._rows.pop(key, None)
-            self._strip_cache.pop(key, None)
-        for key, row in rows.items():
-            if self._rows.get(key) != row:
-                self._rows[key] = row
+    def invalidate(self, keys: Iterable[str] | None = None) -> None:
+        """These rows (None: all) changed: render them again when next painted."""
+        if keys is None:
+            self._strip_cache.clear()
+        else:
+            for key in keys:
                 self._strip_cache.pop(key, None)
-        # Widths follow the data until enough rows were seen to judge them; later rows never reflow the table.
-        if self._widths_from_rows < SAMPLE_FOR_WIDTH and len(self._rows) > self._widths_from_rows:
-            self._measure()
         self.refresh()
 
     def set_order(self, keys: Sequence[str]) -> None:
         """Show exactly these rows in this order; the cursor stays on its row when that row is still shown."""
         current = self.cursor_key
-        self._order = [k for k in keys if k in self._rows]
+        self._order = list(keys)
         self._index = {k: i for i, k in enumerate(self._order)}
+        # Widths follow the data until enough rows were seen to judge them; later rows never reflow the table.
+        if self._widths_from_rows < min(SAMPLE_FOR_WIDTH, len(self._order)):
+            self._measure()
         self.virtual_size = Size(self._total_width(), len(self._order) + 1)
         if current is not None and current in self._index:
             new_index = self._index[current]
@@ -215,7 +215,7 @@ class ResourceTable(ScrollView, can_focus=True):
     # --------------------------------------------------------------- layout
 
     def _measure(self) -> None:
-        sample = list(self._rows.values())[:SAMPLE_FOR_WIDTH]
+        sample = [row for key in self._order[:SAMPLE_FOR_WIDTH] if (row := self._row_provider(key)) is not None]
         self._widths_from_rows = len(sample)
         widths: list[int] = []
         for i, column in enumerate(self._columns):
@@ -281,7 +281,9 @@ class ResourceTable(ScrollView, can_focus=True):
     def _row_strip(self, key: str) -> Strip:
         strip = self._strip_cache.get(key)
         if strip is None:
-            row = self._rows[key]
+            row = self._row_provider(key)
+            if row is None:
+                return Strip([])
             strip = self._line_for(row.cells, row.style)
             if len(self._strip_cache) > 4000:
                 self._strip_cache.clear()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 
-class StatusBar(Static):
+class StatusBar(Widget):
+    """Renders itself (no layout pass on update: it is one line, always)."""
+
     DEFAULT_CSS = """
     StatusBar {
         dock: top;
@@ -19,9 +22,10 @@ class StatusBar(Static):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
+        super().__init__(id=id)
         self.left = Text()
         self.right = Text()
+        self._grid: RenderableType = Text()
 
     def update_status(self, parts: tuple[Text, Text]) -> None:
         left, right = parts
@@ -32,4 +36,8 @@ class StatusBar(Static):
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
         grid.add_row(left, right)
-        self.update(grid)
+        self._grid = grid
+        self.refresh()
+
+    def render(self) -> RenderableType:
+        return self._grid
