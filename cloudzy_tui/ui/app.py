@@ -535,9 +535,7 @@ class CloudzyApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `q` quits from the lists only: inside a dialog it must never throw away what was typed.
-        if action == "quit_from_list" and not isinstance(self.screen, ResourceScreen):
-            return False
-        return True
+        return not (action == "quit_from_list" and not isinstance(self.screen, ResourceScreen))
 
     async def action_quit_from_list(self) -> None:
         self.exit()

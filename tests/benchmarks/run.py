@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -142,10 +143,8 @@ async def poller(url: str, jobs: int, seconds: float) -> dict[str, Any]:
         task = asyncio.create_task(tracker.run())
         await asyncio.sleep(seconds)
         task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass
     gets = [e for e in events if e.method == "GET"]
     details = [e for e in gets if re.search(r"/v1/snapshots/[^/]+$", e.path)]
     return {
@@ -170,7 +169,9 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("CLOUDZY_TUI_STATE_DIR", str(Path("/tmp") / "cloudzy-bench-state"))
 
-    print(f"cloudzy-tui benchmark: {args.instances} instances, {args.runs} runs, {os.cpu_count()} CPUs", file=sys.stderr)
+    print(
+        f"cloudzy-tui benchmark: {args.instances} instances, {args.runs} runs, {os.cpu_count()} CPUs", file=sys.stderr
+    )
     import_floor = cold([PY, "-c", "import textual.app"], args.runs)
     python_floor = cold([PY, "-c", "pass"], args.runs)
     help_time = cold([PY, "-m", "cloudzy_tui", "--help"], args.runs)
