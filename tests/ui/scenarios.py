@@ -138,6 +138,19 @@ async def add_traffic_error(pilot: Pilot[Any]) -> None:
     await _idle(pilot)
 
 
+def wizard(*keys: str) -> Steps:
+    async def steps(pilot: Pilot[Any]) -> None:
+        await loaded(pilot, "instances")
+        await pilot.press("n")
+        await _wait(pilot, lambda: type(pilot.app.screen).__name__ == "CreateWizard")
+        await _idle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await _idle(pilot)
+
+    return steps
+
+
 SCENARIOS: list[Scenario] = [
     *[Scenario(spec.name, resource(spec.name), f"The {spec.title.lower()} screen") for spec in ALL_SPECS],
     Scenario("instance-detail", detail_open, "Enter: the full detail of an instance, with related objects"),
@@ -151,6 +164,9 @@ SCENARIOS: list[Scenario] = [
     Scenario("add-traffic-error", add_traffic_error, "A form keeps what was typed and shows errors at the field"),
     Scenario("new-ssh-key", lambda p: _ssh_key_form(p), "A new SSH key: pasted or read from a .pub file"),
     Scenario("jobs", jobs_view, "'J': jobs in flight and finished"),
+    Scenario("create-wizard", wizard(), "New instance: regions with their capabilities"),
+    Scenario("create-wizard-plan", wizard("enter", "enter"), "New instance: products with specs and prices"),
+    Scenario("create-wizard-software", wizard("enter", "enter", "enter"), "New instance: an OS or an application"),
 ]
 
 
