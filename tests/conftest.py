@@ -63,3 +63,38 @@ def make_app(simulator: Simulator) -> Callable[..., Any]:
         return CloudzyApp(client, **options)
 
     return factory
+
+
+@pytest.fixture
+def served_simulator(simulator: Simulator) -> Any:
+    """The test's simulator on a real loopback socket (uvicorn in a thread); stopped and joined afterwards.
+
+    Yields the base URL (``http://127.0.0.1:PORT/developers``).
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(simulator), log_level="critical", access_log=False, lifespan="off",
+                       timeout_graceful_shutdown=2)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="test-sim", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline and thread.is_alive():
+            time.sleep(0.01)
+        assert server.started, "the simulator did not start listening"
+        yield f"http://127.0.0.1:{port}/developers"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from rich.segment import Segments
@@ -20,10 +20,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 
-from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError
+from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page
 from cloudzy_tui.core.audit import AuditLog, acting
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
+from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ui.format import duration
 from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
@@ -76,6 +77,7 @@ class CloudzyApp(App[None]):
         theme: str | None = None,
         local_hostname: str | None = None,
         secrets: Sequence[str] = (),
+        list_client: CloudzyClient | None = None,
     ) -> None:
         super().__init__()
         self.client = client
@@ -98,6 +100,12 @@ class CloudzyApp(App[None]):
         # Strings that must never reach the screen or a crash report (the token), scrubbed as a last resort.
         self._secrets = [s for s in secrets if len(s) >= 4]
         self._asking_token = False
+        # Long list walks run on a background loop with a client of their own (read-only: GET only).
+        self.list_client = list_client
+        self._offloop: OffLoop | None = None
+        if list_client is not None:
+            list_client.read_only = True
+            self._offloop = OffLoop()
         self.catalog = Catalog(client)
         self.jobs = JobTracker(client, clock=monotonic, min_interval=job_interval)
         self.jobs.subscribe(self._on_job_event)
@@ -139,6 +147,16 @@ class CloudzyApp(App[None]):
         if isinstance(exc, AuthError):
             self.ask_for_token()
 
+    async def walk(self, make: Callable[[CloudzyClient], AsyncIterator[Page[Any]]]) -> AsyncIterator[list[Any]]:
+        """The items of a paged list walk, page by page; off the UI thread when a list client is configured."""
+        if self._offloop is not None and self.list_client is not None and not self._offloop.closed:
+            list_client = self.list_client
+            async for page in self._offloop.iterate(lambda: make(list_client)):
+                yield list(page.items)
+        else:
+            async for page in make(self.client):
+                yield list(page.items)
+
     def scrub(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "***")
@@ -156,6 +174,8 @@ class CloudzyApp(App[None]):
             self._asking_token = False
             if token:
                 self.client.set_token(token)
+                if self.list_client is not None:
+                    self.list_client.set_token(token)
                 self._secrets.append(token)
                 self.toast("Token replaced for this session; reloading.")
                 screen = self.screen
@@ -541,4 +561,6 @@ class CloudzyApp(App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
+        if self._offloop is not None and self.list_client is not None:
+            self._offloop.close(self.list_client.aclose())
         await self.client.aclose()

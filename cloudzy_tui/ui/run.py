@@ -88,6 +88,7 @@ def run_console(args: argparse.Namespace) -> int:
         label = "embedded simulator"
         profile_name = "demo"
         audit = AuditLog(None, "demo")
+        list_client = None  # in-process: one loop only (the simulator's state is not shared across threads)
     else:
         secret = token_for(connection)
         if secret is None:
@@ -103,10 +104,12 @@ def run_console(args: argparse.Namespace) -> int:
                 path = save_token(connection.profile_name, token, settings)
                 print(f"Saved to {path} (mode 0600).", file=sys.stderr)
             client = CloudzyClient(connection.api_url, token)
+            list_client = CloudzyClient(connection.api_url, token, read_only=True)
             secrets.append(token)
             del token
         else:
             client = CloudzyClient(connection.api_url, secret)
+            list_client = CloudzyClient(connection.api_url, secret, read_only=True)
             secrets.append(secret.get_secret_value())
         del secret
         label = connection.api_url.removeprefix("https://").removeprefix("http://")
@@ -128,6 +131,7 @@ def run_console(args: argparse.Namespace) -> int:
         keymap=settings.keymap,
         theme=settings.theme,
         secrets=secrets,
+        list_client=list_client,
     )
     del secrets
     app.run(mouse=not args.no_mouse)

@@ -30,8 +30,9 @@ async def probe(url: str, token: str, spawned: float) -> dict[str, Any]:
     from cloudzy_tui.ui.screens.resource import ResourceScreen
 
     result: dict[str, Any] = {"import_s": time.time() - T_IMPORT_START}
+    # As `cloudzy-tui` starts against a real API: a client for actions, a read-only one for list walks.
     client = CloudzyClient(url, token)
-    app = CloudzyApp(client, api_label="bench", refresh_seconds=0)
+    app = CloudzyApp(client, api_label="bench", refresh_seconds=0, list_client=CloudzyClient(url, token))
     async with app.run_test(size=(120, 40)) as pilot:
         # Every frame Textual paints goes through App._display. Headless, Textual skips turning the frame into
         # terminal output; do it here (as a terminal run would) and record when each frame is ready to write.
@@ -118,6 +119,8 @@ async def probe(url: str, token: str, spawned: float) -> dict[str, Any]:
 
         # A live refresh of every row: UI-thread CPU time (the event loop runs on this thread).
         screen().table.move_cursor_to_key(list(screen().model.items)[5000])
+        await asyncio.sleep(0.6)  # the detail pane of the new row loads (0.3 s debounce): not part of the refresh
+        await pilot.pause()
         cursor_before = screen().table.cursor_key
         scroll_before = screen().table.scroll_offset
         cpu_start = time.thread_time()

@@ -20,7 +20,7 @@ from cloudzy_tui.api import (
 from cloudzy_tui.core.jobs import Expectation
 from cloudzy_tui.ui.format import gigabytes, money, ram_mb, terabytes, timestamp, yes_no
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
-from cloudzy_tui.ui.resources.common import pages_of, status_text, when
+from cloudzy_tui.ui.resources.common import status_text, when
 from cloudzy_tui.ui.text import clean, safe_text
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _os_label(i: Instance, view: View) -> str:
 
 async def load_instances(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[Instance]]:
     query = InstanceFilters(**filters) if filters else None
-    async for page in pages_of(app.client.instances.pages(query, page_size=100)):
+    async for page in app.walk(lambda client: client.instances.pages(query, page_size=100)):
         yield page
 
 
