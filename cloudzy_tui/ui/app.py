@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.segment import Segments
@@ -32,6 +33,10 @@ from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
 from cloudzy_tui.ui.text import clean, safe_text
 
 log = logging.getLogger("cloudzy_tui.ui")
+
+
+# The refresh period the specs' intervals are written against (instances: 15 s).
+DEFAULT_REFRESH = 15.0
 
 
 def _valid_colour(colour: str) -> bool:
@@ -125,9 +130,10 @@ class CloudzyApp(App[None]):
         return self._monotonic()
 
     def refresh_interval(self, spec: ResourceSpec[Any]) -> float:
-        if self.refresh_seconds <= 0:
+        """The user's refresh period, scaled by how often the resource changes (catalogs rarely: x20)."""
+        if self.refresh_seconds <= 0 or spec.refresh_interval <= 0:
             return 0
-        return max(self.refresh_seconds, spec.refresh_interval if spec.refresh_interval > 0 else 0)
+        return self.refresh_seconds * spec.refresh_interval / DEFAULT_REFRESH
 
     def toast(self, message: str, *, severity: str = "information", title: str = "", timeout: float = 6) -> None:
         """A notification whose text is taken literally (server strings included)."""
@@ -503,6 +509,47 @@ class CloudzyApp(App[None]):
         data = spec.to_json(item) if spec.to_json else item.model_dump(mode="json", by_alias=True)
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
         self.push_screen(TextViewModal(f"{spec.singular or spec.title}: raw JSON", text))
+
+    def export_table(self, screen: ResourceScreen[Any]) -> None:
+        """Write the rows shown (filtered, sorted) to a CSV or JSON file."""
+        from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
+
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self.now()))
+        default = f"cloudzy-{screen.spec.name}-{stamp}.csv"
+
+        async def write(values: dict[str, Any]) -> str:
+            fmt = values["format"]
+            raw = str(values["path"] or "").strip() or default
+            path = Path(raw).expanduser()
+            if path.suffix.lower() not in (".csv", ".json"):
+                path = path.with_suffix(f".{fmt}")
+            if path.exists():
+                raise FormError({"path": f"{path} exists; choose another name"})
+            try:
+                path.write_text(screen.export_rows(fmt), encoding="utf-8")
+            except OSError as exc:
+                raise FormError({"path": f"cannot write {path}: {exc.strerror or exc}"}) from None
+            return str(path)
+
+        def done(path: str | None) -> None:
+            if path:
+                self.toast(f"Exported {screen.table.row_count} rows to {path}")
+
+        self.push_screen(
+            FormModal(
+                f"Export {screen.table.row_count} {screen.spec.title.lower()} (as filtered and sorted)",
+                [
+                    FormField(
+                        "format", "Format", kind="choice", required=True, value="csv",
+                        choices=[("CSV: the columns shown", "csv"), ("JSON: the whole objects", "json")],
+                    ),
+                    FormField("path", "File", value=default, placeholder=default),
+                ],
+                write,
+                submit_label="Export",
+            ),
+            done,
+        )
 
     def edit_server_filters(self, screen: ResourceScreen[Any]) -> None:
         from cloudzy_tui.ui.modals.form import FormField, FormModal

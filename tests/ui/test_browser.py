@@ -173,3 +173,106 @@ async def test_rows_paint_while_a_slow_account_is_still_loading(make_app: Any, s
         assert "Hostname" in text and "Instances" in text
         assert not resource_screen(pilot).loading  # Textual's own loading indicator is never set
         await loaded(pilot, "instances")
+
+
+async def test_command_palette_lists_the_screens_actions(make_app: Any) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        titles = [a.title for a in screen.enabled_actions()]
+        commands = [c.title for c in app.get_system_commands(screen)]
+        for title in titles:
+            assert f"Instances: {title}" in commands
+        assert "Go to Snapshots" in commands
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(pilot.app))
+        await pilot.press(*"go to keys", "enter")
+        assert (await loaded(pilot)).spec.name == "ssh-keys"
+
+
+async def test_copy_puts_the_ip_on_the_clipboard(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        item = screen.current_item
+        await pilot.press("c")
+        assert pilot.app.clipboard == (item.main_ip or item.id)
+
+
+async def test_export_the_filtered_table(make_app: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    import csv
+    import json
+
+    from cloudzy_tui.ui.modals.form import FormModal
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        await pilot.press("slash", *"web", "enter")
+        shown = screen.table.order
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
+        form = pilot.app.screen
+        form.query_one("#field-path", Input).value = "web.csv"
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: (tmp_path / "web.csv").exists())
+        rows = list(csv.reader((tmp_path / "web.csv").open()))
+        assert rows[0][0] == "Hostname"
+        assert [r[0] for r in rows[1:]] == [screen.model.items[k].hostname for k in shown]
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
+        form = pilot.app.screen
+        form.query_one("#field-path", Input).value = "web.json"
+        from textual.widgets import Select
+
+        form.query_one("#field-format", Select).value = "json"
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: (tmp_path / "web.json").exists())
+        data = json.loads((tmp_path / "web.json").read_text())
+        assert [d["id"] for d in data] == shown and "vcpuCount" in data[0]
+
+
+async def test_keymap_rebinds_an_action(make_app: Any, simulator: Any) -> None:
+    from cloudzy_tui.ui.modals.confirm import ConfirmModal
+
+    app = make_app(keymap={"instances.power_off": "P"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = next(r for r in simulator.instances.values() if r["status"] == "active" and not r.busy)
+        screen.table.move_cursor_to_key(record.id)
+        await pilot.press("p")  # no longer power off
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, ConfirmModal)
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
+
+
+async def test_live_refresh_runs_on_its_own_and_never_overlaps(make_app: Any, simulator: Any) -> None:
+    app = make_app(refresh_seconds=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        key = screen.table.cursor_key
+        simulator.instances[key]["hostname"] = "changed-behind-your-back"
+        await wait_for(pilot, lambda: screen.model.items[key].hostname == "changed-behind-your-back")
+        assert screen.table.cursor_key == key
+        # One walk at a time: count overlapping list walks in the request log.
+        walks = [r for r in simulator.requests if r.path == "/v1/instances" and "bookmark" not in r.query]
+        assert len(walks) >= 2
+        # While a modal is open the timer waits.
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        count = len([r for r in simulator.requests if r.path == "/v1/instances"])
+        await pilot.pause(0.3)
+        assert len([r for r in simulator.requests if r.path == "/v1/instances"]) == count
+
+
+async def test_empty_account_hints_how_to_start(make_app: Any, simulator: Any) -> None:
+    for record in simulator.instances.values():
+        record["status"] = "deleted"
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot, "instances")
+        assert "press n to create one" in pilot.app.export_screenshot().replace("&#160;", " ")

@@ -6,6 +6,9 @@ subclass whose ``BINDINGS`` carry the spec's actions (each with an id, so a user
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -46,6 +49,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         Binding("c", "copy", "Copy", id="resource.copy"),
         Binding("F", "server_filters", "Filters", id="resource.server_filters"),
         Binding("y", "raw_json", "Raw JSON", show=False, id="resource.raw_json"),
+        Binding("E", "export", "Export", show=False, id="resource.export"),
     ]
 
     spec: ResourceSpec[T]
@@ -398,6 +402,8 @@ class ResourceScreen(Screen[None], Generic[T]):
             if spec_action is None:
                 return False
             return self.cloudzy.action_state(self, spec_action, self.current_item)
+        if action == "export":
+            return self.table.row_count > 0 or None
         if action in ("copy", "raw_json"):
             return self.current_item is not None or None
         if action == "server_filters":
@@ -426,6 +432,24 @@ class ResourceScreen(Screen[None], Generic[T]):
         if item is not None:
             self.cloudzy.show_raw_json(self.spec, self._full_items.get(self.spec.key_of(item), item))
 
+    def action_export(self) -> None:
+        self.cloudzy.export_table(self)
+
+    def export_rows(self, fmt: str) -> str:
+        """The rows shown (filtered and sorted, as on screen) as CSV (the columns) or JSON (the whole objects)."""
+        keys = self.table.order
+        if fmt == "json":
+            to_json = self.spec.to_json or _model_json
+            return json.dumps([to_json(self.model.items[k]) for k in keys], indent=2, ensure_ascii=False) + "\n"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([c.label for c in self.spec.columns])
+        view = self.view()
+        for key in keys:
+            item = self.model.items[key]
+            writer.writerow([as_text(c.cell(item, view)).plain for c in self.spec.columns])
+        return buffer.getvalue()
+
     def action_server_filters(self) -> None:
         self.cloudzy.edit_server_filters(self)
 
@@ -450,6 +474,10 @@ class ResourceScreen(Screen[None], Generic[T]):
         except Exception:
             return
         bar.update_status(self.cloudzy.status_for(self))
+
+
+def _model_json(item: Any) -> Any:
+    return item.model_dump(mode="json", by_alias=True)
 
 
 def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:
