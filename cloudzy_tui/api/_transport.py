@@ -444,6 +444,9 @@ class Transport:
                 return _Failure(exc, retryable=False, maybe_applied=False, status=status)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             return _Failure(exc, retryable=True, maybe_applied=maybe, retry_after=retry_after, status=status)
+        if status == 500 and method == "GET":
+            # A read changes nothing: a transient server error is worth another try (writes are not retried).
+            return _Failure(exc, retryable=True, maybe_applied=False, status=status)
         return _Failure(exc, retryable=False, maybe_applied=False, status=status)
 
     # ------------------------------------------------------------------------------------------------

@@ -82,11 +82,21 @@ async def test_get_retries_these_statuses(make_client: MakeClient, status: int) 
     assert rec.count == 2
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 460, 500, 501])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 460, 501])
 async def test_get_does_not_retry_these_statuses(make_client: MakeClient, status: int) -> None:
     rec = Recorder(fail(status), envelope([]))
     with pytest.raises(Exception):  # noqa: B017 - the mapping is tested elsewhere
         await make_client(rec).regions.list()
+    assert rec.count == 1
+
+
+async def test_get_retries_a_500_but_a_post_does_not(make_client: MakeClient) -> None:
+    rec = Recorder(fail(500), envelope([]))
+    assert await make_client(rec).regions.list() == []
+    assert rec.count == 2
+    rec = Recorder(fail(500), envelope(None))
+    with pytest.raises(Exception):  # noqa: B017 - ServerError; the mapping is tested elsewhere
+        await make_client(rec).snapshots.create("i-1")
     assert rec.count == 1
 
 
