@@ -11,7 +11,9 @@ import asyncio
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cloudzy_tui.api import Application, CloudzyClient, OperatingSystem, Product, Region
+    from collections.abc import Iterable
+
+    from cloudzy_tui.api import Application, CloudzyClient, Instance, OperatingSystem, Product, Region
 
 
 class Catalog:
@@ -21,6 +23,8 @@ class Catalog:
         self.os: list[OperatingSystem] | None = None
         self.applications: list[Application] | None = None
         self._products: dict[str, list[Product]] = {}
+        # Hostnames of the instances seen in lists, so other screens can name an instance, not show its id.
+        self._instance_names: dict[str, str] = {}
         self._product_index: dict[str, Product] = {}
         self._lock = asyncio.Lock()
 
@@ -93,6 +97,17 @@ class Catalog:
         if not app_id or not self.applications:
             return None
         return next((a for a in self.applications if str(a.id) == str(app_id)), None)
+
+    def remember_instances(self, instances: Iterable[Instance]) -> None:
+        for instance in instances:
+            if instance.hostname:
+                self._instance_names[str(instance.id)] = instance.hostname
+
+    def instance_name(self, instance_id: str | None) -> str:
+        """The hostname of an instance seen this session, else its id."""
+        if not instance_id:
+            return ""
+        return self._instance_names.get(str(instance_id), str(instance_id))
 
     def product(self, product_id: str | None) -> Product | None:
         if not product_id:

@@ -40,6 +40,7 @@ def _os_label(i: Instance, view: View) -> str:
 async def load_instances(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[Instance]]:
     query = InstanceFilters(**filters) if filters else None
     async for page in app.walk(lambda client: client.instances.pages(query, page_size=100)):
+        app.catalog.remember_instances(page)
         yield page
 
 
