@@ -1,4 +1,9 @@
-"""Backup profiles: list (status filter) and detail with the profile's backup files."""
+"""Backup profiles: list (status filter), detail with the profile's backup files; create, edit and delete.
+
+A profile belongs to an instance (it is keyed by the instance id): ``b`` on an instance opens the schedule form
+for it (create when ``GET /v1/backups/{id}`` answers 404, else update); on this screen ``n`` creates one for an
+instance without a profile, ``e`` edits the selected one and ``D`` deletes it.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from cloudzy_tui.api import BACKUP_STATUSES, BackupProfile
+from cloudzy_tui.api import BACKUP_STATUSES, BackupProfile, BackupProfileRequest, Instance, NotFoundError
 from cloudzy_tui.ui.format import money, timestamp
-from cloudzy_tui.ui.resources.base import Column, FilterField, ResourceSpec, Section, View
+from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
 from cloudzy_tui.ui.resources.common import status_text, when
-from cloudzy_tui.ui.text import clean
+from cloudzy_tui.ui.resources.snapshots import instance_label, live_instances, mounted_screen, upsert_into
+from cloudzy_tui.ui.text import clean, safe_text
 
 if TYPE_CHECKING:
     from cloudzy_tui.ui.app import CloudzyApp
@@ -70,6 +76,117 @@ def backup_detail(b: BackupProfile, view: View) -> list[Section]:
     return sections
 
 
+# ------------------------------------------------------------------------------------------------------ actions
+
+
+async def _schedule_form(
+    app: CloudzyApp,
+    *,
+    profile: BackupProfile | None,
+    instance_id: str | None,
+    hostname: str,
+    instance_choices: list[tuple[Text, str]] | None = None,
+) -> tuple[bool, BackupProfile | None]:
+    """Show the schedule form; (sent, what the API returned)."""
+    from cloudzy_tui.ui.modals.backup_schedule import BackupScheduleModal
+
+    async def send(request: BackupProfileRequest) -> BackupProfile | None:
+        if profile is None:
+            return await app.client.backups.create(request)
+        return await app.client.backups.update(request)
+
+    if profile is None:
+        title = f"Backups of {clean(hostname, max_length=40)}: new schedule" if instance_id else "New backup profile"
+        label = "Create"
+    else:
+        title = f"Backups of {clean(hostname, max_length=40)}: edit schedule"
+        label = "Save"
+    modal = BackupScheduleModal(
+        send, title=title, instance_id=instance_id, instance_choices=instance_choices or [], profile=profile,
+        submit_label=label,
+    )
+    result = await app.ask(modal)
+    return modal.sent, result
+
+
+def _saved(app: CloudzyApp, created: bool, hostname: str, profile: BackupProfile | None) -> None:
+    verb = "created" if created else "updated"
+    if profile is not None:
+        app.toast(f"Backup profile of {hostname} {verb}: {schedule(profile)}, kept {profile.period_id} days.",
+                  title=hostname)
+        upsert_into(app, "backups", [profile])
+    else:
+        app.toast(f"Backup profile of {hostname} {verb}.", title=hostname)
+        screen = mounted_screen(app, "backups")
+        if screen is not None:
+            screen.reload()
+
+
+async def edit_backup_schedule_of_instance(call: ActionCall[Instance]) -> None:
+    """``b`` on an instance: the schedule form, to create a profile (none yet: 404) or update the one there is."""
+    i = call.target
+    hostname = i.hostname or i.id
+    try:
+        profile: BackupProfile | None = await call.app.client.backups.get(i.id)
+    except NotFoundError:
+        profile = None
+    sent, result = await _schedule_form(call.app, profile=profile, instance_id=i.id, hostname=hostname)
+    if sent:
+        _saved(call.app, profile is None, hostname, result)
+
+
+async def create_backup(call: ActionCall[BackupProfile]) -> None:
+    """``n``: choose an instance without a profile, then its schedule."""
+    app = call.app
+    instances = await live_instances(app)
+    have = {p.instance_id for p in await app.client.backups.list()}
+    candidates: list[Instance] = [i for i in instances if i.id not in have]
+    if not candidates:
+        app.toast("Every instance already has a backup profile (e edits one).", severity="warning")
+        return
+    names = {i.id: i.hostname or i.id for i in candidates}
+    sent, result = await _schedule_form(
+        app, profile=None, instance_id=None, hostname="",
+        instance_choices=[(instance_label(i), i.id) for i in candidates],
+    )
+    if sent:
+        hostname = names.get(result.instance_id, result.instance_id) if result is not None else "the instance"
+        _saved(app, True, hostname, result)
+
+
+async def edit_backup(call: ActionCall[BackupProfile]) -> None:
+    b = call.target
+    hostname = backup_hostname(b)
+    sent, result = await _schedule_form(call.app, profile=b, instance_id=b.instance_id, hostname=hostname)
+    if sent:
+        _saved(call.app, False, hostname, result)
+        if result is None:
+            await call.screen.refresh_one(b)
+
+
+async def delete_backup(call: ActionCall[BackupProfile]) -> None:
+    b = call.target
+    hostname = backup_hostname(b)
+    message = Text("Delete the backup profile of ")
+    message.append_text(safe_text(hostname, style="bold"))
+    message.append(f" ({schedule(b)}")
+    if b.period_id is not None:
+        message.append(f", kept {b.period_id} days")
+    message.append(")?\nNo more automated backups are taken of this instance.")
+    if not await call.app.confirm("Delete backup profile", message, confirm_label="Delete"):
+        return
+    result = await call.app.client.backups.delete(b.instance_id)
+    call.app.toast(result.detail or f"Backup profile of {hostname} deleted", title=hostname)
+    call.screen.remove_item(b.instance_id)
+
+
+BACKUP_ACTIONS: list[Action[BackupProfile]] = [
+    Action("create", "n", "New", create_backup, "Schedule backups of an instance", needs_item=False),
+    Action("edit", "e", "Edit", edit_backup, "Change the schedule or retention", guard=False),
+    Action("delete", "D", "Delete", delete_backup, "Stop automated backups of the instance"),
+]
+
+
 BACKUPS: ResourceSpec[BackupProfile] = ResourceSpec(
     name="backups",
     title="Backup profiles",
@@ -92,7 +209,9 @@ BACKUPS: ResourceSpec[BackupProfile] = ResourceSpec(
     load=load_backups,
     fetch_one=fetch_backup,
     detail=backup_detail,
+    actions=BACKUP_ACTIONS,
     filters=[FilterField("status", "Status", kind="choice", choices=[(x, x) for x in BACKUP_STATUSES])],
-    empty_hint="No backup profiles yet.",
+    empty_hint="No backup profiles yet: press n to schedule backups (or b on an instance).",
     refresh_interval=60.0,
+    instance_of=lambda b: (b.instance_id, b.instance_data.hostname if b.instance_data else None),
 )

@@ -19,8 +19,10 @@ from cloudzy_tui.api import (
 )
 from cloudzy_tui.core.jobs import Expectation
 from cloudzy_tui.ui.format import gigabytes, money, ram_mb, terabytes, timestamp, yes_no
+from cloudzy_tui.ui.resources.backups import edit_backup_schedule_of_instance
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
 from cloudzy_tui.ui.resources.common import status_text, when
+from cloudzy_tui.ui.resources.snapshots import take_snapshot_of_instance
 from cloudzy_tui.ui.text import clean, safe_text
 
 if TYPE_CHECKING:
@@ -393,6 +395,10 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
         show=False,
     ),
     Action("delete", "D", "Delete", delete, "Delete the instance permanently", unavailable=_deleted),
+    Action("snapshot", "S", "Snapshot", take_snapshot_of_instance, "Take a snapshot of the instance now",
+           unavailable=_settled, guard=False, show=False),
+    Action("backups", "b", "Backups", edit_backup_schedule_of_instance, "Create or edit the backup schedule",
+           unavailable=_deleted, show=False),
 ]
 
 

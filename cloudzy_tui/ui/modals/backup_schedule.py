@@ -1,0 +1,151 @@
+"""The backup schedule form: frequency, weekdays, retention; creates or updates an instance's backup profile.
+
+Built on the generic FormModal (errors at the fields, nothing lost, one request at a time). Retention offers the
+periods the API is known to accept, the profile's current one, and "Other…" with a number of days for whatever
+else a server accepts (the server has the last word: its 422 lands on the retention field). A weekly schedule
+needs at least one day; that is checked before anything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.widgets import Select
+
+from cloudzy_tui.api import WEEKDAYS, BackupProfile, BackupProfileRequest
+from cloudzy_tui.api import ValidationError as ApiValidationError
+from cloudzy_tui.ui.forms import route_field_errors
+from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
+from cloudzy_tui.ui.text import clean
+
+#: retention periods (days) offered first: those the simulator, and examples of the real API, accept
+RETENTION_DAYS: tuple[int, ...] = (7, 14, 30, 60, 90)
+OTHER = "other"
+FREQUENCIES: tuple[tuple[str, str], ...] = (
+    ("Daily", "daily"),
+    ("Weekly, on the days chosen below", "weekly"),
+)
+
+#: where a server's field errors go (JSON names of the request → form fields)
+_KNOWN = {
+    "instanceId": "instance",
+    "instance": "instance",
+    "scheduleFrequency": "frequency",
+    "frequency": "frequency",
+    "scheduleWeekDays": "days",
+    "days": "days",
+    "periodId": "retention",
+    "retention": "retention",
+}
+
+Send = Callable[[BackupProfileRequest], Awaitable[BackupProfile | None]]
+
+
+def retention_choices(current: int | None) -> list[tuple[str, Any]]:
+    days = sorted({*RETENTION_DAYS, *([current] if current is not None and current > 0 else [])})
+    choices: list[tuple[str, Any]] = [(f"{d} days" + ("  (current)" if d == current else ""), d) for d in days]
+    choices.append(("Other…", OTHER))
+    return choices
+
+
+class BackupScheduleModal(FormModal[BackupProfile | None]):
+    """Create (``profile`` None) or update a backup profile. Dismissed with what the API returned (the profile,
+    or None when the API sends no object), or None when cancelled: check ``sent`` to tell them apart."""
+
+    def __init__(
+        self,
+        send: Send,
+        *,
+        title: str,
+        instance_id: str | None = None,
+        instance_choices: Sequence[tuple[Text | str, str]] = (),
+        profile: BackupProfile | None = None,
+        submit_label: str = "Save",
+    ) -> None:
+        self._send_schedule = send
+        self._schedule_instance = instance_id
+        self.sent = False
+        current_days = list(profile.schedule_week_days) if profile is not None else []
+        frequency = (profile.schedule_frequency or "").lower() if profile is not None else "weekly"
+        if frequency not in ("daily", "weekly"):
+            frequency = "daily"
+        period = profile.period_id if profile is not None else None
+        fields: list[FormField] = []
+        if instance_id is None:
+            fields.append(
+                FormField(
+                    "instance", "Instance", kind="choice", required=True, choices=list(instance_choices),
+                    help="Instances that have no backup profile yet.", aliases=("instanceId",),
+                )
+            )
+        # Keep any day the server spelt its own way, so an update does not silently drop it.
+        day_choices = list(WEEKDAYS) + [d for d in current_days if d not in WEEKDAYS]
+        fields += [
+            FormField("frequency", "Frequency", kind="choice", required=True, value=frequency,
+                      choices=[(label, value) for label, value in FREQUENCIES], aliases=("scheduleFrequency",)),
+            FormField("days", "Weekdays", kind="multi", value=current_days,
+                      choices=[(clean(d), d) for d in day_choices],
+                      help="Weekly: the days backups are taken (at least one). Space toggles a day.",
+                      aliases=("scheduleWeekDays",)),
+            FormField("retention", "Retention", kind="choice", required=True,
+                      value=period if period is not None and period > 0 else 7,
+                      choices=retention_choices(period),
+                      help="How long each backup is kept.", aliases=("periodId",)),
+            FormField("retention_other", "Retention (days)", kind="int", placeholder="e.g. 21"),
+        ]
+        super().__init__(title, fields, self._submit_schedule, submit_label=submit_label)
+
+    def on_mount(self) -> None:
+        # FormModal.on_mount runs too (Textual calls the handler of every class): it focuses the first field.
+        self._show_other()
+
+    @on(Select.Changed, "#field-retention")
+    def _retention_changed(self) -> None:
+        self._show_other()
+
+    def _show_other(self) -> None:
+        other = self.query_one("#field-retention", Select).value == OTHER
+        self.query_one("#row-retention_other").display = other
+
+    async def _submit_schedule(self, values: dict[str, Any]) -> BackupProfile | None:
+        problems: dict[str, str] = {}
+        frequency = values["frequency"]
+        days = [d for d in values["days"] or []]
+        if frequency == "weekly" and not days:
+            problems["days"] = "a weekly schedule needs at least one day"
+        retention_field = "retention"
+        period = values["retention"]
+        if period == OTHER:
+            retention_field = "retention_other"
+            period = values["retention_other"]
+            if period is None:
+                problems["retention_other"] = "give the number of days"
+            elif period < 1:
+                problems["retention_other"] = "at least 1 day"
+        instance_id = self._schedule_instance or values.get("instance")
+        if not instance_id:
+            problems["instance"] = "choose an instance"
+        if problems:
+            raise FormError(problems)
+        request = BackupProfileRequest(
+            instance_id=str(instance_id),
+            schedule_frequency=frequency,
+            schedule_week_days=days or None,
+            period_id=int(period),
+        )
+        try:
+            result = await self._send_schedule(request)
+        except ApiValidationError as exc:
+            known = dict(_KNOWN, periodId=retention_field, retention=retention_field)
+            routed = route_field_errors(exc.field_errors, known)
+            if routed.empty:
+                raise FormError(general=clean(exc.message, max_length=500)) from None
+            raise FormError(
+                {name: "; ".join(messages) for name, messages in routed.by_field.items()},
+                general="\n".join(routed.general) or None,
+            ) from None
+        self.sent = True
+        return result
