@@ -207,6 +207,8 @@ class CloudzyApp(App[None]):
         self.set_interval(1.0, self._tick)
 
     def _tick(self) -> None:
+        if not self.screen_stack:  # shutting down: the screens are gone before the timers
+            return
         screen = self.screen
         if isinstance(screen, ResourceScreen):
             screen.update_status()
@@ -602,7 +604,9 @@ class CloudzyApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `q` quits from the lists only: inside a dialog it must never throw away what was typed.
-        return not (action == "quit_from_list" and not isinstance(self.screen, ResourceScreen))
+        if action != "quit_from_list":
+            return True
+        return bool(self.screen_stack) and isinstance(self.screen, ResourceScreen)
 
     async def action_quit_from_list(self) -> None:
         self.exit()
