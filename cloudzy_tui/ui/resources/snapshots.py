@@ -9,13 +9,14 @@ are shared by the other resource actions (backups, floating IPs, ISOs and images
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pydantic
 from rich.text import Text
 
-from cloudzy_tui.api import SNAPSHOT_STATUSES, Instance, Snapshot, SnapshotFilters
+from cloudzy_tui.api import SNAPSHOT_STATUSES, CloudzyError, Instance, Snapshot, SnapshotFilters
 from cloudzy_tui.core.jobs import Expectation
 from cloudzy_tui.ui.format import gigabytes, ram_mb, size_bytes, timestamp, yes_no
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
@@ -136,7 +137,7 @@ def snapshot_detail(s: Snapshot, view: View) -> list[Section]:
                 ("size", _size(s)),
                 ("created", timestamp(s.created_at) or None),
                 ("last restored", timestamp(s.last_restored_at) or "never"),
-                ("automated backup", yes_no(s.is_automated_backup) if s.is_automated_backup is not None else None),
+                *([("automated backup", yes_no(s.is_automated_backup))] if s.is_automated_backup is not None else []),
             ],
         ),
         Section(
@@ -164,6 +165,14 @@ def snapshot_detail(s: Snapshot, view: View) -> list[Section]:
             )
         )
     return sections
+
+
+async def snapshot_related(app: CloudzyApp, s: Snapshot, view: View) -> list[Section]:
+    """Nothing extra to show, but the region's products are fetched (once) so the product row gets a name."""
+    if s.region_id and s.product_id and app.catalog.product(s.product_id) is None:
+        with contextlib.suppress(CloudzyError):
+            await app.catalog.products_for(s.region_id)
+    return []
 
 
 def _product(s: Snapshot, view: View) -> str | None:
@@ -359,6 +368,7 @@ SNAPSHOTS: ResourceSpec[Snapshot] = ResourceSpec(
     load=load_snapshots,
     fetch_one=fetch_snapshot,
     detail=snapshot_detail,
+    related=snapshot_related,
     actions=SNAPSHOT_ACTIONS,
     row_style=lambda s: "dim" if s.is_instance_deleted else "",
     filters=[
