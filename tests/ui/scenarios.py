@@ -138,6 +138,23 @@ async def add_traffic_error(pilot: Pilot[Any]) -> None:
     await _idle(pilot)
 
 
+def screen_modal(name: str, *keys: str, row: str | None = None) -> Steps:
+    """On a resource screen (on the row labelled ``row``, else the first), press keys that open a dialog."""
+
+    async def steps(pilot: Pilot[Any]) -> None:
+        await resource(name)(pilot)
+        if row is not None:
+            screen = await loaded(pilot, name)
+            key = next(k for k, item in screen.model.items.items() if screen.spec.label(item) == row)
+            screen.table.move_cursor_to_key(key)
+            await _idle(pilot)
+        await pilot.press(*keys)
+        await _wait(pilot, lambda: not isinstance(pilot.app.screen, ResourceScreen))
+        await _idle(pilot)
+
+    return steps
+
+
 def wizard(*keys: str) -> Steps:
     async def steps(pilot: Pilot[Any]) -> None:
         await loaded(pilot, "instances")
@@ -164,6 +181,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("add-traffic-error", add_traffic_error, "A form keeps what was typed and shows errors at the field"),
     Scenario("new-ssh-key", lambda p: _ssh_key_form(p), "A new SSH key: pasted or read from a .pub file"),
     Scenario("jobs", jobs_view, "'J': jobs in flight and finished"),
+    Scenario("backup-schedule", modal(("b",)), "The backup schedule of an instance"),
+    Scenario("restore-snapshot", screen_modal("snapshots", "R", row="web-01-before-upgrade"), "Restore: type the name, it overwrites the instance"),
+    Scenario("allocate-floating-ip", screen_modal("floating-ips", "n"), "Allocate floating IPs: region and count"),
+    Scenario("download-iso", screen_modal("isos", "n"), "Download a custom ISO from a URL"),
     Scenario("create-wizard", wizard(), "New instance: regions with their capabilities"),
     Scenario("create-wizard-plan", wizard("enter", "enter"), "New instance: products with specs and prices"),
     Scenario("create-wizard-software", wizard("enter", "enter", "enter"), "New instance: an OS or an application"),
