@@ -182,7 +182,11 @@ SCENARIOS: list[Scenario] = [
     Scenario("new-ssh-key", lambda p: _ssh_key_form(p), "A new SSH key: pasted or read from a .pub file"),
     Scenario("jobs", jobs_view, "'J': jobs in flight and finished"),
     Scenario("backup-schedule", modal(("b",)), "The backup schedule of an instance"),
-    Scenario("restore-snapshot", screen_modal("snapshots", "R", row="web-01-before-upgrade"), "Restore: type the name, it overwrites the instance"),
+    Scenario(
+        "restore-snapshot",
+        screen_modal("snapshots", "R", row="web-01-before-upgrade"),
+        "Restore: type the name, it overwrites the instance",
+    ),
     Scenario("allocate-floating-ip", screen_modal("floating-ips", "n"), "Allocate floating IPs: region and count"),
     Scenario("download-iso", screen_modal("isos", "n"), "Download a custom ISO from a URL"),
     Scenario("create-wizard", wizard(), "New instance: regions with their capabilities"),
