@@ -26,3 +26,30 @@ def test_simulator_shares_no_code_with_the_client() -> None:
     assert "textual" not in mods
     assert not any(m.startswith("cloudzy_tui.api") for m in mods)
     assert not any(m.startswith("cloudzy_tui.ui") for m in mods)
+
+
+def test_core_and_config_know_nothing_of_textual() -> None:
+    for module in ("cloudzy_tui.core.jobs", "cloudzy_tui.core.catalog", "cloudzy_tui.core.audit",
+                   "cloudzy_tui.core.offloop", "cloudzy_tui.config"):
+        mods = _modules_after_import(module)
+        assert "textual" not in mods, module
+        assert not any(m.startswith("cloudzy_tui.ui") for m in mods), module
+        assert not any(m.startswith("cloudzy_tui.sim") for m in mods), module
+
+
+def test_the_ui_never_imports_the_simulator_outside_demo_mode() -> None:
+    mods = _modules_after_import("cloudzy_tui.ui.app")
+    assert not any(m.startswith("cloudzy_tui.sim") for m in mods)
+
+
+def test_no_token_in_any_committed_screenshot() -> None:
+    from pathlib import Path
+
+    from conftest import TOKEN
+
+    root = Path(__file__).resolve().parent.parent
+    svgs = list((root / "screenshots").glob("*.svg")) + list((root / "tests").rglob("__snapshots__/**/*.svg"))
+    assert svgs
+    for svg in svgs:
+        text = svg.read_text(encoding="utf-8")
+        assert TOKEN not in text and "sim-token" not in text, svg

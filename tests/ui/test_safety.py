@@ -150,3 +150,25 @@ def test_crash_report_has_no_locals_and_no_token(make_app: Any, simulator: Any) 
     assert TOKEN not in rendered
     assert "boom ***" in rendered
     assert "token_copy = '" not in rendered  # no locals panel
+
+
+async def test_token_absent_from_every_log_line(make_app: Any, simulator: Any, caplog: Any) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)  # everything: ours, httpx, httpcore
+    app = make_app(secrets=[TOKEN])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = next(r for r in simulator.instances.values() if r["status"] == "active" and not r.busy)
+        screen.table.move_cursor_to_key(record.id)
+        await pilot.press("enter")
+        await settle(pilot)
+        simulator.faults.add(method="POST", status=503)
+        await pilot.press("escape", "p")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
+        await pilot.click("#confirm")
+        await settle(pilot)
+        svg = pilot.app.export_screenshot()
+    assert caplog.records  # logging did happen
+    assert TOKEN not in caplog.text
+    assert TOKEN not in svg
