@@ -283,3 +283,18 @@ async def test_poller_lists_instead_of_fetching_each_snapshot(
             assert spent <= 2 + app.jobs.max_detail_requests_per_tick < 20, spent
             rounds += 1
         assert all(j.state == "succeeded" for j in app.jobs.jobs if j.target_id in ids)
+
+
+async def test_snapshot_key_pressed_twice_sends_one_request(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        instance = await _select_instance(pilot, simulator, "web-03")
+        screen = await loaded(pilot, "instances")
+        action = screen.spec.action("snapshot")
+        assert action is not None
+        app.dispatch_action(screen, action, screen.current_item)
+        app.dispatch_action(screen, action, screen.current_item)  # while the first is in flight
+        await settle(pilot)
+        assert len(_writes(simulator, "/v1/snapshots")) == 1
+        assert any("already running" in t for t in _toasts(app))
+        assert sum(1 for s in simulator.snapshots.values() if s["instanceId"] == instance.id) == 1

@@ -88,7 +88,7 @@ class BackupScheduleModal(FormModal[BackupProfile | None]):
                       choices=[(label, value) for label, value in FREQUENCIES], aliases=("scheduleFrequency",)),
             FormField("days", "Weekdays", kind="multi", value=current_days,
                       choices=[(clean(d), d) for d in day_choices],
-                      help="Weekly: the days backups are taken (at least one). Space toggles a day.",
+                      help="Weekly: at least one day. Space toggles a day.",
                       aliases=("scheduleWeekDays",)),
             FormField("retention", "Retention", kind="choice", required=True,
                       value=period if period is not None and period > 0 else 7,
@@ -100,6 +100,9 @@ class BackupScheduleModal(FormModal[BackupProfile | None]):
 
     def on_mount(self) -> None:
         # FormModal.on_mount runs too (Textual calls the handler of every class): it focuses the first field.
+        # This form is tall (seven days): its fields scroll within ~60% of the screen, so that the buttons stay
+        # visible at 80x24 (an inline style: the stylesheet's fixed max-height would win over DEFAULT_CSS).
+        self.query_one("#form-fields").styles.max_height = "58vh"
         self._show_other()
 
     @on(Select.Changed, "#field-retention")
