@@ -1,0 +1,484 @@
+"""The console under faults, against the in-process simulator's fault knobs.
+
+A fault matrix (5xx with JSON and HTML bodies, 429 with and without Retry-After, dropped connections, truncated,
+invalid, empty and wrong-typed bodies, no network, no DNS, timeouts) × situations (first load, refresh after a good
+load, recovery): no crash, a clear message, the last good rows kept and marked STALE, recovery on its own. Then
+actions under faults (a clear toast, no stuck action, no resent POST), refresh backoff (no pile-up, no overlap), and
+the job poller riding out failing polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import html
+import itertools
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from conftest import TOKEN
+
+from cloudzy_tui.api import CloudzyClient
+from cloudzy_tui.sim import create_app
+from cloudzy_tui.ui.modals.confirm import ConfirmModal
+from cloudzy_tui.ui.modals.form import FormModal
+from cloudzy_tui.ui.screens.resource import ResourceScreen
+from cloudzy_tui.ui.widgets.status_bar import StatusBar
+
+from .helpers import loaded, settle, wait_for
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows, as text (the SVG screenshot without its markup)."""
+    svg = app.export_screenshot()
+    svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def status_line(screen: ResourceScreen[Any]) -> str:
+    bar = screen.query_one("#status", StatusBar)
+    return f"{bar.left.plain} | {bar.right.plain}"
+
+
+def error_of(screen: ResourceScreen[Any]) -> str:
+    assert screen.last_error is not None
+    return screen.last_error
+
+
+def ed25519(comment: str = "me@laptop") -> str:
+    blob = b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + bytes(range(32))
+    return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
+
+
+def toasts(app: Any) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def visible_instances(simulator: Any) -> list[Any]:
+    return [r for r in simulator.instances.values() if r["status"] != "deleted"]
+
+
+def instance_gets(simulator: Any) -> list[Any]:
+    return [r for r in simulator.requests if r.method == "GET" and r.path == "/v1/instances"]
+
+
+def posts(simulator: Any, suffix: str = "") -> list[Any]:
+    return [r for r in simulator.requests if r.method == "POST" and r.path.endswith(suffix)]
+
+
+def nginx(status: int, phrase: str) -> bytes:
+    return (
+        f"<html>\r\n<head><title>{status} {phrase}</title></head>\r\n<body>\r\n<center><h1>{status} {phrase}</h1>"
+        "</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
+
+
+async def stopped_fetching(pilot: Any, screen: ResourceScreen[Any], predicate: Callable[[], bool]) -> None:
+    await wait_for(pilot, lambda: not screen.fetching and predicate())
+
+
+class Switchable(httpx.AsyncBaseTransport):
+    """The simulator in-process, or no network at all: refused, no DNS, or the API never answering in time."""
+
+    FAILURES: dict[str, Callable[[httpx.Request], Exception]] = {
+        "down": lambda r: httpx.ConnectError("[Errno 111] Connection refused", request=r),
+        "dns": lambda r: httpx.ConnectError("[Errno -2] Name or service not known", request=r),
+        "connect-timeout": lambda r: httpx.ConnectTimeout("timed out", request=r),
+        "read-timeout": lambda r: httpx.ReadTimeout("timed out", request=r),
+    }
+
+    def __init__(self, simulator: Any) -> None:
+        self.inner = httpx.ASGITransport(app=create_app(simulator))
+        self.mode = "up"
+        self.refused = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.mode != "up" and request.url.path.startswith("/developers/v1/instances"):
+            self.refused += 1
+            raise self.FAILURES[self.mode](request)
+        return await self.inner.handle_async_request(request)
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+# ------------------------------------------------------------------------------------------ the matrix
+
+TRUNCATED = b'{"detail": "", "code": "OKAY", "data": {"instances": [{"id": "51fbfcc7", "hostname": "we'
+
+SIM_FAULTS = [
+    pytest.param({"status": 500}, "HTTP 500 Internal Server Error", id="500-json"),
+    pytest.param({"status": 502}, "HTTP 502 Bad Gateway", id="502-json"),
+    pytest.param({"status": 503}, "HTTP 503 Service Unavailable", id="503-json"),
+    pytest.param({"status": 504}, "HTTP 504 Gateway Timeout", id="504-json"),
+    pytest.param({"status": 500, "body": nginx(500, "Internal Server Error")}, "with an HTML page", id="500-html"),
+    pytest.param({"status": 502, "body": nginx(502, "Bad Gateway")}, "HTTP 502 Bad Gateway) with an HTML page",
+                 id="502-html"),
+    pytest.param({"status": 503, "body": nginx(503, "Service Unavailable")}, "with an HTML page", id="503-html"),
+    pytest.param({"status": 504, "body": nginx(504, "Gateway Timeout")}, "with an HTML page", id="504-html"),
+    pytest.param({"status": 429, "retry_after": 1}, "Too many requests (429). The API asked to wait 1 s",
+                 id="429-retry-after"),
+    pytest.param({"status": 429}, "Too many requests (429). Wait a moment", id="429"),
+    pytest.param({"reset": True}, "The connection to sim.test failed", id="reset"),
+    pytest.param({"status": 200, "body": TRUNCATED}, "JSON that could not be parsed", id="truncated-json"),
+    pytest.param({"status": 200, "body": b"{'instances': [oops]}"}, "JSON that could not be parsed",
+                 id="invalid-json"),
+    pytest.param({"status": 200, "body": b"OK then"}, "JSON that could not be parsed (7 bytes", id="not-json"),
+    pytest.param({"status": 200, "body": b""}, "with an empty body instead of JSON", id="empty-body"),
+    pytest.param({"status": 200, "body": b'{"detail": "", "code": "OKAY", "data": {"instances": "lots"}}'},
+                 "has 'instances' as a str, not a list", id="wrong-type"),
+    pytest.param({"status": 200, "body": b"[1, 2, 3]"}, "not the documented envelope (a list)", id="not-envelope"),
+]
+
+
+@pytest.mark.parametrize(("fault", "said"), SIM_FAULTS)
+async def test_fault_matrix(make_app: Any, simulator: Any, fault: dict[str, Any], said: str) -> None:
+    """First load fails → clear message; the API comes back → rows, on the backed-off timer; the next refresh
+    fails → rows kept, STALE and the message in the status bar; back again → fresh rows, STALE gone."""
+    rule = simulator.faults.add(method="GET", path_prefix="/v1/instances", times=None, **fault)
+    app = make_app(refresh_seconds=0.05)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, ResourceScreen)
+
+        # 1. First load: the empty table says what went wrong; a toast too; nothing crashed.
+        await stopped_fetching(pilot, screen, lambda: screen.last_error is not None)
+        assert rule.hits >= 1
+        assert said in error_of(screen)
+        assert len(screen.model) == 0 and not screen.loaded_once
+        assert "Could not load" in screen.table.empty_message and said in screen.table.empty_message
+        shown = screen_text(pilot.app)
+        assert "Could not load" in shown and "STALE" in shown
+        assert any(said in t and t.startswith("Loading instances") for t in toasts(pilot.app))
+        assert pilot.app.is_running
+
+        # 2. The API comes back: the backed-off timer loads on its own.
+        simulator.faults.clear()
+        await stopped_fetching(pilot, screen, lambda: screen.loaded_once and screen.last_error is None)
+        assert len(screen.model) == len(visible_instances(simulator))
+        assert "STALE" not in status_line(screen)
+        assert "Could not load" not in screen_text(pilot.app)
+        good_rows = dict(screen.model.items)
+
+        # 3. A refresh fails: the rows stay, marked STALE with the reason.
+        rule = simulator.faults.add(method="GET", path_prefix="/v1/instances", times=None, **fault)
+        await stopped_fetching(pilot, screen, lambda: screen.last_error is not None)
+        assert screen.model.items.keys() == good_rows.keys()
+        assert screen.table.row_count == len(good_rows)
+        line = status_line(screen)
+        assert "STALE" in line
+        shown = screen_text(pilot.app)
+        assert "STALE" in shown
+        some = next(iter(good_rows.values()))
+        assert some.hostname in shown  # the last good rows are still painted
+
+        # 4. Back again: ctrl+r brings fresh rows and the STALE marker goes.
+        simulator.faults.clear()
+        key = screen.table.order[0]  # a row on screen
+        simulator.instances[key]["hostname"] = "back-again"
+        await pilot.press("ctrl+r")
+        await stopped_fetching(pilot, screen, lambda: screen.last_error is None)
+        await wait_for(pilot, lambda: screen.model.items[key].hostname == "back-again")
+        assert "STALE" not in status_line(screen)
+        assert "back-again" in screen_text(pilot.app)
+        assert screen.failed_loads == 0
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        pytest.param("down", "Could not connect to sim.test: [Errno 111] Connection refused", id="network-down"),
+        pytest.param("dns", "Could not connect to sim.test: [Errno -2] Name or service not known", id="dns"),
+        pytest.param("connect-timeout", "Could not connect to sim.test in time", id="connect-timeout"),
+        pytest.param("read-timeout", "The API did not answer in time (GET /v1/instances)", id="read-timeout"),
+    ],
+)
+async def test_no_network(make_app: Any, simulator: Any, mode: str, said: str) -> None:
+    transport = Switchable(simulator)
+    transport.mode = mode
+    client = CloudzyClient("http://sim.test/developers", TOKEN, transport=transport, sleep=_no_sleep)
+    app = make_app(client=client, refresh_seconds=0.05)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, ResourceScreen)
+        await stopped_fetching(pilot, screen, lambda: screen.last_error is not None)
+        assert said in error_of(screen) and said in screen.table.empty_message
+        assert transport.refused == 3 * screen.failed_loads  # a try and two retries per walk, then it waits
+        assert "Could not load" in screen_text(pilot.app)
+
+        transport.mode = "up"
+        await stopped_fetching(pilot, screen, lambda: screen.loaded_once and screen.last_error is None)
+        assert len(screen.model) == len(visible_instances(simulator))
+
+        transport.mode = mode
+        await stopped_fetching(pilot, screen, lambda: screen.last_error is not None)
+        assert len(screen.model) == len(visible_instances(simulator))
+        assert "STALE" in status_line(screen) and "STALE" in screen_text(pilot.app)
+
+        transport.mode = "up"
+        await stopped_fetching(pilot, screen, lambda: screen.last_error is None)
+        assert "STALE" not in status_line(screen)
+
+
+async def test_latency_beyond_the_client_timeout(make_app: Any, simulator: Any, served_simulator: str) -> None:
+    """A real socket and a real 0.3 s timeout: the simulator takes 1 s to answer the instance list."""
+    client = CloudzyClient(served_simulator, TOKEN, timeout=0.3, max_retries=0, sleep=_no_sleep)
+    simulator.faults.add(method="GET", path_prefix="/v1/instances", status=None, delay_ms=1000, times=None)
+    app = make_app(client=client, refresh_seconds=0.05)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, ResourceScreen)
+        await stopped_fetching(pilot, screen, lambda: screen.last_error is not None)
+        assert "did not answer in time" in error_of(screen)
+        assert "Could not load" in screen_text(pilot.app)
+        await pilot.press("question_mark")  # still answering keys
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "HelpScreen")
+        await pilot.press("escape")
+        simulator.faults.clear()
+        await stopped_fetching(pilot, screen, lambda: screen.loaded_once and screen.last_error is None)
+        assert len(screen.model) == len(visible_instances(simulator))
+
+
+async def test_a_wrong_typed_field_in_one_object_keeps_the_row(make_app: Any, simulator: Any) -> None:
+    """Values of the wrong type are dropped field by field: the row stays, with a dash where the value was."""
+    app = make_app()
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        key = screen.table.cursor_key
+        assert key is not None
+        record = simulator.instances[key]
+        record["vcpuCount"] = "lots"
+        record["ram"] = {"MB": 4096}
+        record["os"] = "ubuntu"
+        record["features"] = "monitoring"
+        record["isDdosProtected"] = [1, 2]
+        record["insertedAt"] = 12
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert screen.last_error is None
+        assert key in screen.model.items and screen.model.items[key].vcpu_count is None
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = screen.detail.plain_text()
+        assert record["hostname"] in detail and "vCPU" in detail
+        assert pilot.app.is_running
+
+
+# ------------------------------------------------------------------------------------- actions under faults
+
+
+async def _power_off(pilot: Any, screen: ResourceScreen[Any], record: Any) -> None:
+    assert screen.table.move_cursor_to_key(record.id)
+    await pilot.pause()
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
+    await pilot.click("#confirm")
+
+
+def _active(simulator: Any) -> Any:
+    return next(r for r in simulator.instances.values() if r["status"] == "active" and not r.busy)
+
+
+async def test_power_off_answered_503_can_be_tried_again(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = _active(simulator)
+        simulator.faults.add(method="POST", path_prefix="/v1/instances", status=503)
+        await _power_off(pilot, screen, record)
+        await wait_for(pilot, lambda: any(t.startswith("Power off: The API failed (HTTP 503") for t in toasts(app)))
+        await settle(pilot)
+        assert len(posts(simulator, "/poweroff")) == 1  # a refused POST is not resent
+        assert record["status"] == "active"
+        assert not app._running_actions  # not stuck "already running"
+        assert screen.check_action("act", ("power_off",)) is True
+        # Tried again, it goes through.
+        await _power_off(pilot, screen, record)
+        await wait_for(pilot, lambda: record["status"] == "stopping")
+        await settle(pilot)
+        assert len(posts(simulator, "/poweroff")) == 2
+        assert not any("already running" in t for t in toasts(app))
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        pytest.param({"status": 504}, "may or may not have been made", id="504-after-applied"),
+        pytest.param({"status": 502, "body": nginx(502, "Bad Gateway")}, "may or may not have been made",
+                     id="502-html-after-applied"),
+        pytest.param({"reset": True}, "not known whether the change was made", id="reset-after-applied"),
+        pytest.param({"status": 200, "body": b"<html>oops</html>"}, "The change was probably made",
+                     id="html-200-after-applied"),
+    ],
+)
+async def test_power_off_whose_answer_is_lost_is_not_resent(
+    make_app: Any, simulator: Any, fault: dict[str, Any], said: str
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = _active(simulator)
+        simulator.faults.add(method="POST", path_prefix="/v1/instances", after=True, **fault)
+        await _power_off(pilot, screen, record)
+        await wait_for(pilot, lambda: any(t.startswith("Power off:") and said in t for t in toasts(app)))
+        await settle(pilot)
+        assert len(posts(simulator, "/poweroff")) == 1  # the outcome is unknown: never sent twice
+        assert record["status"] == "stopping"  # it did take effect on the server
+        assert not app._running_actions
+        assert pilot.app.is_running
+        # A refresh shows what happened; power off is then no longer offered for this row.
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.model.items[record.id].status == "stopping")
+        assert screen.check_action("act", ("power_off",)) is None
+        assert len(posts(simulator, "/poweroff")) == 1
+
+
+async def test_a_form_refused_by_a_5xx_keeps_what_was_typed(make_app: Any, simulator: Any) -> None:
+    from textual.widgets import Input
+
+    app = make_app(initial_resource="ssh-keys")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await loaded(pilot, "ssh-keys")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
+        form = pilot.app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-name", Input).value = "laptop"
+        form.query_one("#field-public_key", Input).value = ed25519()
+        simulator.faults.add(method="POST", path_prefix="/v1/ssh-keys", status=503)
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: "HTTP 503" in str(form.query_one("#form-error").render()))
+        assert pilot.app.screen is form and not form.busy
+        assert form.query_one("#field-name", Input).value == "laptop"
+        assert form.query_one("#field-public_key", Input).value == ed25519()
+        await pilot.pause(0.25)
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormModal))
+        assert len(posts(simulator, "/v1/ssh-keys")) == 2
+        assert any(r["name"] == "laptop" for r in simulator.ssh_keys.values())
+
+
+# ----------------------------------------------------------------------------------------------- backoff
+
+
+class Concurrency(httpx.AsyncBaseTransport):
+    """The in-process simulator, counting requests in flight at once per path."""
+
+    def __init__(self, simulator: Any) -> None:
+        self.inner = httpx.ASGITransport(app=create_app(simulator))
+        self.in_flight: dict[str, int] = {}
+        self.most: dict[str, int] = {}
+        self.started: list[tuple[float, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.started.append((asyncio.get_running_loop().time(), path))
+        self.in_flight[path] = self.in_flight.get(path, 0) + 1
+        self.most[path] = max(self.most.get(path, 0), self.in_flight[path])
+        try:
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.in_flight[path] -= 1
+
+
+async def test_refresh_backs_off_under_errors_and_never_overlaps(make_app: Any, simulator: Any) -> None:
+    simulator.config.error_rate = 1.0
+    simulator.config.latency_ms = 5
+    transport = Concurrency(simulator)
+    client = CloudzyClient("http://sim.test/developers", TOKEN, transport=transport, sleep=_no_sleep)
+    app = make_app(client=client, refresh_seconds=0.02)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, ResourceScreen)
+        await pilot.pause(1.5)
+        tries = [t for t, path in transport.started if path == "/developers/v1/instances"]
+        # Each walk is a try and two retries (the client's), then the screen waits refresh x 2^failures:
+        # 0.04 s, 0.08, 0.16, 0.32, 0.64 ... A steady 0.02 s would have been ~75 walks by now.
+        starts = tries[::3]
+        assert len(tries) == 3 * len(starts) and screen.failed_loads == len(starts)
+        assert 4 <= len(starts) <= 7, len(starts)
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        for n, gap in enumerate(gaps, start=1):
+            assert gap >= 0.95 * 0.02 * 2**n, (n, gaps)
+        assert gaps[-1] >= 4 * gaps[0]
+        assert transport.most["/developers/v1/instances"] == 1  # never two list walks in flight at once
+        assert pilot.app.is_running and len(screen.model) == 0
+        # Hammering ctrl+r does not pile requests up either: each press replaces the walk in flight.
+        before = len(tries)
+        await pilot.press("ctrl+r", "ctrl+r", "ctrl+r", "ctrl+r")
+        await settle(pilot)
+        assert transport.most["/developers/v1/instances"] == 1
+        after = [t for t, path in transport.started if path == "/developers/v1/instances"]
+        assert len(after) - before <= 3 * 4 + 3
+        # The API comes back: a refresh recovers.
+        simulator.config.error_rate = 0.0
+        app.refresh_seconds = 5  # (a steady 0.02 s of successful 32-row walks would keep the UI busy)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.loaded_once and screen.last_error is None)
+        assert len(screen.model) == len(visible_instances(simulator))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ResourceScreen._arm_refresh (cloudzy_tui/ui/screens/resource.py) ignores RateLimitedError.retry_after: "
+    "a 429 'Retry-After: 120' on a refresh is re-polled after refresh x 2^failures, not after 120 s",
+)
+async def test_refresh_honours_retry_after(make_app: Any, simulator: Any) -> None:
+    app = make_app(refresh_seconds=0.05)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        simulator.faults.add(method="GET", path_prefix="/v1/instances", status=429, retry_after=120, times=None)
+        await stopped_fetching(pilot, screen, lambda: screen.last_error is not None)
+        assert "asked to wait 120 s" in error_of(screen)
+        count = len(instance_gets(simulator))
+        await pilot.pause(0.6)  # refresh x 2 = 0.1 s: without Retry-After, several more walks would go out
+        assert len(instance_gets(simulator)) == count
+
+
+# ------------------------------------------------------------------------------------------------ the jobs
+
+
+async def test_a_snapshot_job_survives_failing_polls(make_app: Any, simulator: Any, sim_clock: Any) -> None:
+    app = make_app()  # the job poller's shortest wait: 0.02 s
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = next(r for r in simulator.instances.values() if r["hostname"] == "web-02")
+        assert screen.table.move_cursor_to_key(record.id)
+        await pilot.pause()
+        before = set(simulator.snapshots)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: len(simulator.snapshots) > len(before))
+        (new_id,) = set(simulator.snapshots) - before
+        job = next(j for j in app.jobs.jobs if j.target_id == new_id)
+        # Every poll of the snapshots fails (an HTML 502, dropped connections, then 503s) while the server
+        # finishes the snapshot.
+        simulator.faults.add(method="GET", path_prefix="/v1/snapshots", status=502, body=nginx(502, "Bad Gateway"),
+                             times=3)
+        simulator.faults.add(method="GET", path_prefix="/v1/snapshots", reset=True, times=3)
+        simulator.faults.add(method="GET", path_prefix="/v1/snapshots", status=503, times=None)
+
+        def polls() -> int:
+            return len([r for r in simulator.requests if r.method == "GET" and r.path.startswith("/v1/snapshots")])
+
+        await wait_for(pilot, lambda: job.errors >= 3)
+        sim_clock.advance(3)
+        simulator.refresh()  # the server finishes the snapshot (transitions apply lazily)
+        count = polls()
+        await pilot.pause(0.6)
+        # The poller backs off: each round is a list call (a try and two retries) and the waits double
+        # (0.16 s, 0.32 s, ... by now); a steady 0.02 s would have made ~90 requests.
+        assert polls() - count <= 3 * 3, polls() - count
+        assert job.running and job.errors >= 3 and job.last_error
+        assert simulator.snapshots[new_id]["status"] == "ACTIVE"  # done on the server, not yet seen
+        assert pilot.app.is_running
+        simulator.faults.clear()
+        # No key pressed: the next backed-off round sees it.
+        await wait_for(pilot, lambda: job.finished)
+        assert job.state == "succeeded"
+        await wait_for(pilot, lambda: any("ACTIVE" in t for t in toasts(app)))
