@@ -544,11 +544,23 @@ class Transport:
 # Body helpers
 
 
+#: a JSON integer with more digits than this is no count, size, price or time: it is read as a float (infinity
+#: once beyond a float's range), which every consumer treats as "not a number", instead of an ``int`` whose
+#: conversion to ``float`` for display raises ``OverflowError``
+MAX_INT_DIGITS = 300
+
+
+def _parse_int(text: str) -> int | float:
+    if len(text) > MAX_INT_DIGITS:
+        return float(text)
+    return int(text)
+
+
 def _parse_json(content: bytes) -> Any:
     if not content.strip():
         return _NOT_JSON
     try:
-        return jsonlib.loads(content)
+        return jsonlib.loads(content, parse_int=_parse_int)
     except (ValueError, RecursionError):
         return _NOT_JSON
 

@@ -393,3 +393,59 @@ async def test_hostile_input_typed_into_a_form_stays_literal(make_app: Any, simu
         assert_safe(pilot.app, "[bold]n[/x]")
         assert pilot.app.is_running
 
+
+
+# ------------------------------------------------------------------------------------------------- numbers
+
+HUGE = 10**400  # a valid JSON integer, far beyond a float
+
+
+async def test_absurd_numbers_render_without_crashing(make_app: Any, simulator: Any) -> None:
+    web01 = _first(simulator.instances, hostname="web-01")
+    for field in ("vcpuCount", "ram", "disk", "discountPercent"):
+        web01[field] = HUGE
+    web01["insertedAt"] = HUGE
+    web01["extraResource"] = {"cpu": HUGE, "ramInGB": -HUGE, "diskInGB": HUGE, "bandwidthInTB": HUGE}
+    product = next(p for p in simulator.products.values() if p["regionId"] == "us-utah")
+    product["priceItems"] = [{**item, "monthlyPrice": HUGE, "hourlyPrice": -HUGE} for item in product["priceItems"]]
+    product["plan"] = {**product["plan"], "specification": {"cpu": HUGE, "ram": HUGE, "ramInMB": HUGE,
+                                                            "storage": HUGE, "bandwidthInTB": HUGE}}
+    simulator.regions["us-utah"]["config"] = {**simulator.regions["us-utah"]["config"], "ramThresholdInGB": HUGE}
+    fip = next(iter(simulator.floating_ips.values()))
+    fip["expiresAt"] = HUGE
+    snapshot = next(s for s in simulator.snapshots.values() if not s.automated)
+    snapshot["createdAt"] = HUGE
+    snapshot["size"] = HUGE
+    app = make_app()
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        for name, key in (("instances", web01.id), ("products", f"us-utah/{product['id']}"), ("regions", "us-utah"),
+                          ("floating-ips", fip.id), ("snapshots", snapshot.id)):
+            screen = await _goto(pilot, name)
+            assert screen.last_error is None, (name, screen.last_error)
+            assert screen.table.move_cursor_to_key(key), name
+            await pilot.press("enter")
+            await settle(pilot)
+            assert screen.detail.plain_text(), name
+            assert_safe(pilot.app)
+            await pilot.press("escape")
+        assert pilot.app.is_running and pilot.app.return_code is None
+
+
+async def test_a_low_balance_answer_with_absurd_numbers(make_app: Any, simulator: Any) -> None:
+    body = (
+        b'{"detail": "Insufficient balance", "code": "BALANCE_IS_NOT_SUFFICIENT", "data": '
+        b'{"minimumRequiredBalance": ' + str(HUGE).encode() + b', "customerBalance": "NaN", '
+        b'"numberOfDaysBalanceValidatedAgainst": ' + str(HUGE).encode() + b"}}"
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = next(r for r in simulator.instances.values() if r["status"] == "active" and not r.busy)
+        assert screen.table.move_cursor_to_key(record.id)
+        simulator.faults.add(method="POST", path_prefix="/v1/instances", status=460, body=body)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: any("Balance too low" in t for t in toasts(app)))
+        assert not any("OverflowError" in t for t in toasts(app))
+        assert pilot.app.is_running
