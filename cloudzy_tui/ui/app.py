@@ -292,7 +292,7 @@ class CloudzyApp(App[None]):
             else:
                 self.switch_screen(spec.name)
         if select is not None:
-            self.call_after_refresh(screen.table.move_cursor_to_key, select)
+            screen.select_key(select)
         return True
 
     def go_back(self) -> None:
@@ -366,7 +366,6 @@ class CloudzyApp(App[None]):
             self.toast(f"{action.title} is already running for this item.", severity="warning")
             return
         self._running_actions.add(key)
-        screen.refresh_bindings()
         self.run_worker(
             self._run_action(screen, action, item, key), group="actions", exit_on_error=False, name=action.id
         )
@@ -386,7 +385,8 @@ class CloudzyApp(App[None]):
             self.report_error(exc, context=action.title)
         finally:
             self._running_actions.discard(key)
-            screen.refresh_bindings()
+            if screen.is_mounted and action.mutating and item is not None:
+                screen.refresh_detail()  # what the action changed (snapshots, backups...) shows in the pane
 
     def is_protected(self, instance_id: str | None, hostname: str | None) -> bool:
         for pattern in self.protected:

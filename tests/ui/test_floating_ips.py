@@ -137,7 +137,7 @@ async def test_go_to_instance_lands_on_its_row(make_app: Any, simulator: Any) ->
         assert unattached["instanceId"] is None
         assert screen.table.move_cursor_to_key(unattached.id)
         await pilot.pause()
-        assert screen.check_action("act", ("instance",)) is None  # nothing to go to
+        assert screen.action_availability("instance") is None  # nothing to go to
 
         instance = _instance(simulator, "db-primary")
         fip = _fip(simulator, instanceId=instance.id)

@@ -64,7 +64,7 @@ async def test_power_on_and_not_offered_when_not_applicable(make_app: Any, simul
         record = await _select(pilot, simulator, "shutdown")
         screen = await loaded(pilot)
         # Power off is not available for a powered-off instance.
-        assert screen.check_action("act", ("power_off",)) is None
+        assert screen.action_availability("power_off") is None
         await pilot.press("p")
         await settle(pilot)
         assert not _posts(simulator)

@@ -138,7 +138,7 @@ async def test_restore_is_not_offered_unless_active(make_app: Any, simulator: An
         screen = await loaded(pilot, "snapshots")
         failed = await _select_snapshot(pilot, simulator, "api-gateway-nightly")
         assert failed["status"] == "FAILED"
-        assert screen.check_action("act", ("restore",)) is None
+        assert screen.action_availability("restore") is None
         await pilot.press("R")
         await settle(pilot)
         assert not isinstance(pilot.app.screen, ConfirmModal)
@@ -150,8 +150,8 @@ async def test_restore_is_not_offered_unless_active(make_app: Any, simulator: An
         assert not _writes(simulator, "/restore")
 
         await _select_snapshot(pilot, simulator, "worker-01-pre-deploy")  # IN_PROGRESS: neither restore nor delete
-        assert screen.check_action("act", ("restore",)) is None
-        assert screen.check_action("act", ("delete",)) is None
+        assert screen.action_availability("restore") is None
+        assert screen.action_availability("delete") is None
 
 
 async def test_restore_an_active_snapshot_after_typing_the_name(

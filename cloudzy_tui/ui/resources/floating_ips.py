@@ -3,7 +3,6 @@ expiry; allocate (``n``), update auto-renew and note (``e``), release (``D``), g
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -188,20 +187,7 @@ async def go_to_instance(call: ActionCall[FloatingIp]) -> None:
     f = call.target
     instance_id = str(f.instance_id)
     app = call.app
-    # Not ``select=``: on a screen opened for the first time its table does not exist yet; its rows come
-    # later still. Wait (bounded) for its first load, then place the cursor.
-    if not app.show_resource("instances"):
-        return
-    screen = app.screen_for("instances")
-    for _ in range(600):
-        if screen.is_mounted and screen.loaded_once and not screen.fetching:
-            break
-        await asyncio.sleep(0.05)
-    else:
-        return
-    if not screen.table.move_cursor_to_key(instance_id):
-        app.toast(f"Instance {clean(app.catalog.instance_name(instance_id))} is not in the list (a filter may hide "
-                  "it).", severity="warning")
+    app.show_resource("instances", select=instance_id)
 
 
 def _unattached(f: FloatingIp) -> str | None:

@@ -12,6 +12,7 @@ being painted only, and kept as rendered lines in a bounded cache until ``invali
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -28,6 +29,8 @@ from textual.strip import Strip
 
 SEPARATOR = 2
 SAMPLE_FOR_WIDTH = 300
+# Rendered rows kept: a tall terminal's worth, twice.
+STRIP_CACHE_ROWS = 256
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._order: list[str] = []
         self._index: dict[str, int] = {}
         self._widths: list[int] = [max(c.min_width, min(c.max_width, len(c.label))) for c in self._columns]
-        self._strip_cache: dict[str, Strip] = {}
+        # Rendered rows, most recently painted last. Small on purpose: only what is on screen needs keeping, and
+        # every Strip carries caches of its own (thousands of them made full garbage collections take 0.2 s).
+        self._strip_cache: OrderedDict[str, Strip] = OrderedDict()
         self._header_strip: Strip | None = None
         self._last_highlighted: str | None = None
         self._widths_from_rows = 0
@@ -280,14 +285,16 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _row_strip(self, key: str) -> Strip:
         strip = self._strip_cache.get(key)
-        if strip is None:
+        if strip is not None:
+            self._strip_cache.move_to_end(key)
+        else:
             row = self._row_provider(key)
             if row is None:
                 return Strip([])
             strip = self._line_for(row.cells, row.style)
-            if len(self._strip_cache) > 4000:
-                self._strip_cache.clear()
             self._strip_cache[key] = strip
+            while len(self._strip_cache) > STRIP_CACHE_ROWS:
+                self._strip_cache.popitem(last=False)
         return strip
 
     def render_line(self, y: int) -> Strip:
