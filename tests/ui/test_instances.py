@@ -234,3 +234,15 @@ async def test_server_filters_form_reloads_with_query(make_app: Any, simulator: 
         assert {i.status for i in screen.model.items.values()} == {"shutdown"}
         last = [r for r in simulator.requests if r.path == "/v1/instances"][-1]
         assert last.query.get("status") == "shutdown"
+
+
+async def test_help_says_why_an_action_does_not_apply_to_the_row(make_app: Any, simulator: Any) -> None:
+    from cloudzy_tui.ui.modals.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _select(pilot, simulator, "shutdown")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        text = pilot.app.export_screenshot().replace("&#160;", " ")
+        assert "only for active instances" in text

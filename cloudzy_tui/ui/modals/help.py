@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.table import Table
@@ -11,6 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
+
+from cloudzy_tui.ui.text import clean
 
 HIDDEN_ACTIONS = {"help_quit", "command_palette"}
 
@@ -42,10 +45,31 @@ class HelpScreen(ModalScreen[None]):
             seen.add(marker)
             display = self.app.get_key_display(binding)
             state = "" if active.enabled else "not available now"
+            reason = self._reason(binding.action)
+            if reason:
+                state = reason
             rows.append((display, description, state))
         for display, description, state in sorted(rows, key=lambda r: r[1].lower()):
             table.add_row(Text(display), Text(description), Text(state))
         return table
+
+    def _reason(self, action: str) -> str:
+        """Why an action of the screen underneath does not apply to the row under its cursor, if it does not."""
+        from cloudzy_tui.ui.screens.resource import ResourceScreen
+
+        match = re.fullmatch(r"act\('([a-z_]+)'\)", action)
+        target = self.target
+        if match is None or not isinstance(target, ResourceScreen):
+            return ""
+        spec_action = target.spec.action(match.group(1))
+        item = target.current_item
+        if spec_action is None or not spec_action.needs_item:
+            return ""
+        if item is None:
+            return "select a row first"
+        if spec_action.unavailable is not None:
+            return clean(spec_action.unavailable(item) or "", max_length=70)
+        return ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog help"):
