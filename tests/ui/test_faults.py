@@ -281,6 +281,13 @@ async def _power_off(pilot: Any, screen: ResourceScreen[Any], record: Any) -> No
     await pilot.click("#confirm")
 
 
+def power_off_state(screen: ResourceScreen[Any]) -> bool | None:
+    """Whether power off is offered for the row under the cursor (True), shown but not possible (None)."""
+    action = screen.spec.action("power_off")
+    assert action is not None
+    return screen.cloudzy.action_state(screen, action, screen.current_item)
+
+
 def _active(simulator: Any) -> Any:
     return next(r for r in simulator.instances.values() if r["status"] == "active" and not r.busy)
 
@@ -297,7 +304,7 @@ async def test_power_off_answered_503_can_be_tried_again(make_app: Any, simulato
         assert len(posts(simulator, "/poweroff")) == 1  # a refused POST is not resent
         assert record["status"] == "active"
         assert not app._running_actions  # not stuck "already running"
-        assert screen.check_action("act", ("power_off",)) is True
+        assert power_off_state(screen) is True
         # Tried again, it goes through.
         await _power_off(pilot, screen, record)
         await wait_for(pilot, lambda: record["status"] == "stopping")
@@ -335,8 +342,60 @@ async def test_power_off_whose_answer_is_lost_is_not_resent(
         # A refresh shows what happened; power off is then no longer offered for this row.
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: screen.model.items[record.id].status == "stopping")
-        assert screen.check_action("act", ("power_off",)) is None
+        assert power_off_state(screen) is None  # shown, not possible now
         assert len(posts(simulator, "/poweroff")) == 1
+
+
+async def test_power_off_rate_limited_is_sent_again_once(make_app: Any, simulator: Any) -> None:
+    """A 429 proves the POST was not carried out: the client waits (Retry-After) and sends it once more."""
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = _active(simulator)
+        simulator.faults.add(method="POST", path_prefix="/v1/instances", status=429, retry_after=1)
+        await _power_off(pilot, screen, record)
+        await wait_for(pilot, lambda: record["status"] == "stopping")
+        await settle(pilot)
+        assert [r.status for r in posts(simulator, "/poweroff")] == [429, 200]
+        assert not any(t.startswith("Power off:") for t in toasts(app))
+
+
+async def test_a_delete_whose_answer_was_lost_counts_as_done(make_app: Any, simulator: Any) -> None:
+    """DELETE is safe to repeat: a 504 after the snapshot was deleted, then a 404 on the second try, is success."""
+    app = make_app(initial_resource="snapshots")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "snapshots")
+        record = next(s for s in simulator.snapshots.values() if s["status"] == "ACTIVE" and not s.automated)
+        assert screen.table.move_cursor_to_key(record.id)
+        await pilot.pause()
+        simulator.faults.add(method="DELETE", path_prefix="/v1/snapshots", status=504, after=True)
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: record.id not in screen.model.items)
+        await settle(pilot)
+        deletes = [r.status for r in simulator.requests if r.method == "DELETE"]
+        assert deletes == [504, 404]
+        assert not any(n.severity == "error" for n in app._notifications)
+
+
+async def test_detail_under_faults_keeps_the_row_and_says_why(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = _active(simulator)
+        simulator.faults.add(method="GET", path_prefix=f"/v1/instances/{record.id}", status=502,
+                             body=nginx(502, "Bad Gateway"), times=None)
+        assert screen.table.move_cursor_to_key(record.id)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Could not load details" in screen.detail.plain_text())
+        detail = screen.detail.plain_text(width=200)
+        assert record["hostname"] in detail and "HTTP 502 Bad Gateway) with an HTML page" in detail
+        assert screen.last_error is None  # the list itself is fine
+        simulator.faults.clear()
+        await pilot.press("escape", "down", "up", "enter")  # moving back onto the row loads it again
+        await wait_for(pilot, lambda: "Could not load details" not in screen.detail.plain_text())
+        assert "Snapshots" in screen.detail.plain_text()
 
 
 async def test_a_form_refused_by_a_5xx_keeps_what_was_typed(make_app: Any, simulator: Any) -> None:
@@ -396,17 +455,22 @@ async def test_refresh_backs_off_under_errors_and_never_overlaps(make_app: Any, 
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         screen = pilot.app.screen
         assert isinstance(screen, ResourceScreen)
-        await pilot.pause(1.5)
+        loop = asyncio.get_running_loop()
+        began = transport.started[0][0] if transport.started else loop.time()
+        while not (screen.failed_loads >= 5 and not screen.fetching):
+            assert loop.time() - began < 8, screen.failed_loads
+            await asyncio.sleep(0.01)
+        failed = screen.failed_loads  # (no await between the check and these reads)
         tries = [t for t, path in transport.started if path == "/developers/v1/instances"]
+        window = loop.time() - began
         # Each walk is a try and two retries (the client's), then the screen waits refresh x 2^failures:
-        # 0.04 s, 0.08, 0.16, 0.32, 0.64 ... A steady 0.02 s would have been ~75 walks by now.
+        # 0.04 s, 0.08, 0.16, 0.32 ... A steady 0.02 s would have made a walk every 0.02 s.
+        assert len(tries) == 3 * failed
         starts = tries[::3]
-        assert len(tries) == 3 * len(starts) and screen.failed_loads == len(starts)
-        assert 4 <= len(starts) <= 7, len(starts)
         gaps = [b - a for a, b in itertools.pairwise(starts)]
         for n, gap in enumerate(gaps, start=1):
-            assert gap >= 0.95 * 0.02 * 2**n, (n, gaps)
-        assert gaps[-1] >= 4 * gaps[0]
+            assert gap >= 0.95 * 0.02 * 2**n, (n, gaps)  # the wait doubles after each failed walk
+        assert failed <= window / (0.02 * 4), (failed, window)
         assert transport.most["/developers/v1/instances"] == 1  # never two list walks in flight at once
         assert pilot.app.is_running and len(screen.model) == 0
         # Hammering ctrl+r does not pile requests up either: each press replaces the walk in flight.
@@ -482,3 +546,107 @@ async def test_a_snapshot_job_survives_failing_polls(make_app: Any, simulator: A
         await wait_for(pilot, lambda: job.finished)
         assert job.state == "succeeded"
         await wait_for(pilot, lambda: any("ACTIVE" in t for t in toasts(app)))
+
+
+# ------------------------------------------------------------------------------------ forms and server 422s
+
+
+def _field_error(form: FormModal[Any], name: str) -> str:
+    box = form.query_one(f"#error-{name}")
+    return str(box.render()) if box.display else ""
+
+
+async def test_a_server_422_lands_on_the_fields_it_names(make_app: Any, simulator: Any) -> None:
+    """ISO download: the server refuses the URL and the region (by their JSON names); each message goes under its
+    field, an unknown location above the buttons, and everything typed stays."""
+    from textual.widgets import Input, Select
+
+    body = (
+        b'{"detail": [{"loc": ["body", "url"], "msg": "host not reachable", "type": "value_error"},'
+        b' {"loc": ["body", "regionId"], "msg": "region is full", "type": "value_error"},'
+        b' {"loc": ["body", "somethingElse"], "msg": "not allowed", "type": "value_error"}]}'
+    )
+    app = make_app(initial_resource="isos")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await loaded(pilot, "isos")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
+        form = pilot.app.screen
+        assert isinstance(form, FormModal)
+        # Validated before sending: nothing typed, nothing sent, every required field says so.
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: "required" in _field_error(form, "name"))
+        assert "required" in _field_error(form, "url") and "required" in _field_error(form, "region")
+        assert not posts(simulator)
+        # A URL the client itself refuses stays at its field too.
+        form.query_one("#field-name", Input).value = "rescue"
+        form.query_one("#field-url", Input).value = "ftp://example.com/rescue.iso"
+        form.query_one("#field-region", Select).value = "us-utah"
+        await pilot.pause(0.25)
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: bool(_field_error(form, "url")))
+        assert not _field_error(form, "name") and not posts(simulator)
+        # The server's 422 maps onto the same fields.
+        form.query_one("#field-url", Input).value = "https://example.com/rescue.iso"
+        simulator.faults.add(method="POST", path_prefix="/v1/iso", status=422, body=body)
+        await pilot.pause(0.25)
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: "host not reachable" in _field_error(form, "url"))
+        assert "region is full" in _field_error(form, "region")
+        assert "somethingElse: not allowed" in str(form.query_one("#form-error").render())
+        assert len(posts(simulator, "/v1/iso")) == 1 and not form.busy and pilot.app.screen is form
+        assert form.query_one("#field-name", Input).value == "rescue"
+        assert form.query_one("#field-url", Input).value == "https://example.com/rescue.iso"
+        assert form.query_one("#field-region", Select).value == "us-utah"
+        # Sent again as it is, it goes through.
+        await pilot.pause(0.25)
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormModal))
+        assert len(posts(simulator, "/v1/iso")) == 2
+        assert any(r["name"] == "rescue" for r in simulator.isos.values())
+
+
+async def test_add_traffic_refused_at_the_field(make_app: Any, simulator: Any) -> None:
+    from textual.widgets import Input
+
+    body = b'{"detail": [{"loc": ["body", "amount"], "msg": "at most 10 TB at a time", "type": "value_error"}]}'
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = _active(simulator)
+        assert screen.table.move_cursor_to_key(record.id)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
+        form = pilot.app.screen
+        assert isinstance(form, FormModal)
+        form.query_one("#field-amount", Input).value = "500"
+        simulator.faults.add(method="POST", path_prefix="/v1/instances", status=422, body=body)
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: "at most 10 TB" in _field_error(form, "amount"))
+        assert form.query_one("#field-amount", Input).value == "500" and pilot.app.screen is form
+        assert len(posts(simulator, "/add-traffic")) == 1
+
+
+# --------------------------------------------------------------------------------- lists of several calls
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="load_products (cloudzy_tui/ui/resources/catalog.py) swallows a failed region unless every region "
+    "failed, so ResourceScreen._load drops that region's rows (remove_missing) with no message and no STALE",
+)
+async def test_products_of_a_region_that_failed_to_load_are_kept_and_marked_stale(
+    make_app: Any, simulator: Any
+) -> None:
+    app = make_app(initial_resource="products")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "products")
+        utah = {k for k in screen.model.items if k.startswith("us-utah/")}
+        assert utah and len(screen.model) > len(utah)
+        # The first region's product list fails (a try and two retries); the other regions answer.
+        simulator.faults.add(method="GET", path_prefix="/v1/products", status=503, times=3)
+        await pilot.press("ctrl+r")
+        await stopped_fetching(pilot, screen, lambda: len(simulator.faults) == 0)
+        await settle(pilot)
+        assert utah <= set(screen.model.items)  # the last good rows of the failed region stay
+        assert screen.last_error is not None and "STALE" in status_line(screen)

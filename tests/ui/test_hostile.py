@@ -449,3 +449,49 @@ async def test_a_low_balance_answer_with_absurd_numbers(make_app: Any, simulator
         await wait_for(pilot, lambda: any("Balance too low" in t for t in toasts(app)))
         assert not any("OverflowError" in t for t in toasts(app))
         assert pilot.app.is_running
+
+
+# ------------------------------------------------------------------------------ what leaves the console
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ResourceScreen.action_copy (cloudzy_tui/ui/screens/resource.py) puts the server's value on the "
+    "clipboard raw: newlines, ESC and bidi overrides included (a public key that pastes as two lines)",
+)
+async def test_copy_puts_no_control_characters_on_the_clipboard(make_app: Any, simulator: Any) -> None:
+    key = simulator.ssh_keys[min(simulator.ssh_keys)]
+    kind, blob, *_ = key["publicKey"].split()
+    key["publicKey"] = f"{kind} {blob} me\nssh-ed25519 AAAAattacker evil\n\x1b[31m\u202e"
+    app = make_app(initial_resource="ssh-keys")
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        screen = await loaded(pilot, "ssh-keys")
+        assert screen.table.move_cursor_to_key(str(key.id))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: bool(pilot.app.clipboard))
+        assert_safe(pilot.app)  # the "Copied" toast is clean either way
+        assert not any(bad in pilot.app.clipboard for bad in ("\n", "\r", *BAD))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ssh (cloudzy_tui/ui/resources/instances.py) formats the server's mainIp into the ssh command line "
+    "unchecked: with a template 'ssh {ip}', an address '-oProxyCommand=...' becomes an ssh option",
+)
+async def test_ssh_never_turns_a_server_string_into_an_option(make_app: Any, simulator: Any) -> None:
+    web01 = _first(simulator.instances, hostname="web-01")
+    web01["mainIp"] = "-oProxyCommand=touch /tmp/cloudzy-pwned"
+    app = make_app(ssh_command="ssh {ip}")
+    calls: list[list[str]] = []
+
+    async def run_external(argv: list[str]) -> tuple[int, str]:
+        calls.append(argv)
+        return 0, ""
+
+    app.run_external = run_external
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        assert screen.table.move_cursor_to_key(web01.id)
+        await pilot.press("s")
+        await settle(pilot)
+        assert not any(part.startswith("-oProxyCommand") for argv in calls for part in argv), calls
