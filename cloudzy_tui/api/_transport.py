@@ -13,6 +13,9 @@ Policy (see also the package docstring):
 * POST is retried only when the request provably never reached the server: connect errors, connect/pool
   timeouts and 429. A POST whose outcome is unknown — read/write timeout, connection dropped after sending,
   or a gateway's 502/504 — raises :class:`OutcomeUnknownError` and is never resent.
+* httpx's timeouts bound each connect, write and read, not a whole reply: a server trickling a byte at a time
+  would hold a request for ever. Each attempt therefore also has a deadline (:func:`attempt_deadline`: the sum
+  of the timeouts plus one more read; 125 s with the defaults), past which it counts as a read timeout.
 * A DELETE that may already have taken effect (an earlier try of the same call got no answer, or a 502/504)
   and is then answered 404 counts as done.
 * Every HTTP attempt emits one :class:`RequestEvent` to ``on_event`` and one DEBUG log line on the
@@ -173,6 +176,17 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - current)
 
 
+def attempt_deadline(timeout: httpx.Timeout | float | None) -> float | None:
+    """The longest one attempt may take end to end: connect + pool + write + 2 x read (``None``: no read timeout,
+    no deadline). It only ends a reply that keeps the connection busy without ever finishing it."""
+    if timeout is None:
+        return None
+    limits = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    if limits.read is None:
+        return None
+    return sum(t for t in (limits.connect, limits.pool, limits.write) if t is not None) + 2 * limits.read
+
+
 def backoff_delay(retry_number: int, rng: Callable[[], float]) -> float:
     """Full-jitter exponential backoff: ``rng() * min(8, 0.5 * 2**n)`` for the n-th retry (from 0)."""
     return rng() * min(BACKOFF_CAP, BACKOFF_BASE * 2**retry_number)
@@ -240,6 +254,7 @@ class Transport:
             auth=_TokenAuth(token),
         )
         self._auth = self._client.auth
+        self._deadline = attempt_deadline(timeout)
 
     def set_token(self, token: SecretStr) -> None:
         """Use another token from the next request on (after a 401, without restarting)."""
@@ -284,9 +299,15 @@ class Transport:
             started = time.perf_counter()
             failure: _Failure
             try:
-                response = await self._client.request(method, path, params=query or None, json=json)
+                async with asyncio.timeout(self._deadline):
+                    response = await self._client.request(method, path, params=query or None, json=json)
             except httpx.HTTPError as exc:
                 failure = self._failure_from_exception(exc, method, path, idempotent)
+                response = None
+            except TimeoutError:  # the attempt's deadline: a reply that never ends is a reply not given in time
+                failure = self._failure_from_exception(
+                    httpx.ReadTimeout("no complete reply before the deadline"), method, path, idempotent
+                )
                 response = None
             except Exception as exc:  # a custom transport's own bug: report it, never resend a POST
                 failure = self._failure_from_unexpected(exc, method, path, idempotent)

@@ -178,6 +178,12 @@ class MisbehavingServer:
             self._reset(conn)
         elif mode == "stall":
             self._stop.wait(STALL)  # no answer in time; then the connection just closes
+        elif mode == "trickle":  # a byte every 0.1 s: each read is quick, the reply never ends
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+            for _ in range(50):
+                if self._stop.wait(0.1):
+                    break
+                conn.sendall(b" ")
         elif mode == "truncated-json":
             self._send(conn, "200 OK", envelope({"instances": self.instances, "bookmark": None})[:90])
         elif mode == "short-body":  # Content-Length promises more than is sent, then the connection closes
@@ -311,6 +317,27 @@ async def test_a_stalled_server_does_not_freeze_the_console(make_app: Any, serve
         await wait_for(pilot, lambda: screen.last_error is not None, timeout=3)
         assert loop_time() - started < STALL + 0.5
         assert "did not answer in time" in _error(screen) and len(screen.model) == 3
+
+
+async def test_a_reply_that_trickles_in_for_ever_ends_at_a_deadline(
+    make_app: Any, server: MisbehavingServer
+) -> None:
+    """httpx's timeouts bound each read, not the reply: a byte every 0.1 s would hold the walk for ever. The
+    client gives each attempt a deadline (a few timeouts), then says the API did not answer in time."""
+    app = make_app(client=_client(server.base_url, retries=0), refresh_seconds=0)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        screen = _screen(pilot)
+        await wait_for(pilot, lambda: screen.loaded_once and not screen.fetching)
+        server.mode = "trickle"
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.fetching, timeout=1)
+        await _still_answers_keys(pilot, screen)
+        await wait_for(pilot, lambda: screen.last_error is not None, timeout=3)
+        assert "did not answer in time" in _error(screen) and len(screen.model) == 3
+        assert "STALE" in _status(screen)
+        server.mode = "good"
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.last_error is None and not screen.fetching)
 
 
 async def test_wrong_typed_fields_keep_the_rows(make_app: Any, server: MisbehavingServer) -> None:

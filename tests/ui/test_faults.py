@@ -398,6 +398,38 @@ async def test_detail_under_faults_keeps_the_row_and_says_why(make_app: Any, sim
         assert "Snapshots" in screen.detail.plain_text()
 
 
+class Hanging(httpx.AsyncBaseTransport):
+    """The simulator in-process, except that POSTs are received and never answered (a peer gone silent)."""
+
+    def __init__(self, simulator: Any) -> None:
+        self.inner = httpx.ASGITransport(app=create_app(simulator))
+        self.hung = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.hung += 1
+            await asyncio.Event().wait()  # for ever (until cancelled)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_power_off_that_never_answers_is_not_stuck(make_app: Any, simulator: Any) -> None:
+    """No answer at all: the attempt ends at the client's deadline, the outcome is unknown (not resent) and the
+    action can be started again; it is not "already running" for ever."""
+    transport = Hanging(simulator)
+    client = CloudzyClient("http://sim.test/developers", TOKEN, transport=transport, timeout=0.2, sleep=_no_sleep)
+    app = make_app(client=client)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = _active(simulator)
+        await _power_off(pilot, screen, record)
+        await wait_for(pilot, lambda: any("not known whether the change was made" in t for t in toasts(app)),
+                       timeout=3)
+        await settle(pilot)
+        assert transport.hung == 1  # not sent twice
+        assert not app._running_actions
+        assert power_off_state(screen) is True
+
+
 async def test_a_form_refused_by_a_5xx_keeps_what_was_typed(make_app: Any, simulator: Any) -> None:
     from textual.widgets import Input
 
@@ -650,3 +682,12 @@ async def test_products_of_a_region_that_failed_to_load_are_kept_and_marked_stal
         await settle(pilot)
         assert utah <= set(screen.model.items)  # the last good rows of the failed region stay
         assert screen.last_error is not None and "STALE" in status_line(screen)
+
+
+def test_the_attempt_deadline_follows_the_timeouts() -> None:
+    from cloudzy_tui.api._transport import DEFAULT_TIMEOUT, attempt_deadline
+
+    assert attempt_deadline(DEFAULT_TIMEOUT) == 5 + 30 + 30 + 2 * 30
+    assert attempt_deadline(0.2) == pytest.approx(1.0)
+    assert attempt_deadline(None) is None
+    assert attempt_deadline(httpx.Timeout(5.0, read=None)) is None
