@@ -416,13 +416,18 @@ class Transport:
             return _Failure(err, retryable=True, maybe_applied=True)
         # UnsupportedProtocol, ProxyError, LocalProtocolError, InvalidURL, DecodingError, ...
         reason = shorten(exc, 120) or type(exc).__name__
-        if not idempotent and isinstance(exc, httpx.DecodingError):
-            err = OutcomeUnknownError(
-                f"{method} {path}: the API's answer could not be decoded ({reason}); check whether the "
-                "change "
-                "was made before trying again.",
-                **where,
-            )
+        if isinstance(exc, httpx.DecodingError):
+            if not idempotent:
+                err = OutcomeUnknownError(
+                    f"{method} {path}: the API's answer could not be decoded ({reason}); check whether the "
+                    "change "
+                    "was made before trying again.",
+                    **where,
+                )
+                return _Failure(err, retryable=False, maybe_applied=True)
+            # It was sent and answered: the answer is what is wrong (a bad gzip or charset), not the network.
+            err = MalformedResponseError(f"The API's answer to {method} {path} could not be decoded ({reason}).",
+                                         **where)
             return _Failure(err, retryable=False, maybe_applied=True)
         err = NetworkError(f"The request could not be sent: {reason}.", **where)
         return _Failure(err, retryable=False, maybe_applied=False)

@@ -1,6 +1,7 @@
 """The console against a loopback server that misbehaves on purpose: connections reset mid-reply, replies that
-never come (past the client's timeout), truncated and invalid JSON, an nginx HTML 502, empty bodies, wrong-typed
-fields, nothing listening at all. Real sockets, the default httpx transport, short timeouts.
+never come (past the client's timeout) or never end, truncated and invalid JSON, a broken gzip body, an nginx
+HTML 502, empty bodies, wrong-typed fields, nothing listening at all. Real sockets, the default httpx transport,
+short timeouts.
 
 Each time: a clear message, a console that still answers keys, the last good rows kept and marked STALE, and
 recovery on its own once the server behaves. The server is a plain socket server in a thread, stopped and joined
@@ -190,6 +191,9 @@ class MisbehavingServer:
             self._send(conn, "200 OK", envelope({"instances": self.instances})[:90], length=4096)
         elif mode == "invalid-json":
             self._send(conn, "200 OK", b'{"detail": "", "code": OKAY, "data": [}')
+        elif mode == "bad-gzip":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                         b"Content-Length: 15\r\nConnection: close\r\n\r\nnot gzip at all")
         elif mode == "html-502":
             self._send(conn, "502 Bad Gateway", NGINX_502, content_type="text/html")
         elif mode == "empty-200":
@@ -254,6 +258,7 @@ FAILURES = [
     pytest.param("truncated-json", "JSON that could not be parsed (90 bytes, truncated?)", id="truncated-json"),
     pytest.param("short-body", "The connection to 127.0.0.1 failed", id="short-body"),
     pytest.param("invalid-json", "JSON that could not be parsed", id="invalid-json"),
+    pytest.param("bad-gzip", "The API's answer to GET /v1/instances could not be decoded", id="bad-gzip"),
     pytest.param("html-502", "The API failed (HTTP 502 Bad Gateway) with an HTML page", id="html-502"),
     pytest.param("empty-200", "The API answered HTTP 200 with an empty body instead of JSON", id="empty-200"),
     pytest.param("hostile-text", "a non-JSON body (']0;pwned [bold]maintenance [31m')", id="hostile-text"),
