@@ -274,6 +274,24 @@ async def test_forms_with_hostile_choices_and_values(make_app: Any, simulator: A
         assert pilot.app.is_running and pilot.app.return_code is None
 
 
+async def test_instance_forms_with_a_hostile_catalog(make_app: Any, simulator: Any) -> None:
+    """The hostile instance's backup schedule, the change-OS form (hostile OS names) and resize (hostile plans)."""
+    rows = seed_hostile(simulator)
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _on_hostile_instance(pilot, rows["instances"][0])
+        for key, shown in (("b", "Backups of [bold]inst"), ("C", "[bold]os"), ("z", "")):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ResourceScreen))
+            await pilot.pause(0.2)
+            assert_safe(pilot.app, *([shown] if shown else []))
+            while not isinstance(pilot.app.screen, ResourceScreen):
+                await pilot.press("escape")
+                await pilot.pause(0.1)
+            await settle(pilot)
+        assert pilot.app.is_running and pilot.app.return_code is None
+
+
 async def test_jobs_view_and_job_toast_with_hostile_names(make_app: Any, simulator: Any, sim_clock: Any) -> None:
     rows = seed_hostile(simulator)
     app = make_app()
