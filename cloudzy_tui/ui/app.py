@@ -216,6 +216,14 @@ class CloudzyApp(App[None]):
     def _load_catalog(self) -> None:
         self.run_worker(self._catalog_worker(), group="catalog", exclusive=True, exit_on_error=False)
 
+    def ensure_catalog(self) -> None:
+        """Fetch the parts of the catalog that failed before (names come back once the API recovers)."""
+        catalog = self.catalog
+        incomplete = catalog.regions is None or catalog.os is None or catalog.applications is None
+        running = any(w.group == "catalog" and w.is_running for w in self.workers)
+        if incomplete and not running:
+            self._load_catalog()
+
     async def _catalog_worker(self) -> None:
         for loader in (self.catalog.ensure_regions, self.catalog.ensure_os, self.catalog.ensure_applications):
             try:

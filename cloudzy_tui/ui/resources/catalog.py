@@ -122,9 +122,11 @@ async def load_products(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterat
         try:
             yield await app.catalog.products_for(region_id, force=True)
         except CloudzyError as exc:
-            failures.append(f"{region_id}: {exc.message}")
-    if failures and len(failures) == len(ids):
-        raise CloudzyError("; ".join(failures[:3]))
+            failures.append(f"{app.catalog.region_name(region_id)}: {exc.message}")
+    if failures:
+        # The regions that answered are shown; raising keeps the last good rows of the others (not dropped as
+        # if the server no longer listed them) and marks the list stale with the reason.
+        raise CloudzyError(f"products of {len(failures)} region(s) not loaded: " + "; ".join(failures[:2]))
 
 
 def product_spec_rows(p: Product) -> list[tuple[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import shlex
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -360,11 +361,23 @@ async def ssh(call: ActionCall[Instance]) -> None:
     if not ip:
         call.app.toast(f"{_hostname(i)} has no IP address to connect to.", severity="warning")
         return
+    try:
+        # A server string goes onto a command line: only a real address may (never '-oProxyCommand=...').
+        ip = str(ipaddress.ip_address(ip.strip()))
+    except ValueError:
+        call.app.toast(f"{_hostname(i)}: {clean(ip, max_length=60)!r} is not an IP address; not connecting.",
+                       severity="error")
+        return
     template = call.app.ssh_command
     try:
-        argv = [part.format(ip=ip, hostname=i.hostname or "", id=i.id) for part in shlex.split(template)]
+        parts = shlex.split(template)
+        argv = [part.format(ip=ip, hostname=i.hostname or "", id=i.id) for part in parts]
     except (KeyError, IndexError, ValueError) as exc:
         call.app.toast(f"The ssh command template is not usable: {exc}", severity="error")
+        return
+    if any(value.startswith("-") and not part.startswith("-") for part, value in zip(parts, argv, strict=True)):
+        call.app.toast(f"{_hostname(i)}: a server value would become a command option; not connecting.",
+                       severity="error")
         return
     code, error = await call.app.run_external(argv)
     if error:

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
-from cloudzy_tui.api import CloudzyError, NotFoundError
+from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
 from cloudzy_tui.ui.resources.base import Action, ResourceSpec, Section, View, as_text
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
 from cloudzy_tui.ui.text import clean, safe_text
@@ -80,6 +80,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.last_updated: float | None = None
         self.last_error: str | None = None
         self.failed_loads = 0
+        self._retry_after: float | None = None
         self._refresh_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._last_order_at = 0.0
@@ -146,6 +147,7 @@ class ResourceScreen(Screen[None], Generic[T]):
     def action_reload(self) -> None:
         self.reload()
         self.cloudzy.jobs.wake()
+        self.cloudzy.ensure_catalog()
 
     def reload(self) -> None:
         if self._refresh_timer is not None:
@@ -176,10 +178,12 @@ class ResourceScreen(Screen[None], Generic[T]):
             self.last_error = None
             self.failed_loads = 0
             self.loaded_once = True
+            self.cloudzy.ensure_catalog()  # the API works again: fetch what the catalog is missing
             self._freeze_rows(force=True)
         except CloudzyError as exc:
             self.last_error = exc.message
             self.failed_loads += 1
+            self._retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
             if not self.model.items:
                 self.table.set_empty_message(clean(f"Could not load: {exc.message}", max_length=300))
             self.cloudzy.report_error(exc, context=f"Loading {self.spec.title.lower()}")
@@ -240,8 +244,11 @@ class ResourceScreen(Screen[None], Generic[T]):
             self._refresh_timer.stop()
         interval = self.cloudzy.refresh_interval(self.spec)
         if interval > 0 and self.failed_loads:
-            # Under errors, back off (x2 per failure, up to 5 minutes): never pile requests on a struggling API.
+            # Under errors, back off (x2 per failure, up to 5 minutes): never pile requests on a struggling API;
+            # and never before the API said it will take requests again (429 Retry-After).
             interval = min(300.0, interval * 2 ** min(self.failed_loads, 8))
+            if self._retry_after:
+                interval = max(interval, min(self._retry_after, 900.0))
         if interval > 0:
             self._refresh_timer = self.set_timer(interval, self._on_refresh_timer)
 
@@ -477,6 +484,8 @@ class ResourceScreen(Screen[None], Generic[T]):
         if item is None:
             return
         value = self.spec.copy_value(item) if self.spec.copy_value else self.spec.key_of(item)
+        # What goes on the clipboard is pasted into shells: one line, no control characters, no bidi overrides.
+        value = clean(value, max_length=20_000)
         self.app.copy_to_clipboard(value)
         self.notify(f"Copied {clean(value, max_length=80)}", markup=False, timeout=3)
 
