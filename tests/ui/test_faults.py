@@ -520,11 +520,6 @@ async def test_refresh_backs_off_under_errors_and_never_overlaps(make_app: Any, 
         assert len(screen.model) == len(visible_instances(simulator))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResourceScreen._arm_refresh (cloudzy_tui/ui/screens/resource.py) ignores RateLimitedError.retry_after: "
-    "a 429 'Retry-After: 120' on a refresh is re-polled after refresh x 2^failures, not after 120 s",
-)
 async def test_refresh_honours_retry_after(make_app: Any, simulator: Any) -> None:
     app = make_app(refresh_seconds=0.05)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
@@ -662,11 +657,6 @@ async def test_add_traffic_refused_at_the_field(make_app: Any, simulator: Any) -
 # --------------------------------------------------------------------------------- lists of several calls
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load_products (cloudzy_tui/ui/resources/catalog.py) swallows a failed region unless every region "
-    "failed, so ResourceScreen._load drops that region's rows (remove_missing) with no message and no STALE",
-)
 async def test_products_of_a_region_that_failed_to_load_are_kept_and_marked_stale(
     make_app: Any, simulator: Any
 ) -> None:
@@ -693,11 +683,6 @@ def test_the_attempt_deadline_follows_the_timeouts() -> None:
     assert attempt_deadline(httpx.Timeout(5.0, read=None)) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CloudzyApp._catalog_worker (cloudzy_tui/ui/app.py) tries the catalog once at start: if the regions "
-    "failed then, region names never come back (rows keep showing ids) even after the API recovers and ctrl+r",
-)
 async def test_the_catalog_recovers_when_the_api_comes_back(make_app: Any, simulator: Any) -> None:
     simulator.faults.add(method="GET", path_prefix="/v1/regions", status=503, times=None)
     app = make_app()

@@ -472,11 +472,6 @@ async def test_a_low_balance_answer_with_absurd_numbers(make_app: Any, simulator
 # ------------------------------------------------------------------------------ what leaves the console
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResourceScreen.action_copy (cloudzy_tui/ui/screens/resource.py) puts the server's value on the "
-    "clipboard raw: newlines, ESC and bidi overrides included (a public key that pastes as two lines)",
-)
 async def test_copy_puts_no_control_characters_on_the_clipboard(make_app: Any, simulator: Any) -> None:
     key = simulator.ssh_keys[min(simulator.ssh_keys)]
     kind, blob, *_ = key["publicKey"].split()
@@ -491,11 +486,6 @@ async def test_copy_puts_no_control_characters_on_the_clipboard(make_app: Any, s
         assert not any(bad in pilot.app.clipboard for bad in ("\n", "\r", *BAD))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ssh (cloudzy_tui/ui/resources/instances.py) formats the server's mainIp into the ssh command line "
-    "unchecked: with a template 'ssh {ip}', an address '-oProxyCommand=...' becomes an ssh option",
-)
 async def test_ssh_never_turns_a_server_string_into_an_option(make_app: Any, simulator: Any) -> None:
     web01 = _first(simulator.instances, hostname="web-01")
     web01["mainIp"] = "-oProxyCommand=touch /tmp/cloudzy-pwned"
