@@ -487,7 +487,8 @@ class CloudzyApp(App[None]):
         if running:
             right.append(f"jobs {running}  ", style="bold")
         if screen.last_error:
-            right.append("STALE ", style="bold red")
+            # Stale when there is something shown to be stale; otherwise the load simply failed.
+            right.append("STALE " if screen.model.items else "ERROR ", style="bold red")
             right.append_text(safe_text(screen.last_error, "red", max_length=40))
             right.append("  ")
         if screen.last_updated is not None:

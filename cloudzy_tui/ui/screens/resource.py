@@ -81,6 +81,8 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.last_error: str | None = None
         self.failed_loads = 0
         self._retry_after: float | None = None
+        self._load_generation = 0
+        self._manual_reload = False
         self._refresh_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._last_order_at = 0.0
@@ -145,6 +147,7 @@ class ResourceScreen(Screen[None], Generic[T]):
     # -------------------------------------------------------------- loading
 
     def action_reload(self) -> None:
+        self._manual_reload = True
         self.reload()
         self.cloudzy.jobs.wake()
         self.cloudzy.ensure_catalog()
@@ -157,6 +160,10 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     @work(group="load", exclusive=True, exit_on_error=False)
     async def _load(self) -> None:
+        # A newer load (ctrl+r) cancels this one; only the newest may report and re-arm the timer.
+        self._load_generation += 1
+        generation = self._load_generation
+        manual, self._manual_reload = self._manual_reload, False
         self.fetching = True
         self.load_progress = 0
         self.update_status()
@@ -186,16 +193,23 @@ class ResourceScreen(Screen[None], Generic[T]):
             self._retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
             if not self.model.items:
                 self.table.set_empty_message(clean(f"Could not load: {exc.message}", max_length=300))
-            self.cloudzy.report_error(exc, context=f"Loading {self.spec.title.lower()}")
+            # One toast per streak of failures (and for each ctrl+r); the status bar keeps saying it meanwhile.
+            if manual or self.failed_loads == 1:
+                self.cloudzy.report_error(exc, context=f"Loading {self.spec.title.lower()}")
         finally:
-            self.fetching = False
-            if self.loaded_once and not self.model.items:
-                self.table.set_empty_message(self._empty_message())
-            self._order()
-            self.update_status()
-            self._show_detail()
-            self._arm_refresh()
-            self._apply_pending_select()
+            # A newer load (ctrl+r) owns the flags, the status and the timer: a superseded one only stops.
+            if generation == self._load_generation:
+                self._load_finished()
+
+    def _load_finished(self) -> None:
+        self.fetching = False
+        if self.loaded_once and not self.model.items:
+            self.table.set_empty_message(self._empty_message())
+        self._order()
+        self.update_status()
+        self._show_detail()
+        self._arm_refresh()
+        self._apply_pending_select()
 
     def select_key(self, key: str) -> None:
         """Put the cursor on this row now, or as soon as it has loaded (a screen opened for the first time)."""
