@@ -615,7 +615,10 @@ class CloudzyApp(App[None]):
         # `q` quits from the lists only: inside a dialog it must never throw away what was typed.
         if action != "quit_from_list":
             return True
-        return bool(self.screen_stack) and isinstance(self.screen, ResourceScreen)
+        from cloudzy_tui.ui.modals.help import HelpScreen
+
+        # Listed in the help (which itself closes on q); never active inside a dialog with typed input.
+        return bool(self.screen_stack) and isinstance(self.screen, ResourceScreen | HelpScreen)
 
     async def action_quit_from_list(self) -> None:
         self.exit()
