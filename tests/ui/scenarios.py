@@ -37,10 +37,13 @@ async def _wait(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float
 
 
 async def _idle(pilot: Pilot[Any]) -> None:
-    """No worker busy (except the job tracker) and the screen repainted."""
+    """No worker busy (except the job tracker), the detail pane's pending load done, the screen repainted."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 10
-    while any(w.is_running and w.group not in ("jobs", "actions") for w in pilot.app.workers):
+    screens = [s for s in pilot.app.screen_stack if isinstance(s, ResourceScreen)]
+    while any(s._detail_timer is not None for s in screens) or any(
+        w.is_running and w.group not in ("jobs", "actions") for w in pilot.app.workers
+    ):
         if loop.time() > deadline:
             raise AssertionError("scenario: workers did not finish")
         await asyncio.sleep(0.01)
