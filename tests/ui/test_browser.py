@@ -265,8 +265,13 @@ async def test_live_refresh_runs_on_its_own_and_never_overlaps(make_app: Any, si
         await pilot.press("question_mark")
         await pilot.pause(0.1)
         count = len([r for r in simulator.requests if r.path == "/v1/instances"])
+        app.refresh_seconds = 30  # from now on, a re-armed timer would wait 30 s
         await pilot.pause(0.3)
         assert len([r for r in simulator.requests if r.path == "/v1/instances"]) == count
+        # The refresh it missed happens as soon as the screen is back, not a whole period later.
+        simulator.instances[key]["hostname"] = "changed-while-help-was-open"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.model.items[key].hostname == "changed-while-help-was-open", timeout=3)
 
 
 async def test_empty_account_hints_how_to_start(make_app: Any, simulator: Any) -> None:

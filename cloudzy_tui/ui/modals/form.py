@@ -201,6 +201,26 @@ class FormModal(ModalScreen[R | None], Generic[R]):
                 known[alias] = f.name
         return known
 
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(TextArea.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _on_field_edited(
+        self,
+        event: Input.Changed | Select.Changed | Checkbox.Changed | TextArea.Changed | SelectionList.SelectedChanged,
+    ) -> None:
+        """Editing a field takes its error away (the next submit checks it again)."""
+        wid = event.control.id if event.control is not None else None
+        if not wid or not wid.startswith("field-"):
+            return
+        name = wid.removeprefix("field-")
+        for box in self.query(f"#error-{name}").results(Static):
+            box.update("")
+            box.display = False
+        for row in self.query(f"#row-{name}"):
+            row.remove_class("invalid")
+
     # -------------------------------------------------------------- submit
 
     @on(Button.Pressed, "#submit")

@@ -84,6 +84,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self._load_generation = 0
         self._manual_reload = False
         self._refresh_timer: Timer | None = None
+        self._refresh_due = False
         self._detail_timer: Timer | None = None
         self._last_order_at = 0.0
         self._last_status_at = 0.0
@@ -163,6 +164,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         # A newer load (ctrl+r) cancels this one; only the newest may report and re-arm the timer.
         self._load_generation += 1
         generation = self._load_generation
+        self._refresh_due = False
         manual, self._manual_reload = self._manual_reload, False
         self.fetching = True
         self.load_progress = 0
@@ -268,15 +270,21 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     def _on_refresh_timer(self) -> None:
         self._refresh_timer = None
-        # Never while a modal or another screen is in front: re-arm and wait.
-        if self.app.screen is not self or self.fetching:
+        if self.fetching:
             self._arm_refresh()
+            return
+        # Never while a modal or another screen is in front: the refresh waits, and happens as soon as this
+        # screen is back (not a whole period later: the list must not look fresher than it is).
+        if self.app.screen is not self:
+            self._refresh_due = True
             return
         self._load()
 
     def on_screen_resume(self) -> None:
         self.update_status()
-        if self.loaded_once and self.last_updated is not None and self._refresh_timer is None and not self.fetching:
+        if self._refresh_due and not self.fetching:
+            self._load()
+        elif self.loaded_once and self.last_updated is not None and self._refresh_timer is None and not self.fetching:
             self._arm_refresh()
 
     def _order(self, throttle: bool = False) -> None:
