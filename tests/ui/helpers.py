@@ -56,3 +56,30 @@ async def loaded(pilot: Pilot[Any], name: str | None = None) -> ResourceScreen[A
 
     await wait_for(pilot, ready)
     return resource_screen(pilot)
+
+
+def instance_record(simulator: Any, hostname: str) -> Any:
+    """The simulator's record of the instance with this hostname."""
+    return next(r for r in simulator.instances.values() if r["hostname"] == hostname)
+
+
+def writes(simulator: Any, prefix: str = "", suffix: str = "") -> list[Any]:
+    """The non-GET requests the simulator received (optionally: whose path starts/ends so)."""
+    return [
+        r for r in simulator.requests
+        if r.method != "GET" and r.path.startswith(prefix) and r.path.endswith(suffix)
+    ]
+
+
+def toasts(app: Any) -> list[str]:
+    """The messages of the notifications the app is showing."""
+    return [n.message for n in app._notifications]
+
+
+async def select_instance(pilot: Pilot[Any], simulator: Any, hostname: str) -> Any:
+    """Put the instances screen's cursor on this hostname; returns the simulator's record."""
+    screen = await loaded(pilot, "instances")
+    record = instance_record(simulator, hostname)
+    assert screen.table.move_cursor_to_key(record.id)
+    await pilot.pause()
+    return record

@@ -10,15 +10,7 @@ from textual.widgets import Input, Select, SelectionList
 from cloudzy_tui.ui.modals.backup_schedule import BackupScheduleModal
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 
-from .helpers import loaded, settle, wait_for
-
-
-def _instance(simulator: Any, hostname: str) -> Any:
-    return next(r for r in simulator.instances.values() if r["hostname"] == hostname)
-
-
-def _backup_writes(simulator: Any) -> list[Any]:
-    return [r for r in simulator.requests if r.method != "GET" and r.path.startswith("/v1/backups")]
+from .helpers import instance_record, loaded, select_instance, settle, wait_for, writes
 
 
 def _error(form: Any, name: str) -> str:
@@ -33,17 +25,9 @@ async def _form(pilot: Any) -> BackupScheduleModal:
     return form
 
 
-async def _select_instance(pilot: Any, simulator: Any, hostname: str) -> Any:
-    screen = await loaded(pilot, "instances")
-    record = _instance(simulator, hostname)
-    assert screen.table.move_cursor_to_key(record.id)
-    await pilot.pause()
-    return record
-
-
 async def _select_profile(pilot: Any, simulator: Any, hostname: str) -> Any:
     screen = await loaded(pilot, "backups")
-    record = _instance(simulator, hostname)
+    record = instance_record(simulator, hostname)
     assert screen.table.move_cursor_to_key(record.id)
     await pilot.pause()
     return screen
@@ -52,7 +36,7 @@ async def _select_profile(pilot: Any, simulator: Any, hostname: str) -> Any:
 async def test_create_from_an_instance_weekly_needs_a_day(make_app: Any, simulator: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        instance = await _select_instance(pilot, simulator, "web-02")
+        instance = await select_instance(pilot, simulator, "web-02")
         assert instance.id not in simulator.backups
         await pilot.press("b")
         form = await _form(pilot)
@@ -64,7 +48,7 @@ async def test_create_from_an_instance_weekly_needs_a_day(make_app: Any, simulat
 
         await pilot.click("#submit")  # weekly, no day: refused here, nothing sent
         await wait_for(pilot, lambda: "at least one day" in _error(form, "days"))
-        assert not _backup_writes(simulator)
+        assert not writes(simulator, "/v1/backups")
         assert pilot.app.screen is form and not form.busy
 
         days = form.query_one("#field-days", SelectionList)
@@ -73,9 +57,9 @@ async def test_create_from_an_instance_weekly_needs_a_day(make_app: Any, simulat
         assert list(days.selected) == ["Monday", "Wednesday"]
         await pilot.pause(0.25)
         await pilot.click("#submit")
-        await wait_for(pilot, lambda: bool(_backup_writes(simulator)))
+        await wait_for(pilot, lambda: bool(writes(simulator, "/v1/backups")))
         await settle(pilot)
-        (post,) = _backup_writes(simulator)
+        (post,) = writes(simulator, "/v1/backups")
         assert post.method == "POST"
         assert post.body == {
             "instanceId": instance.id, "scheduleFrequency": "weekly",
@@ -90,7 +74,7 @@ async def test_create_from_an_instance_weekly_needs_a_day(make_app: Any, simulat
 async def test_update_from_an_instance_that_has_a_profile(make_app: Any, simulator: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        instance = await _select_instance(pilot, simulator, "web-01")
+        instance = await select_instance(pilot, simulator, "web-01")
         assert simulator.backups[instance.id]["periodId"] == 7
         await pilot.press("b")
         form = await _form(pilot)
@@ -102,9 +86,9 @@ async def test_update_from_an_instance_that_has_a_profile(make_app: Any, simulat
         assert offered == [7, 14, 30, 60, 90, "other"]
         retention.value = 30
         await pilot.click("#submit")
-        await wait_for(pilot, lambda: bool(_backup_writes(simulator)))
+        await wait_for(pilot, lambda: bool(writes(simulator, "/v1/backups")))
         await settle(pilot)
-        (put,) = _backup_writes(simulator)
+        (put,) = writes(simulator, "/v1/backups")
         assert put.method == "PUT" and put.body["periodId"] == 30 and put.body["instanceId"] == instance.id
         assert simulator.backups[instance.id]["periodId"] == 30
 
@@ -113,7 +97,7 @@ async def test_server_422_lands_on_the_retention_field(make_app: Any, simulator:
     app = make_app(initial_resource="backups")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _select_profile(pilot, simulator, "db-primary")
-        instance = _instance(simulator, "db-primary")
+        instance = instance_record(simulator, "db-primary")
         await pilot.press("e")
         form = await _form(pilot)
         form.query_one("#field-retention", Select).value = "other"
@@ -122,7 +106,7 @@ async def test_server_422_lands_on_the_retention_field(make_app: Any, simulator:
         form.query_one("#field-retention_other", Input).focus()
         await pilot.press("2", "1", "enter")  # 21 days: this server does not accept it
         await wait_for(pilot, lambda: "permitted" in _error(form, "retention_other"))
-        (put,) = _backup_writes(simulator)
+        (put,) = writes(simulator, "/v1/backups")
         assert put.body["periodId"] == 21 and put.status == 422
         assert pilot.app.screen is form and not form.busy
         assert form.query_one("#field-retention_other", Input).value == "21"  # nothing typed is lost
@@ -142,7 +126,7 @@ async def test_delete_from_the_backups_screen(make_app: Any, simulator: Any) -> 
     app = make_app(initial_resource="backups")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _select_profile(pilot, simulator, "staging-web")
-        instance = _instance(simulator, "staging-web")
+        instance = instance_record(simulator, "staging-web")
         await pilot.press("D")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
         assert pilot.app.focused is not None and pilot.app.focused.id == "cancel"
@@ -150,7 +134,8 @@ async def test_delete_from_the_backups_screen(make_app: Any, simulator: Any) -> 
         await wait_for(pilot, lambda: instance.id not in simulator.backups)
         await settle(pilot)
         assert instance.id not in screen.model.items
-        assert [(r.method, r.path) for r in _backup_writes(simulator)] == [("DELETE", f"/v1/backups/{instance.id}")]
+        sent = [(r.method, r.path) for r in writes(simulator, "/v1/backups")]
+        assert sent == [("DELETE", f"/v1/backups/{instance.id}")]
 
 
 async def test_create_from_the_backups_screen_offers_instances_without_a_profile(
@@ -164,7 +149,7 @@ async def test_create_from_the_backups_screen_offers_instances_without_a_profile
         choice = form.query_one("#field-instance", Select)
         offered = {str(v) for _, v in choice._options if v is not Select.NULL}
         assert not offered & set(simulator.backups)  # instances with a profile are not offered
-        target = _instance(simulator, "mail")
+        target = instance_record(simulator, "mail")
         assert target.id in offered
         choice.value = target.id
         form.query_one("#field-frequency", Select).value = "daily"
@@ -172,6 +157,6 @@ async def test_create_from_the_backups_screen_offers_instances_without_a_profile
         await pilot.click("#submit")
         await wait_for(pilot, lambda: target.id in simulator.backups)
         await settle(pilot)
-        (post,) = _backup_writes(simulator)
+        (post,) = writes(simulator, "/v1/backups")
         assert post.body == {"instanceId": target.id, "scheduleFrequency": "daily", "periodId": 14}
         assert screen.model.items[target.id].status == "pending"  # the row is there at once

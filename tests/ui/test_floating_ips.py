@@ -10,19 +10,11 @@ from textual.widgets import Checkbox, Input, Select
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 from cloudzy_tui.ui.modals.form import FormModal
 
-from .helpers import loaded, settle, wait_for
-
-
-def _writes(simulator: Any) -> list[Any]:
-    return [r for r in simulator.requests if r.method != "GET" and r.path.startswith("/v1/floating-ips")]
+from .helpers import instance_record, loaded, settle, wait_for, writes
 
 
 def _fip(simulator: Any, **match: Any) -> Any:
     return next(r for r in simulator.floating_ips.values() if all(r[k] == v for k, v in match.items()))
-
-
-def _instance(simulator: Any, hostname: str) -> Any:
-    return next(r for r in simulator.instances.values() if r["hostname"] == hostname)
 
 
 async def _screen(pilot: Any) -> Any:
@@ -56,13 +48,13 @@ async def test_allocate_checks_the_count_and_names_the_new_addresses(make_app: A
         count.value = ""
         await pilot.press("6", "enter")
         await wait_for(pilot, lambda: "between 1 and 5" in str(form.query_one("#error-count").render()))
-        assert not _writes(simulator)
+        assert not writes(simulator, "/v1/floating-ips")
         assert pilot.app.screen is form
 
         await pilot.press("backspace", "2", "enter")
-        await wait_for(pilot, lambda: bool(_writes(simulator)))
+        await wait_for(pilot, lambda: bool(writes(simulator, "/v1/floating-ips")))
         await settle(pilot)
-        (post,) = _writes(simulator)
+        (post,) = writes(simulator, "/v1/floating-ips")
         assert post.body == {"regionId": "us-utah", "count": 2}
         new = [simulator.floating_ips[k] for k in set(simulator.floating_ips) - before]
         assert len(new) == 2 and all(r["regionId"] == "us-utah" for r in new)
@@ -84,14 +76,14 @@ async def test_release_asks_first(make_app: Any, simulator: Any) -> None:
         assert fip["ipAddress"] in str(pilot.app.screen.query_one("#dialog-message").render())
         await pilot.press("escape")
         await settle(pilot)
-        assert not _writes(simulator) and not fip["isDeleted"]
+        assert not writes(simulator, "/v1/floating-ips") and not fip["isDeleted"]
 
         await pilot.press("D")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
         await pilot.click("#confirm")
         await wait_for(pilot, lambda: fip["isDeleted"])
         await settle(pilot)
-        assert [r.path for r in _writes(simulator)] == [f"/v1/floating-ips/{fip.id}/release"]
+        assert [r.path for r in writes(simulator, "/v1/floating-ips")] == [f"/v1/floating-ips/{fip.id}/release"]
         assert fip.id not in screen.model.items
 
 
@@ -113,9 +105,9 @@ async def test_edit_note_with_hostile_text_is_shown_literally(make_app: Any, sim
         note.value = hostile
         note.focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: bool(_writes(simulator)))
+        await wait_for(pilot, lambda: bool(writes(simulator, "/v1/floating-ips")))
         await settle(pilot)
-        (patch,) = _writes(simulator)
+        (patch,) = writes(simulator, "/v1/floating-ips")
         assert patch.method == "PATCH" and patch.body == {"autoRenew": False, "customerNote": hostile}
         assert fip["customerNote"] == hostile and fip["autoRenew"] is False
 
@@ -139,7 +131,7 @@ async def test_go_to_instance_lands_on_its_row(make_app: Any, simulator: Any) ->
         await pilot.pause()
         assert screen.action_availability("instance") is None  # nothing to go to
 
-        instance = _instance(simulator, "db-primary")
+        instance = instance_record(simulator, "db-primary")
         fip = _fip(simulator, instanceId=instance.id)
         assert screen.table.move_cursor_to_key(fip.id)
         await pilot.pause()

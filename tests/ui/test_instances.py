@@ -10,15 +10,11 @@ from cloudzy_tui.ui.modals.confirm import ConfirmModal
 from cloudzy_tui.ui.modals.form import FormModal
 from cloudzy_tui.ui.modals.text_view import TextViewModal
 
-from .helpers import loaded, settle, wait_for
+from .helpers import loaded, settle, wait_for, writes
 
 
 def _by_hostname(simulator: Any, hostname: str) -> Any:
     return next(r for r in simulator.instances.values() if r["hostname"] == hostname)
-
-
-def _posts(simulator: Any, suffix: str = "") -> list[Any]:
-    return [r for r in simulator.requests if r.method != "GET" and r.path.endswith(suffix)]
 
 
 async def _select(pilot: Any, simulator: Any, status: str) -> Any:
@@ -39,13 +35,13 @@ async def test_power_off_asks_first_with_cancel_focused(make_app: Any, simulator
         assert pilot.app.focused is not None and pilot.app.focused.id == "cancel"
         await pilot.press("enter")  # a reflexive Enter cancels
         await settle(pilot)
-        assert not _posts(simulator, "/poweroff")
+        assert not writes(simulator, suffix="/poweroff")
         assert record["status"] == "active"
 
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
         await pilot.click("#confirm")
-        await wait_for(pilot, lambda: bool(_posts(simulator, "/poweroff")))
+        await wait_for(pilot, lambda: bool(writes(simulator, suffix="/poweroff")))
         await settle(pilot)
         assert record["status"] == "stopping"
         screen = await loaded(pilot, "instances")
@@ -67,9 +63,9 @@ async def test_power_on_and_not_offered_when_not_applicable(make_app: Any, simul
         assert screen.action_availability("power_off") is None
         await pilot.press("p")
         await settle(pilot)
-        assert not _posts(simulator)
+        assert not writes(simulator)
         await pilot.press("u")
-        await wait_for(pilot, lambda: bool(_posts(simulator, "/poweron")))
+        await wait_for(pilot, lambda: bool(writes(simulator, suffix="/poweron")))
         sim_clock.advance(5)
         await wait_for(pilot, lambda: screen.model.items[record.id].status == "active")
 
@@ -87,7 +83,7 @@ async def test_reset_and_double_fire_sends_one_request(make_app: Any, simulator:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
         await pilot.click("#confirm")
         await settle(pilot)
-        assert len(_posts(simulator, "/poweroff")) == 1
+        assert len(writes(simulator, suffix="/poweroff")) == 1
         assert record["status"] == "stopping"
 
 
@@ -119,7 +115,7 @@ async def test_change_password_shows_it_once(make_app: Any, simulator: Any, capl
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
         await pilot.click("#confirm")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, TextViewModal))
-        assert _posts(simulator, "/change-pass")
+        assert writes(simulator, suffix="/change-pass")
         shown = pilot.app.screen._text
         assert len(shown) >= 8
         await pilot.press("c")
@@ -137,11 +133,11 @@ async def test_add_traffic_form_validates_and_sends(make_app: Any, simulator: An
         await pilot.press("enter")  # empty: required
         await pilot.pause()
         assert "required" in str(pilot.app.screen.query_one("#error-amount").render())
-        assert not _posts(simulator)
+        assert not writes(simulator)
         await pilot.press("2")
         await pilot.press("enter")
         await settle(pilot)
-        posts = _posts(simulator, "/add-traffic")
+        posts = writes(simulator, suffix="/add-traffic")
         assert len(posts) == 1 and posts[0].body == {"amount": 2.0}
         assert posts[0].path == f"/v1/instances/{record.id}/add-traffic"
 
@@ -166,8 +162,8 @@ async def test_resize_to_a_fixed_product(make_app: Any, simulator: Any, sim_cloc
         )
         select.value = bigger
         await pilot.click("#submit")
-        await wait_for(pilot, lambda: bool(_posts(simulator, "/resize")))
-        body = _posts(simulator, "/resize")[0].body
+        await wait_for(pilot, lambda: bool(writes(simulator, suffix="/resize")))
+        body = writes(simulator, suffix="/resize")[0].body
         assert body["type"] == "FIXED" and body["productId"] == bigger
         await settle(pilot)
         assert record["status"] == "resizing"
@@ -194,13 +190,13 @@ async def test_change_os_needs_the_hostname(make_app: Any, simulator: Any) -> No
         await pilot.click("#submit")
         await wait_for(pilot, lambda: "hostname" in str(form.query_one("#error-confirm").render()))
         assert not form.busy
-        assert not _posts(simulator, "/change-os")
+        assert not writes(simulator, suffix="/change-os")
         assert select.value == target  # what was chosen is kept
         form.query_one("#field-confirm", Input).value = record["hostname"]
         await pilot.pause(0.25)  # a Button ignores a second click during its 0.2 s press effect
         await pilot.click("#submit")
-        await wait_for(pilot, lambda: bool(_posts(simulator, "/change-os")))
-        assert _posts(simulator, "/change-os")[0].body == {"osId": target}
+        await wait_for(pilot, lambda: bool(writes(simulator, suffix="/change-os")))
+        assert writes(simulator, suffix="/change-os")[0].body == {"osId": target}
 
 
 async def test_ssh_runs_the_configured_command(make_app: Any, simulator: Any) -> None:

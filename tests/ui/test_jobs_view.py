@@ -11,11 +11,7 @@ from textual.widgets import Static
 
 from cloudzy_tui.ui.modals.jobs import JobsScreen
 
-from .helpers import loaded, settle, wait_for
-
-
-def _instance(simulator: Any, hostname: str) -> Any:
-    return next(r for r in simulator.instances.values() if r["hostname"] == hostname)
+from .helpers import instance_record, loaded, settle, wait_for
 
 
 def _shown(screen: JobsScreen) -> str:
@@ -27,7 +23,7 @@ def _shown(screen: JobsScreen) -> str:
 
 async def _snapshot_of(pilot: Any, simulator: Any, hostname: str) -> Any:
     screen = await loaded(pilot, "instances")
-    record = _instance(simulator, hostname)
+    record = instance_record(simulator, hostname)
     assert screen.table.move_cursor_to_key(record.id)
     await pilot.pause()
     await pilot.press("S")

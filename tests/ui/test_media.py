@@ -10,15 +10,7 @@ from textual.widgets import Checkbox, Input, Select
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 from cloudzy_tui.ui.modals.form import FormModal
 
-from .helpers import loaded, settle, wait_for
-
-
-def _writes(simulator: Any, prefix: str) -> list[Any]:
-    return [r for r in simulator.requests if r.method != "GET" and r.path.startswith(prefix)]
-
-
-def _toasts(app: Any) -> list[str]:
-    return [n.message for n in app._notifications]
+from .helpers import loaded, settle, toasts, wait_for, writes
 
 
 async def _form(pilot: Any) -> FormModal[Any]:
@@ -47,7 +39,7 @@ async def _download_iso(pilot: Any, simulator: Any, name: str, url: str, *, type
     assert form.query_one("#field-use_virtio", Checkbox).value is True  # virtio on by default
     await _fill_download(pilot, form, name, url, "us-utah", type_url=type_url)
     await pilot.click("#submit")
-    await wait_for(pilot, lambda: bool(_writes(simulator, "/v1/iso")))
+    await wait_for(pilot, lambda: bool(writes(simulator, "/v1/iso")))
     await settle(pilot)
     return next(r for r in simulator.isos.values() if r["name"] == name)
 
@@ -57,7 +49,7 @@ async def test_iso_download_followed_to_ready(make_app: Any, simulator: Any, sim
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = await loaded(pilot, "isos")
         record = await _download_iso(pilot, simulator, "alpine", "https://dl.example.com/a.iso", type_url=True)
-        (post,) = _writes(simulator, "/v1/iso")
+        (post,) = writes(simulator, "/v1/iso")
         assert post.body == {"name": "alpine", "url": "https://dl.example.com/a.iso",
                              "regionId": "us-utah", "useVirtio": True}
         assert record["status"] == "DOWNLOADING"
@@ -73,7 +65,7 @@ async def test_iso_download_followed_to_ready(make_app: Any, simulator: Any, sim
         await wait_for(pilot, lambda: job.finished)
         assert job.state == "succeeded" and record["status"] == "READY"
         await wait_for(pilot, lambda: screen.model.items[record.id].status == "READY")
-        assert any("READY" in t for t in _toasts(app))
+        assert any("READY" in t for t in toasts(app))
 
 
 async def test_iso_from_an_unreachable_url_fails(make_app: Any, simulator: Any, sim_clock: Any) -> None:
@@ -86,7 +78,7 @@ async def test_iso_from_an_unreachable_url_fails(make_app: Any, simulator: Any, 
         await wait_for(pilot, lambda: job.finished)
         assert job.state == "failed" and record["status"] == "FAILED"
         await wait_for(pilot, lambda: screen.model.items[record.id].status == "FAILED")
-        assert any("FAILED" in t for t in _toasts(app))
+        assert any("FAILED" in t for t in toasts(app))
 
 
 async def test_a_bad_url_is_refused_before_sending(make_app: Any, simulator: Any) -> None:
@@ -98,7 +90,7 @@ async def test_a_bad_url_is_refused_before_sending(make_app: Any, simulator: Any
         await _fill_download(pilot, form, "odd", "ftp://files.example.com/x.iso", "us-utah")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "http" in str(form.query_one("#error-url").render()))
-        assert not _writes(simulator, "/v1/iso")
+        assert not writes(simulator, "/v1/iso")
         assert form.query_one("#field-name", Input).value == "odd"  # kept
 
 
@@ -117,9 +109,9 @@ async def test_image_download_sends_format_and_decompression(
         assert form.query_one("#field-decompress", Select).value == "none"
         form.query_one("#field-decompress", Select).value = "xz"
         await pilot.click("#submit")
-        await wait_for(pilot, lambda: bool(_writes(simulator, "/v1/images")))
+        await wait_for(pilot, lambda: bool(writes(simulator, "/v1/images")))
         await settle(pilot)
-        (post,) = _writes(simulator, "/v1/images")
+        (post,) = writes(simulator, "/v1/images")
         assert post.body == {"name": "debian-cloud", "url": "https://img.example.com/debian.qcow2.xz",
                              "regionId": "nl-amsterdam", "format": "qcow2", "decompress": "xz"}
         record = next(r for r in simulator.images.values() if r["name"] == "debian-cloud")
@@ -140,8 +132,8 @@ async def test_image_with_a_typed_format_and_no_decompression(make_app: Any, sim
         await _fill_download(pilot, form, "qed", "https://img.example.com/x.qed", "us-utah")
         form.query_one("#field-format_other", Input).value = "qed"
         await pilot.click("#submit")
-        await wait_for(pilot, lambda: bool(_writes(simulator, "/v1/images")))
-        (post,) = _writes(simulator, "/v1/images")
+        await wait_for(pilot, lambda: bool(writes(simulator, "/v1/images")))
+        (post,) = writes(simulator, "/v1/images")
         assert post.body["format"] == "qed" and "decompress" not in post.body
 
 
@@ -158,7 +150,7 @@ async def test_delete_an_iso_with_confirmation(make_app: Any, simulator: Any) ->
         await wait_for(pilot, lambda: record["status"] == "DELETED")
         await settle(pilot)
         assert record.id not in screen.model.items
-        assert [(r.method, r.path) for r in _writes(simulator, "/v1/iso")] == [("DELETE", f"/v1/iso/{record.id}")]
+        assert [(r.method, r.path) for r in writes(simulator, "/v1/iso")] == [("DELETE", f"/v1/iso/{record.id}")]
 
 
 async def test_a_refused_delete_is_a_toast(make_app: Any, simulator: Any) -> None:
@@ -171,6 +163,6 @@ async def test_a_refused_delete_is_a_toast(make_app: Any, simulator: Any) -> Non
         await pilot.press("D")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
         await pilot.click("#confirm")
-        await wait_for(pilot, lambda: any("attached" in t for t in _toasts(app)))
+        await wait_for(pilot, lambda: any("attached" in t for t in toasts(app)))
         await settle(pilot)
         assert record["status"] == "READY" and record.id in screen.model.items

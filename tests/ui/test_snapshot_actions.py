@@ -15,36 +15,16 @@ from cloudzy_tui.core.jobs import Expectation
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 from cloudzy_tui.ui.modals.form import FormModal
 
-from .helpers import loaded, settle, wait_for
-
-
-def _instance(simulator: Any, hostname: str) -> Any:
-    return next(r for r in simulator.instances.values() if r["hostname"] == hostname)
+from .helpers import instance_record, loaded, select_instance, settle, toasts, wait_for, writes
 
 
 def _snapshot(simulator: Any, name: str) -> Any:
     return next(r for r in simulator.snapshots.values() if r["name"] == name)
 
 
-def _writes(simulator: Any, suffix: str = "") -> list[Any]:
-    return [r for r in simulator.requests if r.method != "GET" and r.path.endswith(suffix)]
-
-
-def _toasts(app: Any) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 async def _goto(pilot: Any, name: str) -> Any:
     await pilot.press("colon", *name, "enter")
     return await loaded(pilot, name)
-
-
-async def _select_instance(pilot: Any, simulator: Any, hostname: str) -> Any:
-    screen = await loaded(pilot, "instances")
-    record = _instance(simulator, hostname)
-    assert screen.table.move_cursor_to_key(record.id)
-    await pilot.pause()
-    return record
 
 
 async def _select_snapshot(pilot: Any, simulator: Any, name: str) -> Any:
@@ -63,7 +43,7 @@ async def test_snapshot_from_an_instance_appears_at_once_and_is_followed_to_acti
         await loaded(pilot, "instances")
         snapshots = await _goto(pilot, "snapshots")
         await pilot.press("escape")  # back to the instances
-        instance = await _select_instance(pilot, simulator, "web-02")
+        instance = await select_instance(pilot, simulator, "web-02")
         before = set(simulator.snapshots)
 
         await pilot.press("S")
@@ -72,7 +52,7 @@ async def test_snapshot_from_an_instance_appears_at_once_and_is_followed_to_acti
         (new_id,) = set(simulator.snapshots) - before
         record = simulator.snapshots[new_id]
         assert record["status"] == "IN_PROGRESS" and record["instanceId"] == instance.id
-        assert len(_writes(simulator, "/v1/snapshots")) == 1
+        assert len(writes(simulator, suffix="/v1/snapshots")) == 1
         # The row is in the snapshots list at once, before any refresh.
         assert snapshots.model.items[new_id].status == "IN_PROGRESS"
 
@@ -81,7 +61,7 @@ async def test_snapshot_from_an_instance_appears_at_once_and_is_followed_to_acti
         sim_clock.advance(3)
         await wait_for(pilot, lambda: job.finished)
         assert job.state == "succeeded" and record["status"] == "ACTIVE"
-        await wait_for(pilot, lambda: any("ACTIVE" in t for t in _toasts(app)))
+        await wait_for(pilot, lambda: any("ACTIVE" in t for t in toasts(app)))
         assert snapshots.model.items[new_id].status == "ACTIVE"  # the tracker updated the row
 
 
@@ -90,30 +70,30 @@ async def test_snapshot_from_the_list_followed_to_failed(make_app: Any, simulato
     app = make_app(initial_resource="snapshots")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = await loaded(pilot, "snapshots")
-        target = _instance(simulator, "cache-01")
+        target = instance_record(simulator, "cache-01")
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
         form = pilot.app.screen
         select = form.query_one("#field-instance", Select)
         labels = {str(value): str(label) for label, value in select._options if value is not Select.NULL}
         assert labels[target.id].startswith("cache-01")  # choices are labelled by hostname
-        assert _instance(simulator, "old-test").id not in labels  # deleted instances are not offered
+        assert instance_record(simulator, "old-test").id not in labels  # deleted instances are not offered
         await pilot.click("#submit")  # nothing chosen: the field says so, nothing is sent
         await wait_for(pilot, lambda: "required" in str(form.query_one("#error-instance").render()))
-        assert not _writes(simulator)
+        assert not writes(simulator)
         select.value = target.id
         await pilot.pause(0.25)  # a Button ignores a second click during its 0.2 s press effect
         await pilot.click("#submit")
-        await wait_for(pilot, lambda: bool(_writes(simulator, "/v1/snapshots")))
+        await wait_for(pilot, lambda: bool(writes(simulator, suffix="/v1/snapshots")))
         await settle(pilot)
-        assert _writes(simulator, "/v1/snapshots")[0].body == {"instanceId": target.id}
+        assert writes(simulator, suffix="/v1/snapshots")[0].body == {"instanceId": target.id}
         new_id = next(s.id for s in simulator.snapshots.values() if s["instanceId"] == target.id)
         assert screen.model.items[new_id].status == "IN_PROGRESS"
         job = next(j for j in app.jobs.jobs if j.target_id == new_id)
         sim_clock.advance(3)
         await wait_for(pilot, lambda: job.finished)
         assert job.state == "failed" and simulator.snapshots[new_id]["status"] == "FAILED"
-        await wait_for(pilot, lambda: any("FAILED" in t for t in _toasts(app)))
+        await wait_for(pilot, lambda: any("FAILED" in t for t in toasts(app)))
         await wait_for(pilot, lambda: screen.model.items[new_id].status == "FAILED")
 
 
@@ -121,7 +101,7 @@ async def test_a_refused_snapshot_keeps_the_form(make_app: Any, simulator: Any) 
     app = make_app(initial_resource="snapshots")
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, "snapshots")
-        busy = _instance(simulator, "worker-01")  # its snapshot is still IN_PROGRESS: the API says 409
+        busy = instance_record(simulator, "worker-01")  # its snapshot is still IN_PROGRESS: the API says 409
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
         form = pilot.app.screen
@@ -142,12 +122,12 @@ async def test_restore_is_not_offered_unless_active(make_app: Any, simulator: An
         await pilot.press("R")
         await settle(pilot)
         assert not isinstance(pilot.app.screen, ConfirmModal)
-        assert not _writes(simulator, "/restore")
+        assert not writes(simulator, suffix="/restore")
         # Through the command palette (or a rebound key) the dispatcher says why.
         app.dispatch_action(screen, screen.spec.action("restore"), screen.current_item)
         await settle(pilot)
-        assert any("only ACTIVE" in t for t in _toasts(app))
-        assert not _writes(simulator, "/restore")
+        assert any("only ACTIVE" in t for t in toasts(app))
+        assert not writes(simulator, suffix="/restore")
 
         await _select_snapshot(pilot, simulator, "worker-01-pre-deploy")  # IN_PROGRESS: neither restore nor delete
         assert screen.action_availability("restore") is None
@@ -161,7 +141,7 @@ async def test_restore_an_active_snapshot_after_typing_the_name(
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = await loaded(pilot, "snapshots")
         snap = await _select_snapshot(pilot, simulator, "web-01-before-upgrade")
-        instance = _instance(simulator, "web-01")
+        instance = instance_record(simulator, "web-01")
         await pilot.press("R")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
         modal = pilot.app.screen
@@ -171,9 +151,9 @@ async def test_restore_an_active_snapshot_after_typing_the_name(
         await pilot.press(*"web-0")
         assert modal.query_one("#confirm", Button).disabled
         await pilot.press("1", "enter")
-        await wait_for(pilot, lambda: bool(_writes(simulator, "/restore")))
+        await wait_for(pilot, lambda: bool(writes(simulator, suffix="/restore")))
         await settle(pilot)
-        assert _writes(simulator, "/restore")[0].path == f"/v1/snapshots/{snap.id}/restore"
+        assert writes(simulator, suffix="/restore")[0].path == f"/v1/snapshots/{snap.id}/restore"
         assert snap["status"] == "RESTORING" and instance["status"] == "restoring"
         assert screen.model.items[snap.id].status == "RESTORING"
         snap_job = next(j for j in app.jobs.jobs if j.kind == "snapshot" and j.target_id == snap.id)
@@ -196,7 +176,7 @@ async def test_restore_cancelled_sends_nothing(make_app: Any, simulator: Any) ->
         assert pilot.app.focused is not None and pilot.app.focused.id == "cancel"
         await pilot.press("enter")
         await settle(pilot)
-        assert not _writes(simulator)
+        assert not writes(simulator)
 
 
 async def test_delete_a_snapshot_with_confirmation(make_app: Any, simulator: Any) -> None:
@@ -210,7 +190,7 @@ async def test_delete_a_snapshot_with_confirmation(make_app: Any, simulator: Any
         await wait_for(pilot, lambda: snap.id not in simulator.snapshots)
         await settle(pilot)
         assert snap.id not in screen.model.items
-        assert [r.path for r in _writes(simulator)] == [f"/v1/snapshots/{snap.id}"]
+        assert [r.path for r in writes(simulator)] == [f"/v1/snapshots/{snap.id}"]
 
 
 async def test_detail_shows_epoch_seconds_and_milliseconds_alike(make_app: Any, simulator: Any) -> None:
@@ -288,13 +268,13 @@ async def test_poller_lists_instead_of_fetching_each_snapshot(
 async def test_snapshot_key_pressed_twice_sends_one_request(make_app: Any, simulator: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        instance = await _select_instance(pilot, simulator, "web-03")
+        instance = await select_instance(pilot, simulator, "web-03")
         screen = await loaded(pilot, "instances")
         action = screen.spec.action("snapshot")
         assert action is not None
         app.dispatch_action(screen, action, screen.current_item)
         app.dispatch_action(screen, action, screen.current_item)  # while the first is in flight
         await settle(pilot)
-        assert len(_writes(simulator, "/v1/snapshots")) == 1
-        assert any("already running" in t for t in _toasts(app))
+        assert len(writes(simulator, suffix="/v1/snapshots")) == 1
+        assert any("already running" in t for t in toasts(app))
         assert sum(1 for s in simulator.snapshots.values() if s["instanceId"] == instance.id) == 1
