@@ -41,6 +41,10 @@ Choices where the reference is silent (all answers use the ``{"detail", "code", 
   floating IPs are detached, its backup profile removed. add-traffic works in any state.
 - Snapshots: IN_PROGRESS -> ACTIVE after one step, or FAILED with probability ``snapshot_failure_rate``
   (drawn at creation from a seeded RNG; 1.0 forces it). ``size`` is GB.
+- Add traffic: ``amount`` TB (number > 0, at most 1000); ``extraResource.bandwidthInTB`` stays an integer
+  (whole TB credited, fractions accumulate until they make one).
+- Images: ``format``/``decompress`` not sent are read from the URL's file name (``x.raw.gz`` -> raw, gzip;
+  else qcow2, none), so an image always carries both as strings.
 - ISO/image downloads: DOWNLOADING -> READY after two steps (``progress`` 0..99 meanwhile, then 100);
   FAILED after one step when the URL is unreachable: host ``localhost`` or ending ``.invalid``, ``.test``,
   ``.localhost``, or the URL contains ``unreachable`` or ``fail`` anywhere (case-insensitive). Delete marks
@@ -58,12 +62,15 @@ Choices where the reference is silent (all answers use the ``{"detail", "code", 
   ``createdFrom``/``createdTo`` ISO-8601 (naive = UTC), inclusive. ``host`` is the physical server, e.g.
   ``slc-hv07``, which is not in the wire object (see ``sim.instances[id].host``). Snapshots: without
   ``is_automated_backup`` only manual snapshots are listed. Status filters with an enum are validated (422).
-- Backups: ``scheduleFrequency`` daily|weekly (weekly needs a weekday); ``periodId`` (retention days) one of
-  7, 14, 30, 60, 90; new profiles are ``pending`` then ``active`` after one step; ``maxFiles`` = days for
-  daily, weeks x weekdays for weekly; ``monthlyPrice`` = 20 % (``feePercentage``) of the instance's price;
-  ``backupFiles`` are the instance's automated snapshots. No new automated backups are taken over time.
+- Backups: ``scheduleFrequency`` daily|weekly; ``scheduleWeekDays`` optional (not sent: an update keeps the
+  profile's days, a weekly schedule without days runs on Sunday; sent empty with weekly: 422); ``periodId``
+  (retention days) one of 7, 14, 30, 60, 90; new profiles are ``pending`` then ``active`` after one step;
+  ``maxFiles`` = days for daily, weeks x weekdays for weekly; ``monthlyPrice`` = 20 % (``feePercentage``) of
+  the instance's price; ``backupFiles`` are the instance's automated snapshots. No new automated backups are
+  taken over time.
 - SSH keys: ids are integers from 101; ``publicKey`` must be a well-formed OpenSSH key (ed25519, rsa >= 1024
-  bits, ecdsa, sk-*), else 422; ``fingerprint`` as ``ssh-keygen -lf``.
+  bits, ecdsa, sk-*), else 422; ``customerId``, when sent, a UUID version 4 (SSHKeyReadSchema's format), else
+  422; ``fingerprint`` as ``ssh-keygen -lf``.
 - Create instance: without osId/osName/appId/fromSnapshot the default OS; an app without osId uses its
   first ``osList`` OS; a product fixes ``class`` (regular -> default, high-frequency -> cpu-optimized,
   gpu -> gpu-provided); without productId the request is a custom plan (``extraResource`` cpu, ramInGB,

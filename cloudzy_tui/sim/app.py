@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -92,6 +93,22 @@ def _hostname_item(reader: Reader) -> Callable[[Any, Loc], str | None]:
         return value
 
     return convert
+
+
+def _uuid4(reader: Reader, key: str) -> str | None:
+    """An optional UUID (version 4) field, in its canonical lower-case form."""
+    text = _opt_id(reader.text(key))
+    if text is None:
+        return None
+    try:
+        value = uuid.UUID(text)
+    except ValueError:
+        reader.error(key, "value is not a valid uuid", "type_error.uuid")
+        return None
+    if value.version != 4:
+        reader.error(key, "uuid version 4 expected", "value_error.uuid.version")
+        return None
+    return str(value)
 
 
 def _path_int(ctx: Ctx, name: str) -> int:
@@ -266,7 +283,7 @@ def create_ssh_key(ctx: Ctx) -> Reply:
     b = ctx.body()
     name = b.text("name", required=True, min_len=1, max_len=100)
     public_key = b.text("publicKey", required=True, min_len=1, max_len=16384)
-    customer = _opt_id(b.text("customerId"))
+    customer = _uuid4(b, "customerId")  # SSHKeyReadSchema: customerId is a uuid4
     if public_key:
         try:
             parse_public_key(public_key)
@@ -410,7 +427,9 @@ def list_backups(ctx: Ctx) -> Reply:
     return "Backup profiles fetched", {"backups": ctx.sim.list_backups(status)}
 
 
-def _backup_fields(ctx: Ctx) -> tuple[str, str, list[str], int]:
+def _backup_fields(ctx: Ctx) -> tuple[str, str, list[str] | None, int]:
+    """The Create/UpdateBackupProfileRequestSchema fields; weekdays None when ``scheduleWeekDays`` was not sent
+    (it is optional in the reference: the simulator then keeps or picks the days, see ``create_backup``)."""
     b = ctx.body()
     instance_id = b.text("instanceId", required=True, min_len=1)
     frequency = b.choice("scheduleFrequency", catalog.SCHEDULE_FREQUENCIES, required=True)
@@ -419,9 +438,9 @@ def _backup_fields(ctx: Ctx) -> tuple[str, str, list[str], int]:
     if period is not None and period not in catalog.BACKUP_PERIODS:
         allowed = ", ".join(str(p) for p in catalog.BACKUP_PERIODS)
         b.error("periodId", f"unsupported retention period; permitted: {allowed}", "value_error.const")
-    days = list(dict.fromkeys(weekdays or []))
+    days = list(dict.fromkeys(weekdays)) if weekdays is not None else None
     flagged = {e["loc"][1] for e in b.errors if len(e["loc"]) > 1}
-    if frequency == "weekly" and not days and "scheduleWeekDays" not in flagged:
+    if frequency == "weekly" and days == [] and "scheduleWeekDays" not in flagged:
         b.error("scheduleWeekDays", "a weekly schedule needs at least one weekday", "value_error.list.min_items")
     b.check()
     assert instance_id is not None and frequency is not None and period is not None

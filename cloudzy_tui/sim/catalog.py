@@ -20,6 +20,8 @@ DOWNLOAD_STATUSES = ["DOWNLOADING", "READY", "FAILED", "DELETED"]
 BACKUP_STATUSES = ["active", "inactive", "pending"]
 SCHEDULE_FREQUENCIES = ["daily", "weekly"]
 WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+#: the day a weekly backup runs on when the request names none (``scheduleWeekDays`` is optional)
+DEFAULT_WEEKLY_DAY = "Sunday"
 #: accepted backup retention periods (days)
 BACKUP_PERIODS = [7, 14, 30, 60, 90]
 BACKUP_FEE_PERCENT = 20

@@ -69,6 +69,9 @@ class InstanceRecord(Record):
     ssh_key_ids: list[int] = field(default_factory=list)
     #: epoch seconds of ``insertedAt``
     created: float = 0.0
+    #: traffic bought with add-traffic (TB) not yet credited: ``extraResource.bandwidthInTB`` is an integer
+    #: (the reference's ExtraResourceDetailSchema), so only whole TB show and fractions accumulate here
+    traffic_fraction: float = 0.0
 
     @property
     def deleted(self) -> bool:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import socket
 import sys
+from types import FrameType
+from typing import Any
 
 from cloudzy_tui.sim.app import create_app
 from cloudzy_tui.sim.config import SimConfig
@@ -41,11 +44,42 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/developers"
 
 
+#: signals that stop the simulator cleanly (status 0, "stopped" line, no traceback)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: ``--instances`` ceiling: the generated instances draw main IPs from pools of about 65,000 addresses
+MAX_GENERATED_INSTANCES = 50_000
+
+
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if not 0 <= args.error_rate <= 1:
         print("--error-rate must be between 0 and 1", file=sys.stderr)
         return 2
+    if not 0 <= args.instances <= MAX_GENERATED_INSTANCES:
+        print(f"--instances must be between 0 and {MAX_GENERATED_INSTANCES}", file=sys.stderr)
+        return 2
+    # From here on a stop signal is only noted: uvicorn takes over the signals while it serves, and a signal
+    # that arrives before that (during start-up) stops the server as soon as it is up. Without this, a Ctrl-C
+    # right after the banner could land in uvicorn's logging set-up and end in a traceback.
+    stop_requested: list[int] = []
+
+    def note_stop(sig: int, frame: FrameType | None) -> None:
+        stop_requested.append(sig)
+
+    previous: dict[int, Any] = {}
+    try:
+        for sig in STOP_SIGNALS:
+            previous[sig] = signal.signal(sig, note_stop)
+    except ValueError:  # not the main thread: leave the signals alone
+        previous = {}
+    try:
+        return _serve(args, stop_requested)
+    finally:
+        for stopped, handler in previous.items():
+            signal.signal(stopped, handler)
+
+
+def _serve(args: argparse.Namespace, stop_requested: list[int]) -> int:
     import uvicorn
 
     config = SimConfig(
@@ -67,10 +101,18 @@ def main(argv: list[str]) -> int:
         return 1
     sock.listen(2048)
     sock.setblocking(False)
-    port = sock.getsockname()[1]
-    print(f"Cloudzy API simulator on {_url(args.host, port)}  token: {args.token}", flush=True)
+    banner = f"Cloudzy API simulator on {_url(args.host, sock.getsockname()[1])}  token: {args.token}"
 
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if stop_requested:  # a stop signal came during start-up
+                self.should_exit = True
+                return
+            # printed once the server is up and owns the signals: a client may connect and a SIGINT stops it
+            print(banner, flush=True)
+
+    server = Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -65,6 +65,27 @@ def is_unreachable(url: str) -> bool:
     return any(word in low for word in UNREACHABLE_WORDS)
 
 
+#: compression suffix of an image URL -> ``decompress``; disk-image suffix -> ``format``
+_COMPRESSION_SUFFIX = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd",
+                       ".zstd": "zstd", ".zip": "zip"}
+_FORMAT_SUFFIX = {".qcow2": "qcow2", ".raw": "raw", ".img": "raw", ".vmdk": "vmdk", ".vdi": "vdi", ".vhd": "vhd",
+                  ".vhdx": "vhdx"}
+
+
+def image_defaults(url: str) -> tuple[str, str]:
+    """(format, decompress) of an image download that did not name them, read from the URL's file name
+    (``a.raw.gz`` -> ``("raw", "gzip")``); ``qcow2`` and ``none`` when the name says nothing. The image object
+    always carries both as strings (the notes list them without ``?``)."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    decompress = "none"
+    for suffix, method in _COMPRESSION_SUFFIX.items():
+        if name.endswith(suffix):
+            decompress, name = method, name[: -len(suffix)]
+            break
+    fmt = next((f for suffix, f in _FORMAT_SUFFIX.items() if name.endswith(suffix)), "qcow2")
+    return fmt, decompress
+
+
 def encode_bookmark(seq: int) -> str:
     return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
 
@@ -695,10 +716,15 @@ class Simulator:
         return record.data
 
     def add_traffic(self, instance_id: str, amount: float) -> dict[str, Any]:
+        """``amount`` TB more traffic. ``extraResource.bandwidthInTB`` stays an integer (the reference's
+        ExtraResourceDetailSchema): whole TB are credited at once, a fraction is kept until fractions
+        add up to a whole TB (0.5 + 0.5 -> +1)."""
         record = self.live_instance(instance_id)
         resources = dict(record["extraResource"])
-        total = (resources.get("bandwidthInTB") or 0) + amount
-        resources["bandwidthInTB"] = int(total) if float(total).is_integer() else round(total, 3)
+        pending = round(record.traffic_fraction + amount, 6)
+        whole = math.floor(pending)
+        record.traffic_fraction = round(pending - whole, 6)
+        resources["bandwidthInTB"] = int(resources.get("bandwidthInTB") or 0) + int(whole)
         record["extraResource"] = resources
         record["networkStatus"] = "active"
         return record.data
@@ -925,8 +951,9 @@ class Simulator:
         if kind == "iso":
             data["useVirtio"] = fields.get("useVirtio", True)
         else:
-            data["format"] = fields.get("format")
-            data["decompress"] = fields.get("decompress")
+            fmt, decompress = image_defaults(fields["url"])
+            data["format"] = fields.get("format") or fmt
+            data["decompress"] = fields.get("decompress") or decompress
         data["createdAt"] = int(created if created is not None else now)
         data["progress"] = 100 if status == "READY" else 0
         record = DownloadRecord(data=data, started=now, finishes=now + 2 * self.step)
@@ -996,8 +1023,18 @@ class Simulator:
             raise NotFound(f"No backup profile for instance '{instance_id}'")
         return record
 
+    @staticmethod
+    def backup_days(frequency: str, weekdays: list[str] | None, current: list[str] | None = None) -> list[str]:
+        """The weekdays a profile gets. ``scheduleWeekDays`` is optional in the reference: when it is not sent
+        (None) an update keeps the profile's days, and a weekly schedule that would have none runs on
+        ``catalog.DEFAULT_WEEKLY_DAY``."""
+        days = list(weekdays) if weekdays is not None else list(current or [])
+        if frequency == "weekly" and not days:
+            days = [catalog.DEFAULT_WEEKLY_DAY]
+        return days
+
     def create_backup(
-        self, instance_id: str, frequency: str, weekdays: list[str], period: int, *,
+        self, instance_id: str, frequency: str, weekdays: list[str] | None, period: int, *,
         status: str = "pending", created: float | None = None,
     ) -> dict[str, Any]:
         instance = self.live_instance(instance_id)
@@ -1005,17 +1042,21 @@ class Simulator:
             raise Conflict(f"Instance {instance['hostname']} already has a backup profile; update it instead")
         now = self.now() if created is None else created
         record = Record(data={"instanceId": instance_id, "status": status, "feePercentage": catalog.BACKUP_FEE_PERCENT,
-                              "scheduleFrequency": frequency, "scheduleWeekDays": list(weekdays),
+                              "scheduleFrequency": frequency,
+                              "scheduleWeekDays": self.backup_days(frequency, weekdays),
                               "periodId": period, "createdAt": millis(now)})
         self.backups[instance_id] = record
         if status == "pending":
             self.scheduler.chain(record, self.now(), self.step, [("active", self._set_status(record, "active"))])
         return self.render_backup(record)
 
-    def update_backup(self, instance_id: str, frequency: str, weekdays: list[str], period: int) -> dict[str, Any]:
+    def update_backup(
+        self, instance_id: str, frequency: str, weekdays: list[str] | None, period: int
+    ) -> dict[str, Any]:
         record = self.get_backup(instance_id)
         self.live_instance(instance_id)
-        record.data.update({"scheduleFrequency": frequency, "scheduleWeekDays": list(weekdays), "periodId": period})
+        days = self.backup_days(frequency, weekdays, record.data["scheduleWeekDays"])
+        record.data.update({"scheduleFrequency": frequency, "scheduleWeekDays": days, "periodId": period})
         return self.render_backup(record)
 
     def delete_backup(self, instance_id: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import uuid
 
 import httpx
 
@@ -207,6 +208,24 @@ async def test_ssh_keys_crud_and_fingerprint(api: httpx.AsyncClient) -> None:
     assert rsa["publicKey"].startswith("ssh-rsa ")
 
 
+async def test_ssh_key_customer_id_is_always_a_uuid4(api: httpx.AsyncClient, sim: Simulator) -> None:
+    # SSHKeyReadSchema: "customerId": {"type": "string", "format": "uuid4"} -- whatever a client sends
+    rng = random.Random(5)
+    for bad, kind in [("c-1", "type_error.uuid"), ("12345", "type_error.uuid"),
+                      ("a8098c1a-f86e-11da-bd1a-00112444be1e", "value_error.uuid.version")]:
+        reply = await api.post("/v1/ssh-keys", json={"name": "k", "publicKey": make_ed25519(rng, "k"),
+                                                      "customerId": bad})
+        assert reply.status_code == 422
+        assert reply.json()["detail"][0]["loc"] == ["body", "customerId"]
+        assert reply.json()["detail"][0]["type"] == kind
+    team = sim.team_customer_id.upper()
+    key = ok(await api.post("/v1/ssh-keys", json={"name": "k", "publicKey": make_ed25519(rng, "k"),
+                                                  "customerId": team}))
+    assert key["customerId"] == sim.team_customer_id  # canonical lower-case form
+    for stored in ok(await api.get("/v1/ssh-keys")):
+        assert uuid.UUID(stored["customerId"]).version == 4
+
+
 # ------------------------------------------------------------------------------------------------ floating IPs
 async def test_floating_ips(api: httpx.AsyncClient) -> None:
     data = ok(await api.get("/v1/floating-ips"))
@@ -247,6 +266,28 @@ async def test_image_crud(api: httpx.AsyncClient) -> None:
     assert set(image) == IMAGE_FIELDS and image["format"] == "qcow2" and image["decompress"] == "gzip"
     assert ok(await api.get(f"/v1/images/{image['id']}"))["name"] == "Custom Image"
     assert ok(await api.delete(f"/v1/images/{image['id']}")) is None
+
+
+async def test_image_without_format_or_decompress_still_names_both(api: httpx.AsyncClient) -> None:
+    # the notes list an image's format and decompress without "?": strings, never null, even when the
+    # request (where they are optional) leaves them out
+    expected = {
+        "https://example.com/disk.qcow2": ("qcow2", "none"),
+        "https://example.com/legacy.raw.gz": ("raw", "gzip"),
+        "https://example.com/win.vhdx.xz?token=1": ("vhdx", "xz"),
+        "https://example.com/export.img": ("raw", "none"),
+        "https://example.com/download": ("qcow2", "none"),
+    }
+    for url, (fmt, decompress) in expected.items():
+        image = ok(await api.post("/v1/images", json={"name": "x", "url": url, "regionId": "us-utah"}))
+        assert (image["format"], image["decompress"]) == (fmt, decompress), url
+        again = ok(await api.get(f"/v1/images/{image['id']}"))
+        assert (again["format"], again["decompress"]) == (fmt, decompress)
+    listed = ok(await api.get("/v1/images", params={"limit": 100}))["images"]
+    assert all(isinstance(i["format"], str) and isinstance(i["decompress"], str) for i in listed)
+    named = ok(await api.post("/v1/images", json={"name": "y", "url": "https://example.com/a.qcow2.gz",
+                                                  "regionId": "us-utah", "format": "vmdk", "decompress": "none"}))
+    assert (named["format"], named["decompress"]) == ("vmdk", "none")  # what was sent wins
 
 
 # ------------------------------------------------------------------------------------------------ snapshots
@@ -292,3 +333,27 @@ async def test_backups_crud(api: httpx.AsyncClient, sim: Simulator) -> None:
     assert ok(await api.get(f"/v1/backups/{target}"))["periodId"] == 7
     assert ok(await api.delete(f"/v1/backups/{target}")) is None
     failed(await api.get(f"/v1/backups/{target}"), 404)
+
+
+async def test_backup_bodies_with_only_the_required_fields(api: httpx.AsyncClient, sim: Simulator) -> None:
+    # Create/UpdateBackupProfileRequestSchema require instanceId, scheduleFrequency, periodId only
+    target = by_hostname(sim, "web-03")
+    weekly = ok(await api.post("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
+                                                    "periodId": 14}))
+    assert weekly["scheduleWeekDays"] == ["Sunday"] and weekly["maxFiles"] == 2
+    changed = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
+                                                    "periodId": 7, "scheduleWeekDays": ["Monday", "Friday"]}))
+    assert changed["scheduleWeekDays"] == ["Monday", "Friday"]
+    kept = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
+                                                 "periodId": 30}))
+    assert kept["scheduleWeekDays"] == ["Monday", "Friday"] and kept["periodId"] == 30  # not sent: kept
+    daily = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "daily",
+                                                  "periodId": 7, "scheduleWeekDays": []}))
+    assert daily["scheduleWeekDays"] == [] and daily["maxFiles"] == 7
+    back = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
+                                                 "periodId": 7}))
+    assert back["scheduleWeekDays"] == ["Sunday"]
+    other = by_hostname(sim, "cache-01")
+    plain = ok(await api.post("/v1/backups", json={"instanceId": other, "scheduleFrequency": "daily",
+                                                   "periodId": 7}))
+    assert plain["scheduleWeekDays"] == [] and plain["maxFiles"] == 7

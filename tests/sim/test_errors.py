@@ -180,7 +180,7 @@ async def test_422_other_bodies(api: httpx.AsyncClient, sim: Simulator) -> None:
     assert ["body", "periodId"] in locs(await api.post("/v1/backups", json={**backup, "periodId": 5}))
     assert ["body", "periodId"] in locs(await api.post("/v1/backups", json={**backup, "periodId": "seven"}))
     assert ["body", "scheduleWeekDays"] in locs(await api.post("/v1/backups", json={
-        **backup, "scheduleFrequency": "weekly"}))
+        **backup, "scheduleFrequency": "weekly", "scheduleWeekDays": []}))
     assert ["body", "type"] in locs(await api.post(f"/v1/instances/{web}/resize", json={"type": "BIGGER"}))
     assert ["body", "productId"] in locs(await api.post(f"/v1/instances/{web}/resize", json={"type": "FIXED"}))
     assert ["body", "extraResource"] in locs(await api.post(f"/v1/instances/{web}/resize", json={"type": "CUSTOM"}))

@@ -91,8 +91,23 @@ async def test_add_traffic_lifts_a_limited_network(api: httpx.AsyncClient, sim: 
     limited = next(r for r in sim.instances.values() if r["networkStatus"] == "limited")
     before = limited["extraResource"]["bandwidthInTB"]
     reply = ok(await api.post(f"/v1/instances/{limited.id}/add-traffic", json={"amount": 1.5}))
-    assert reply["extraResource"]["bandwidthInTB"] == before + 1.5
+    assert reply["extraResource"]["bandwidthInTB"] == before + 1  # whole TB credited, 0.5 kept
     assert reply["networkStatus"] == "active"
+
+
+async def test_add_traffic_keeps_bandwidth_an_integer(api: httpx.AsyncClient, sim: Simulator) -> None:
+    # ExtraResourceDetailSchema: bandwidthInTB is an integer, whatever fractions of a TB are bought
+    web = by_hostname(sim, "web-02")
+    before = ok(await api.get(f"/v1/instances/{web}"))["extraResource"]["bandwidthInTB"]
+    shown = []
+    for amount in (0.5, 0.25, 0.25, 2, 0.1):
+        reply = ok(await api.post(f"/v1/instances/{web}/add-traffic", json={"amount": amount}))
+        value = reply["extraResource"]["bandwidthInTB"]
+        assert isinstance(value, int) and not isinstance(value, bool)
+        shown.append(value - before)
+    assert shown == [0, 0, 1, 3, 3]
+    got = ok(await api.get(f"/v1/instances/{web}"))["extraResource"]["bandwidthInTB"]
+    assert isinstance(got, int) and got == before + 3
 
 
 async def test_snapshot_becomes_active_and_restore(api: httpx.AsyncClient, sim: Simulator, clock: FakeClock) -> None:

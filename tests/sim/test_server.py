@@ -71,6 +71,40 @@ def test_module_serves_on_loopback_and_stops_cleanly_on_ctrl_c() -> None:
             proc.communicate(timeout=5)
 
 
+def _start(*extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cloudzy_tui.sim", "--port", "0", "--token", "t", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=str(ROOT),
+    )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGINT, signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_right_after_the_banner_is_a_clean_stop(sig: signal.Signals) -> None:
+    # The banner is what a supervisor waits for; a Ctrl-C at once used to land in uvicorn's logging set-up
+    # (the banner was printed before uvicorn owned the signals) and end in a traceback with status -2.
+    proc = _start()
+    try:
+        assert LISTEN.search(_read_line(proc, timeout=20))
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err and err.strip() == ""
+        assert out.strip() == "Cloudzy API simulator stopped"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=5)
+
+
+def test_too_many_generated_instances_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from cloudzy_tui.sim.server import MAX_GENERATED_INSTANCES, main
+
+    assert main(["--port", "0", "--instances", str(MAX_GENERATED_INSTANCES + 1)]) == 2
+    assert "--instances must be between" in capsys.readouterr().err
+    assert main(["--port", "0", "--instances", "-1"]) == 2
+
+
 def test_busy_port_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     from cloudzy_tui.sim.server import main
 
