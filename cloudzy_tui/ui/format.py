@@ -125,6 +125,12 @@ def age(value: Any, now: float) -> str:
     return duration(delta) if delta >= 0 else f"in {duration(-delta)}"
 
 
+def percent(value: Any) -> str:
+    """``15%``, ``12.5%`` (a number or a numeric string; ``15.0`` shows as ``15%``); empty when not a number."""
+    number = to_number(value)
+    return "" if number is None else f"{_trim(number, 2)}%"
+
+
 def yes_no(value: Any) -> str:
     if value is None:
         return ""

@@ -69,9 +69,16 @@ class BackupScheduleModal(FormModal[BackupProfile | None]):
         self._schedule_instance = instance_id
         self.sent = False
         current_days = list(profile.schedule_week_days) if profile is not None else []
-        frequency = (profile.schedule_frequency or "").lower() if profile is not None else "weekly"
+        raw_frequency = (profile.schedule_frequency or "") if profile is not None else "weekly"
+        frequency = raw_frequency.strip().lower()
+        frequencies: list[tuple[str, str]] = list(FREQUENCIES)
         if frequency not in ("daily", "weekly"):
-            frequency = "daily"
+            if frequency:
+                # A schedule this console cannot set (the API's list is open): shown as it is, not silently
+                # replaced by "daily"; saving asks for one of the known ones.
+                frequencies.append((f"{clean(raw_frequency, max_length=30)} (current)", frequency))
+            else:
+                frequency = "daily"
         period = profile.period_id if profile is not None else None
         fields: list[FormField] = []
         if instance_id is None:
@@ -85,7 +92,7 @@ class BackupScheduleModal(FormModal[BackupProfile | None]):
         day_choices = list(WEEKDAYS) + [d for d in current_days if d not in WEEKDAYS]
         fields += [
             FormField("frequency", "Frequency", kind="choice", required=True, value=frequency,
-                      choices=[(label, value) for label, value in FREQUENCIES], aliases=("scheduleFrequency",)),
+                      choices=frequencies, aliases=("scheduleFrequency",)),
             FormField("days", "Weekdays", kind="multi", value=current_days,
                       choices=[(clean(d), d) for d in day_choices],
                       help="Weekly: at least one day. Space toggles a day.",
@@ -117,7 +124,9 @@ class BackupScheduleModal(FormModal[BackupProfile | None]):
         problems: dict[str, str] = {}
         frequency = values["frequency"]
         days = [d for d in values["days"] or []]
-        if frequency == "weekly" and not days:
+        if frequency not in ("daily", "weekly"):
+            problems["frequency"] = "this console sets daily or weekly schedules: choose one of them"
+        elif frequency == "weekly" and not days:
             problems["days"] = "a weekly schedule needs at least one day"
         retention_field = "retention"
         period = values["retention"]

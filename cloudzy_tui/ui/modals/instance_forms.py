@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from cloudzy_tui.api import ActionResult, ExtraResourceRequest, Instance, ResizeRequest
-from cloudzy_tui.ui.format import money
+from cloudzy_tui.ui.format import money, to_number
 from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 from cloudzy_tui.ui.text import clean, safe_text
 
@@ -41,6 +42,13 @@ def os_choice_label(o: OperatingSystem) -> Text:
 
 def _hostname(i: Instance) -> str:
     return i.hostname or i.id
+
+
+def _whole(value: Any) -> int | None:
+    """A starting value for a whole-number field: ``4.0`` is 4; a fractional disk (25.5 GB) rounds up, since
+    disks do not shrink; ``None`` when there is no positive number."""
+    number = to_number(value)
+    return math.ceil(number) if number is not None and number > 0 else None
 
 
 async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
@@ -118,12 +126,12 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
         ]
     else:
         fields = [
-            FormField("cpu", "vCPU", kind="int", required=True, value=instance.vcpu_count,
+            FormField("cpu", "vCPU", kind="int", required=True, value=_whole(instance.vcpu_count),
                       aliases=("extraResource.cpu",)),
             FormField("ram", "RAM (GB)", kind="int", required=True,
-                      value=(instance.ram // 1024) if isinstance(instance.ram, int) and instance.ram else None,
+                      value=int(ram_mb // 1024) if (ram_mb := to_number(instance.ram)) else None,
                       aliases=("extraResource.ramInGB",)),
-            FormField("disk", "Disk (GB)", kind="int", required=True, value=instance.disk,
+            FormField("disk", "Disk (GB)", kind="int", required=True, value=_whole(instance.disk),
                       aliases=("extraResource.diskInGB",)),
             FormField("bandwidth", "Traffic (TB)", kind="int", aliases=("extraResource.bandwidthInTB",)),
         ]

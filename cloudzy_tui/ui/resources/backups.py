@@ -1,8 +1,8 @@
 """Backup profiles: list (status filter), detail with the profile's backup files; create, edit and delete.
 
 A profile belongs to an instance (it is keyed by the instance id): ``b`` on an instance opens the schedule form
-for it (create when ``GET /v1/backups/{id}`` answers 404, else update); on this screen ``n`` creates one for an
-instance without a profile, ``e`` edits the selected one and ``D`` deletes it.
+for it (create when the instance has none, see ``backup_profile_of``, else update); on this screen ``n`` creates
+one for an instance without a profile, ``e`` edits the selected one and ``D`` deletes it.
 """
 
 from __future__ import annotations
@@ -12,14 +12,22 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from cloudzy_tui.api import BACKUP_STATUSES, BackupProfile, BackupProfileRequest, Instance, NotFoundError
-from cloudzy_tui.ui.format import money, timestamp
+from cloudzy_tui.api import (
+    BACKUP_STATUSES,
+    BackupProfile,
+    BackupProfileRequest,
+    Instance,
+    MalformedResponseError,
+    NotFoundError,
+)
+from cloudzy_tui.ui.format import money, percent, timestamp
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
 from cloudzy_tui.ui.resources.common import status_text, when
 from cloudzy_tui.ui.resources.snapshots import instance_label, live_instances, mounted_screen, upsert_into
 from cloudzy_tui.ui.text import clean, safe_text
 
 if TYPE_CHECKING:
+    from cloudzy_tui.core.catalog import Catalog
     from cloudzy_tui.ui.app import CloudzyApp
 
 
@@ -31,9 +39,24 @@ async def fetch_backup(app: CloudzyApp, item: BackupProfile) -> BackupProfile:
     return await app.client.backups.get(item.instance_id)
 
 
-def backup_hostname(b: BackupProfile) -> str:
+async def backup_profile_of(app: CloudzyApp, instance_id: str) -> BackupProfile | None:
+    """The instance's backup profile, ``None`` when it has none. The reference does not say how "none" is answered:
+    a 404 is taken as none; a reply without a usable object (``data: null``) is checked against the list."""
+    try:
+        return await app.client.backups.get(instance_id)
+    except NotFoundError:
+        return None
+    except MalformedResponseError:
+        return next((p for p in await app.client.backups.list() if p.instance_id == str(instance_id)), None)
+
+
+def backup_hostname(b: BackupProfile, catalog: Catalog | None = None) -> str:
+    """The instance's hostname: from the profile's ``instanceData`` (optional in a reply), else as the instances list
+    named it this session (``catalog``), else the instance id."""
     data = b.instance_data
-    return (data.hostname if data and data.hostname else None) or b.instance_id
+    if data and data.hostname:
+        return data.hostname
+    return catalog.instance_name(b.instance_id) if catalog is not None else b.instance_id
 
 
 def schedule(b: BackupProfile) -> str:
@@ -47,7 +70,7 @@ def backup_detail(b: BackupProfile, view: View) -> list[Section]:
         Section(
             "Backup profile",
             rows=[
-                ("instance", backup_hostname(b)),
+                ("instance", backup_hostname(b, view.catalog)),
                 ("instance id", b.instance_id),
                 ("status", status_text(b.status)),
                 ("frequency", b.schedule_frequency),
@@ -55,7 +78,7 @@ def backup_detail(b: BackupProfile, view: View) -> list[Section]:
                 ("retention", f"{b.period_id} days" if b.period_id is not None else None),
                 ("max files", b.max_files),
                 ("monthly price", money(b.monthly_price) if b.monthly_price is not None else None),
-                ("fee", f"{b.fee_percentage}%" if b.fee_percentage is not None else None),
+                ("fee", percent(b.fee_percentage) or None),
                 ("last successful backup", timestamp(b.last_successful_backup_time) or "never"),
                 ("created", timestamp(b.created_at) or None),
             ],
@@ -123,13 +146,10 @@ def _saved(app: CloudzyApp, created: bool, hostname: str, profile: BackupProfile
 
 
 async def edit_backup_schedule_of_instance(call: ActionCall[Instance]) -> None:
-    """``b`` on an instance: the schedule form, to create a profile (none yet: 404) or update the one there is."""
+    """``b`` on an instance: the schedule form, to create a profile (none yet) or update the one there is."""
     i = call.target
     hostname = i.hostname or i.id
-    try:
-        profile: BackupProfile | None = await call.app.client.backups.get(i.id)
-    except NotFoundError:
-        profile = None
+    profile = await backup_profile_of(call.app, i.id)
     sent, result = await _schedule_form(call.app, profile=profile, instance_id=i.id, hostname=hostname)
     if sent:
         _saved(call.app, profile is None, hostname, result)
@@ -156,7 +176,7 @@ async def create_backup(call: ActionCall[BackupProfile]) -> None:
 
 async def edit_backup(call: ActionCall[BackupProfile]) -> None:
     b = call.target
-    hostname = backup_hostname(b)
+    hostname = backup_hostname(b, call.app.catalog)
     sent, result = await _schedule_form(call.app, profile=b, instance_id=b.instance_id, hostname=hostname)
     if sent:
         _saved(call.app, False, hostname, result)
@@ -166,7 +186,7 @@ async def edit_backup(call: ActionCall[BackupProfile]) -> None:
 
 async def delete_backup(call: ActionCall[BackupProfile]) -> None:
     b = call.target
-    hostname = backup_hostname(b)
+    hostname = backup_hostname(b, call.app.catalog)
     message = Text("Delete the backup profile of ")
     message.append_text(safe_text(hostname, style="bold"))
     message.append(f" ({schedule(b)}")
@@ -195,7 +215,7 @@ BACKUPS: ResourceSpec[BackupProfile] = ResourceSpec(
     key_of=lambda b: b.instance_id,
     label_of=backup_hostname,
     columns=[
-        Column("instance", "Instance", lambda b, v: backup_hostname(b), max_width=24),
+        Column("instance", "Instance", lambda b, v: backup_hostname(b, v.catalog), max_width=24),
         Column("status", "Status", lambda b, v: status_text(b.status), max_width=10),
         Column("schedule", "Schedule", lambda b, v: schedule(b), max_width=30),
         Column("retention", "Retention", lambda b, v: f"{b.period_id}d" if b.period_id is not None else "",

@@ -31,8 +31,13 @@ class View:
 
 
 def as_text(value: Any) -> Text:
-    """A cell or field value as text: ``Text`` is trusted as built, anything else goes through ``safe_text``."""
-    return value if isinstance(value, Text) else safe_text(value)
+    """A cell or field value as text: ``Text`` is trusted as built, anything else goes through ``safe_text``.
+    A whole float shows as an integer (JSON has one number type: a server may send ``4.0`` vCPUs)."""
+    if isinstance(value, Text):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return safe_text(value)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from cloudzy_tui.api import Application, CloudzyError, OperatingSystem, Product, Region
-from cloudzy_tui.ui.format import gigabytes, money, ram_mb, terabytes, yes_no
+from cloudzy_tui.ui.format import gigabytes, money, percent, ram_mb, terabytes, yes_no
 from cloudzy_tui.ui.resources.base import Column, FilterField, ResourceSpec, Section, View
 from cloudzy_tui.ui.text import clean, safe_text
 
@@ -68,7 +68,7 @@ def region_detail(r: Region, view: View) -> list[Section]:
                 ("hidden", yes_no(r.is_hidden)),
                 ("out of stock", yes_no(r.is_out_of_stock)),
                 ("premium", yes_no(r.is_premium)),
-                ("max discount", f"{r.max_discount_percent}%" if r.max_discount_percent else None),
+                ("max discount", percent(r.max_discount_percent) if r.max_discount_percent else None),
             ],
         ),
         Section(
@@ -120,9 +120,13 @@ async def load_products(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterat
     failures: list[str] = []
     for region_id in ids:
         try:
-            yield await app.catalog.products_for(region_id, force=True)
+            products = await app.catalog.products_for(region_id, force=True)
         except CloudzyError as exc:
             failures.append(f"{app.catalog.region_name(region_id)}: {exc.message}")
+            continue
+        # ``regionId`` is optional in a reply: these are the products of the region asked for (it keys the rows,
+        # so that the same product id in two regions stays two rows, and names the region column).
+        yield [p if p.region_id else p.model_copy(update={"region_id": region_id}) for p in products]
     if failures:
         # The regions that answered are shown; raising keeps the last good rows of the others (not dropped as
         # if the server no longer listed them) and marks the list stale with the reason.
@@ -157,7 +161,7 @@ def product_detail(p: Product, view: View) -> list[Section]:
                 ("stock", p.remaining_actual_stock),
                 ("pre-order capacity", p.remaining_preorder_capacity),
                 ("network max rate", p.network_max_rate),
-                ("discount", f"{p.discount_percent}%" if p.discount_percent else None),
+                ("discount", percent(p.discount_percent) if p.discount_percent else None),
             ],
         ),
         Section("Specification", rows=product_spec_rows(p)),
@@ -193,6 +197,12 @@ def _spec_value(p: Product, attr: str) -> Any:
     return getattr(spec, attr, None) if spec else None
 
 
+def _ram_gb(p: Product) -> float | None:
+    """RAM in GB from ``ram``, else from ``ramInMB`` (a server may send only one of them)."""
+    spec = p.specification
+    return spec.ram_gb if spec is not None else None
+
+
 PRODUCTS: ResourceSpec[Product] = ResourceSpec(
     name="products",
     title="Products",
@@ -204,8 +214,7 @@ PRODUCTS: ResourceSpec[Product] = ResourceSpec(
         Column("region", "Region", lambda p, v: v.catalog.region_name(p.region_id), max_width=16),
         Column("cpu", "vCPU", lambda p, v: _spec_value(p, "cpu"), sort=lambda p: _spec_value(p, "cpu"),
                justify="right", max_width=4),
-        Column("ram", "RAM", lambda p, v: gigabytes(_spec_value(p, "ram")), sort=lambda p: _spec_value(p, "ram"),
-               justify="right", max_width=8),
+        Column("ram", "RAM", lambda p, v: gigabytes(_ram_gb(p)), sort=_ram_gb, justify="right", max_width=8),
         Column("disk", "Disk", lambda p, v: gigabytes(_spec_value(p, "storage")),
                sort=lambda p: _spec_value(p, "storage"), justify="right", max_width=8),
         Column("traffic", "Traffic", lambda p, v: terabytes(_spec_value(p, "bandwidth_in_tb")),

@@ -15,12 +15,11 @@ from cloudzy_tui.api import (
     CloudzyError,
     Instance,
     InstanceFilters,
-    NotFoundError,
     SnapshotFilters,
 )
 from cloudzy_tui.core.jobs import Expectation
-from cloudzy_tui.ui.format import gigabytes, money, ram_mb, terabytes, timestamp, yes_no
-from cloudzy_tui.ui.resources.backups import edit_backup_schedule_of_instance
+from cloudzy_tui.ui.format import gigabytes, money, percent, ram_mb, terabytes, timestamp, yes_no
+from cloudzy_tui.ui.resources.backups import backup_profile_of, edit_backup_schedule_of_instance
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
 from cloudzy_tui.ui.resources.common import status_text, when
 from cloudzy_tui.ui.resources.snapshots import take_snapshot_of_instance
@@ -110,7 +109,7 @@ def instance_detail(i: Instance, view: View) -> list[Section]:
                 ("disk", gigabytes(i.disk)),
                 ("product", product_label(view, i.product_id)),
                 *extra_rows,
-                ("discount", f"{i.discount_percent}%" if i.discount_percent else None),
+                ("discount", percent(i.discount_percent) if i.discount_percent else None),
             ],
         ),
         Section(
@@ -148,11 +147,11 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
 
     async def backup() -> Section:
         try:
-            profile = await app.client.backups.get(i.id)
-        except NotFoundError:
-            return Section("Backup profile", rows=[("", Text("none — b sets a schedule", style="dim"))])
+            profile = await backup_profile_of(app, i.id)
         except CloudzyError as exc:
             return Section("Backup profile", rows=[("error", exc.message)])
+        if profile is None:
+            return Section("Backup profile", rows=[("", Text("none — b sets a schedule", style="dim"))])
         days = ", ".join(clean(d) for d in profile.schedule_week_days or [])
         return Section(
             "Backup profile",

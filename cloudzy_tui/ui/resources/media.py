@@ -10,7 +10,7 @@ from rich.text import Text
 
 from cloudzy_tui.api import MEDIA_STATUSES, Image, ImageDownloadRequest, Iso, IsoDownloadRequest
 from cloudzy_tui.core.jobs import Expectation
-from cloudzy_tui.ui.format import timestamp, yes_no
+from cloudzy_tui.ui.format import percent, timestamp, yes_no
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
 from cloudzy_tui.ui.resources.common import pages_of, status_text, when
 from cloudzy_tui.ui.resources.snapshots import region_choices
@@ -25,7 +25,7 @@ def media_detail(m: Iso | Image, view: View) -> list[Section]:
         ("name", m.name),
         ("id", m.id),
         ("status", status_text(m.status)),
-        ("progress", f"{m.progress}%" if getattr(m, "progress", None) is not None else None),
+        ("progress", percent(getattr(m, "progress", None)) or None),
         ("region", view.catalog.region_name(m.region_id)),
         ("URL", m.url),
         ("created", timestamp(m.created_at) or None),

@@ -1,0 +1,922 @@
+"""The console against a server it was not built with.
+
+The product owner's requirement: the console works against any server that speaks the reference, never relying
+on a quirk of our own seed data. ``tests/contract/test_contract_foreign.py`` checks the client against such a
+server; this file checks the console (the real ``CloudzyApp``) against one, driven with Pilot the way a person
+does it: every resource screen opened with ``:``, the cursor on every row with its detail shown, help, the raw JSON
+view, the create wizard through all its steps, resize, change OS and the backup schedule, each cancelled.
+
+``ForeignServer`` is an ``httpx.MockTransport`` handler, written here by hand from the reference and the notes (it
+imports nothing of ``cloudzy_tui.sim``). Its account is odd but legal: ids as numbers where ours are strings and the
+reverse, numbers and booleans as strings ("2048", "25.5", "true"), floats where integers are meant (``2.0``
+vCPUs), one object per resource with every optional field ``null``, unknown extra fields, unknown statuses
+(instance ``migrating``, snapshot ``QUEUED``, ISO ``VALIDATING``), epoch seconds where our simulator sends
+milliseconds (snapshots, backups) and an epoch where it sends ISO text (``insertedAt``), empty strings, an instance
+with no IP, no OS object and a region nobody lists, a region whose ``config`` lacks keys (and one with
+``config: null``), a product without price items (and one without ``regionId``), an unattached floating IP, a
+backup profile without files, very long and non-ASCII names, lists directly under ``data`` or under keys of their
+own, and few-item pages (instances by a bookmark that repeats, snapshots by page and a ``total`` sent as text,
+floating IPs until an empty page).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+from textual.widgets import Checkbox, Input, OptionList, Select, SelectionList, Static
+from textual.worker import Worker, WorkerState
+from ui.helpers import loaded, wait_for
+
+from cloudzy_tui.api import CloudzyClient
+from cloudzy_tui.ui.app import CloudzyApp
+from cloudzy_tui.ui.modals.backup_schedule import BackupScheduleModal
+from cloudzy_tui.ui.modals.command_line import CommandLine
+from cloudzy_tui.ui.modals.confirm import ConfirmModal
+from cloudzy_tui.ui.modals.create_wizard import STEP_IDS, CreateWizard
+from cloudzy_tui.ui.modals.form import FormModal
+from cloudzy_tui.ui.modals.help import HelpScreen
+from cloudzy_tui.ui.modals.text_view import TextViewModal
+from cloudzy_tui.ui.resources import ALL_SPECS
+from cloudzy_tui.ui.screens.resource import ResourceScreen
+from cloudzy_tui.ui.widgets.status_bar import StatusBar
+
+TOKEN = "foreign-token-0123456789"
+BASE_URL = "https://api.foreign.example/developers"
+EPOCH = 1_700_000_000  # 2023-11-14 22:13:20 UTC, in seconds
+EPOCH_SHOWN = "2023-11-14 22:13 UTC"
+NOW = 1_782_907_200.0  # the console's frozen wall clock: 2026-07-01 12:00 UTC
+
+UNICODE_HOST = "Ünïcødé-sërver-東京"
+LONG_HOST = "very-long-hostname-" + "x" * 220
+LONG_REGION = "Frankfurt " + "am Main " * 30
+UNICODE_REGION = "Zürich – Straße 東京"
+
+# ---------------------------------------------------------------------------------------------------- the account
+
+
+def nulls(ident: Any, *fields: str) -> dict[str, Any]:
+    """An object with its id and every other field ``null``."""
+    return {"id": ident, **dict.fromkeys(fields)}
+
+
+INSTANCE_FIELDS = (
+    "hostname", "vcpuCount", "ram", "disk", "insertedAt", "osId", "isoId", "fromImage", "os", "region", "userId",
+    "appId", "status", "mainIp", "mainIpv6", "productId", "networkStatus", "discountPercent", "attachIso",
+    "extraResource", "class", "ocaData", "isDdosProtected", "customerNote", "adminNote", "features",
+)
+
+REGIONS: list[dict[str, Any]] = [
+    {   # id a number; booleans as strings; config lacks most keys; a field the reference does not know
+        "id": 7, "name": UNICODE_REGION, "abbr": "ZRH", "image": None, "isActive": "true", "isOutOfStock": "false",
+        "overallActiveness": "high", "ddosActiveness": None, "isPremium": "0", "isHidden": "false",
+        "hasOffsetPrice": None, "maxDiscountPercent": 20.0, "position": None,
+        "config": {"supportRegularCpu": "true", "supportCustomPlan": "1", "ramThresholdInGB": "64"},
+        "carbonNeutral": True,
+    },
+    {   # config null, empty abbreviation, a very long name
+        "id": "fra-2", "name": LONG_REGION, "abbr": "", "isActive": True, "isHidden": False, "config": None,
+    },
+    {"id": "hidden-1", "name": "Hidden place", "isActive": True, "isHidden": "true", "config": {}},
+    nulls("r-null", "name", "abbr", "image", "isActive", "isOutOfStock", "overallActiveness", "ddosActiveness",
+          "isPremium", "isHidden", "hasOffsetPrice", "maxDiscountPercent", "position", "config"),
+]
+
+PRODUCTS: dict[str, list[dict[str, Any]]] = {
+    "7": [
+        {   # numbers as strings everywhere, ids as numbers, an unknown field
+            "id": 501, "regionId": 7, "planId": None, "isActive": "true", "networkMaxRate": "1000",
+            "networkMaxRate95": None, "discountPercent": "12.50", "remainingActualStock": "3",
+            "remainingPreorderCapacity": None, "overallActiveness": "medium", "ddosActiveness": None,
+            "plan": {"id": 3, "type": "regular", "gpuName": None, "gpuQuantity": None, "isActive": "1",
+                     "specification": {"cpu": "4", "ram": "2", "ramInMB": "2048", "storage": "25.5",
+                                       "bandwidthInTB": "1"}},
+            "priceItems": [
+                {"id": 1, "name": "hourly", "hourlyPrice": "0.01", "monthlyPrice": "7.20",
+                 "hourlyPriceWithoutDiscount": None, "monthlyPriceWithoutDiscount": None, "discountPercent": None},
+                {"id": 2, "name": "monthly", "hourlyPrice": None, "monthlyPrice": "6.50"},
+            ],
+            "promo": {"code": "X"},
+        },
+        {   # no price items at all; a specification with RAM only in MB
+            "id": "p-502", "regionId": "7", "isActive": True, "priceItems": [],
+            "plan": {"type": "regular", "specification": {"cpu": 1, "ramInMB": 1024, "storage": 10}},
+        },
+        nulls("p-null", "regionId", "planId", "isActive", "networkMaxRate", "networkMaxRate95", "discountPercent",
+              "remainingActualStock", "remainingPreorderCapacity", "overallActiveness", "ddosActiveness", "plan",
+              "priceItems"),
+    ],
+    "fra-2": [{"id": "p-fra", "plan": None, "priceItems": None}],  # no regionId: the region asked for
+}
+
+OS_LIST: list[dict[str, Any]] = [
+    {"id": 42, "name": "Debian 12 🐧", "family": "linux", "arch": None, "minRam": "1 GB", "isDefault": "true",
+     "isActive": "true", "releasedAt": EPOCH},
+    {"id": "win-2022", "name": "Windows Server 2022", "family": "windows", "minRam": 4096, "isDefault": None,
+     "isActive": 1},
+    {"id": "old-os", "name": "Retired OS", "family": None, "isActive": "false"},
+    nulls("os-null", "name", "family", "arch", "minRam", "isDefault", "isActive"),
+]
+
+APPLICATIONS: list[dict[str, Any]] = [
+    {"id": 3, "name": "WordPress ✨", "price": "5", "pricingType": None, "isActive": "true", "logoUrl": None,
+     "tag": "", "isExperimental": "false", "description": None, "osFamily": "linux", "osList": [42, "win-2022"],
+     "rating": 4.5},
+    {"id": "docker", "name": "Docker", "price": None, "isActive": True, "osList": [], "description": ""},
+    nulls("app-null", "name", "price", "pricingType", "isActive", "logoUrl", "tag", "isExperimental",
+          "description", "osFamily", "osList"),
+]
+
+INSTANCES: list[dict[str, Any]] = [
+    {   # an id as a number, numbers as strings, an unknown status, epoch seconds, unknown fields
+        "id": 1001, "hostname": UNICODE_HOST, "vcpuCount": "4", "ram": "2048", "disk": "25.5",
+        "insertedAt": EPOCH, "osId": None, "isoId": None, "fromImage": None,
+        "os": {"id": 42, "name": "Debian 12 🐧", "family": "linux", "minRam": "1 GB", "isDefault": "true"},
+        "region": "7", "userId": 555, "appId": None, "status": "migrating", "mainIp": "203.0.113.10",
+        "mainIpv6": None, "productId": 501, "networkStatus": None, "discountPercent": 15.0, "attachIso": "0",
+        "extraResource": {"cpu": None, "ramInGB": None, "diskInGB": "10", "bandwidthInTB": None}, "class": None,
+        "ocaData": None, "isDdosProtected": "false", "customerNote": "", "adminNote": None, "features": None,
+        "hypervisor": {"name": "kvm"}, "tags": ["prod"],
+    },
+    {   # no IP at all, no OS object (an id nobody lists), a region nobody lists, a very long name
+        "id": "b-2", "hostname": LONG_HOST, "vcpuCount": 1, "ram": 1024, "disk": None, "insertedAt": "",
+        "osId": "unknown-os", "os": None, "region": "atlantis", "status": "active", "mainIp": None,
+        "mainIpv6": "", "productId": None, "class": "default", "features": ["nested", "quantum"],
+    },
+    {   # the second page of the bookmark walk; floats for integers; milliseconds as a string
+        "id": 1003, "hostname": "plain-host", "vcpuCount": 2.0, "ram": 3072.0, "disk": 40.5,
+        "insertedAt": str(EPOCH * 1000), "osId": 42, "os": None, "region": "7", "status": "shutdown",
+        "mainIp": "198.51.100.3", "productId": None, "features": [],
+    },
+    nulls("n-4", *INSTANCE_FIELDS),
+]
+
+SNAPSHOTS: list[dict[str, Any]] = [
+    {   # an unknown status; id, instanceId and regionId as numbers; sizes as strings; extra metadata
+        "id": 9001, "name": "nightly ❄ snapshot", "size": "20", "status": "QUEUED", "lastRestoredAt": None,
+        "createdAt": EPOCH, "isInstanceDeleted": "false", "productId": 501, "instanceId": 1001, "userId": None,
+        "regionId": 7, "metadata": {"hostname": None, "osName": "Debian", "vcpuCount": "4", "ram": "2048",
+                                    "disk": "25", "cpuModel": "EPYC"},
+    },
+    {   # an empty name; size in bytes; milliseconds; its instance gone; no metadata
+        "id": "s-2", "name": "", "size": 21_474_836_480, "status": "ACTIVE", "createdAt": EPOCH * 1000,
+        "lastRestoredAt": EPOCH * 1000, "isInstanceDeleted": "true", "instanceId": "gone-instance",
+        "userId": "u", "regionId": "fra-2", "metadata": None,
+    },
+    {   # the second page; a time as a string of seconds; no instance at all
+        "id": "s-3", "name": "Ω-" + "snapshot-with-a-long-name-" * 6, "size": None, "status": "RESTORING",
+        "createdAt": str(EPOCH), "isInstanceDeleted": None, "instanceId": None, "regionId": None,
+    },
+    nulls("s-null", "name", "size", "status", "lastRestoredAt", "createdAt", "isInstanceDeleted", "productId",
+          "instanceId", "userId", "regionId", "metadata"),
+]
+
+BACKUPS: list[dict[str, Any]] = [
+    {   # no backup files; an unknown frequency; numbers as strings; an upper-case status
+        "instanceId": 1001, "instanceData": None, "status": "ACTIVE", "monthlyPrice": "1.99",
+        "feePercentage": "10", "scheduleFrequency": "monthly", "scheduleWeekDays": None, "maxFiles": "5",
+        "periodId": "14", "lastSuccessfulBackupTime": None, "backupFiles": [], "createdAt": EPOCH,
+        "retention": "14 days",
+    },
+    {   # a day spelt the server's own way; one backup file, with an unknown status
+        "instanceId": "b-2", "instanceData": {"hostname": LONG_HOST, "ram": "1024"}, "status": "pending",
+        "scheduleFrequency": "weekly", "scheduleWeekDays": ["Monday", "Funday"], "periodId": 7,
+        "backupFiles": [{"id": 77, "name": "auto-1", "status": "UPLOADING", "createdAt": EPOCH}],
+        "lastSuccessfulBackupTime": EPOCH,
+    },
+    {"instanceId": "n-4", **dict.fromkeys(["instanceData", "status", "monthlyPrice", "feePercentage",
+                                          "scheduleFrequency", "scheduleWeekDays", "maxFiles", "periodId",
+                                          "lastSuccessfulBackupTime", "backupFiles", "createdAt"])},
+]
+
+FLOATING_IPS: list[dict[str, Any]] = [
+    {   # unattached; id a number; booleans as strings; expired (epoch seconds)
+        "id": 1, "ipAddress": "198.51.100.7", "regionId": 7, "instanceId": None, "autoRenew": "false",
+        "customerNote": None, "expiresAt": EPOCH, "isDeleted": "0",
+    },
+    {   # attached to instance 1001 (a number); expires in the future (milliseconds); a non-ASCII note
+        "id": "fip-2", "ipAddress": "2001:db8::1", "regionId": "7", "instanceId": 1001, "autoRenew": "true",
+        "customerNote": "Ünïcode nöte ✓", "expiresAt": int(NOW + 86_400 * 30) * 1000, "isDeleted": None,
+    },
+    nulls("fip-null", "ipAddress", "regionId", "instanceId", "autoRenew", "customerNote", "expiresAt", "isDeleted"),
+]
+
+ISOS: list[dict[str, Any]] = [
+    {"id": 77, "name": "Arch Linux 🏔 ISO", "url": "https://example.org/arch.iso", "status": "VALIDATING",
+     "regionId": 7, "useVirtio": "true", "createdAt": EPOCH, "progress": "42.5", "checksum": None},
+    nulls("iso-null", "name", "url", "status", "regionId", "useVirtio", "createdAt", "progress"),
+]
+
+IMAGES: list[dict[str, Any]] = [
+    {"id": "img-1", "name": "Ubuntu gold image", "url": "https://example.org/gold.qcow2", "status": "CONVERTING",
+     "regionId": "fra-2", "format": None, "decompress": "", "createdAt": str(EPOCH), "progress": 100.0},
+    nulls("img-null", "name", "url", "status", "regionId", "format", "decompress", "createdAt", "progress"),
+]
+
+SSH_KEY = (
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f tëst@laptop"
+)
+SSH_KEYS: list[dict[str, Any]] = [
+    {"id": "7", "name": "laptop 💻 key", "publicKey": SSH_KEY, "customerId": None},  # no fingerprint at all
+    {"id": 8, "name": "key-" + "k" * 120, "publicKey": "", "customerId": "c-1", "fingerprint": None},
+    nulls(9, "name", "publicKey", "customerId", "fingerprint"),
+]
+
+# ---------------------------------------------------------------------------------------------------- the server
+
+
+def _ok(data: Any) -> httpx.Response:
+    return httpx.Response(200, json={"detail": "", "code": "OKAY", "data": data})
+
+
+def _not_found(what: str) -> httpx.Response:
+    # Worded its own way, without the reference's data.statusCode.
+    return httpx.Response(404, json={"detail": f"no such {what}", "code": "NOT_FOUND"})
+
+
+def _by_id(items: list[dict[str, Any]], wanted: str, key: str = "id") -> dict[str, Any] | None:
+    return next((item for item in items if str(item.get(key)) == wanted), None)
+
+
+class ForeignServer:
+    """A server that speaks the reference in its own way (see the module docstring). Read-only: a request that
+    would change something is recorded and refused, so a test that meant to cancel can tell it did."""
+
+    PAGE = 2  # snapshots per page, whatever ``limit`` asks for
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, dict[str, str], int]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = unquote(request.url.path.removeprefix("/developers"))
+        params = dict(request.url.params)
+        response = self._route(request.method, path, params)
+        self.requests.append((request.method, path, params, response.status_code))
+        return response
+
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        return [(m, p) for m, p, _, _ in self.requests if m != "GET"]
+
+    def unexpected(self) -> list[tuple[str, str, int]]:
+        """Requests answered with anything but 200, except the 404 of an instance without a backup profile."""
+        return [(m, p, s) for m, p, _, s in self.requests if s != 200 and not (s == 404 and p == "/v1/backups/1003")]
+
+    def _route(self, method: str, path: str, params: dict[str, str]) -> httpx.Response:
+        if method != "GET":
+            return httpx.Response(405, json={"detail": "this test server is read-only", "code": "FAILED"})
+        parts = path.strip("/").split("/")
+        if parts[:1] != ["v1"] or len(parts) < 2:
+            return httpx.Response(404, json={"detail": "Not Found"})
+        kind, rest = parts[1], parts[2:]
+        if kind == "instances":
+            return self._instance(rest[0]) if rest else self._instances(params)
+        if kind == "regions" and not rest:
+            return _ok(REGIONS)  # directly under data
+        if kind == "products" and not rest:
+            return _ok(PRODUCTS.get(params.get("regionId", ""), []))
+        if kind == "os" and not rest:
+            return _ok({"os": OS_LIST, "total": len(OS_LIST)})
+        if kind == "applications" and not rest:
+            return _ok({"applications": APPLICATIONS})
+        if kind == "ssh-keys":
+            if rest:
+                key = _by_id(SSH_KEYS, rest[0])
+                return _ok(key) if key else _not_found("key")
+            return _ok({"keys": SSH_KEYS})  # under a key of its own
+        if kind == "snapshots":
+            if rest:
+                snapshot = _by_id(SNAPSHOTS, rest[0])
+                return _ok(snapshot) if snapshot else _not_found("snapshot")
+            return self._snapshots(params)
+        if kind == "backups":
+            if rest:
+                profile = _by_id(BACKUPS, rest[0], key="instanceId")
+                return _ok(profile) if profile else _not_found("backup profile")
+            return _ok(BACKUPS)  # directly under data
+        if kind == "floating-ips" and not rest:
+            page = int(params.get("page", "1"))  # one per page, no total: the walk ends on an empty page
+            return _ok({"floatingIps": FLOATING_IPS[page - 1 : page]})
+        if kind in ("iso", "images"):
+            items = ISOS if kind == "iso" else IMAGES
+            if rest:
+                found = _by_id(items, rest[0])
+                return _ok(found) if found else _not_found(kind)
+            if kind == "iso":
+                return _ok({"isos": items, "total": str(len(items))})
+            return _ok(items if params.get("page", "1") == "1" else [])  # a bare list, paged
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    def _instances(self, params: dict[str, str]) -> httpx.Response:
+        # Two pages; the last one repeats the bookmark it was asked with (the API's way of saying "no more").
+        if params.get("bookmark") is None:
+            return _ok({"instances": INSTANCES[:2], "bookmark": "after-b-2"})
+        return _ok({"instances": INSTANCES[2:], "bookmark": params["bookmark"]})
+
+    def _instance(self, wanted: str) -> httpx.Response:
+        found = _by_id(INSTANCES, wanted)
+        return _ok({**found, "detailOnly": {"cpuModel": "EPYC"}}) if found else _not_found("instance")
+
+    def _snapshots(self, params: dict[str, str]) -> httpx.Response:
+        items = SNAPSHOTS
+        if "instance_id" in params:
+            items = [s for s in items if str(s.get("instanceId")) == params["instance_id"]]
+        page = int(params.get("page", "1"))
+        chunk = items[(page - 1) * self.PAGE : page * self.PAGE]
+        return _ok({"snapshots": chunk, "total": str(len(items))})
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+class Watch:
+    """What went wrong inside the console without crashing it: workers that ended in an error (their exceptions are
+    swallowed by ``exit_on_error=False``) and error toasts."""
+
+    def __init__(self, app: CloudzyApp) -> None:
+        self.app = app
+        self.worker_errors: list[str] = []
+        manager = app.workers
+        remove = manager._remove_worker
+
+        def record(worker: Worker[Any]) -> None:
+            if worker.state == WorkerState.ERROR:
+                self.worker_errors.append(f"{worker.group}:{worker.name}: {worker.error!r}")
+            remove(worker)
+
+        manager._remove_worker = record  # type: ignore[method-assign]
+
+    def error_toasts(self) -> list[str]:
+        return [str(n.message) for n in self.app._notifications if n.severity == "error"]
+
+    def check(self) -> None:
+        assert self.app.is_running and self.app.return_code in (None, 0)
+        assert self.app._exception is None, repr(self.app._exception)
+        assert not self.worker_errors, self.worker_errors
+        assert not self.error_toasts(), self.error_toasts()
+
+
+def make_console(server: ForeignServer) -> tuple[CloudzyApp, Watch]:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    client = CloudzyClient(BASE_URL, TOKEN, transport=httpx.MockTransport(server), sleep=no_sleep)
+    app = CloudzyApp(client, api_label="api.foreign.example", clock=lambda: NOW, refresh_seconds=0,
+                     job_interval=0.02, local_hostname="console-host")
+    return app, Watch(app)
+
+
+def screen_text(app: CloudzyApp) -> str:
+    svg = app.export_screenshot()
+    svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def status_right(screen: ResourceScreen[Any]) -> str:
+    return screen.query_one("#status", StatusBar).right.plain
+
+
+def idle(app: CloudzyApp) -> bool:
+    """No worker pending or running (but the job tracker, and an action waiting for its dialog); no detail load
+    waiting for its timer."""
+    screens = [s for s in app.screen_stack if isinstance(s, ResourceScreen)]
+    return not any(s._detail_timer is not None for s in screens) and not any(
+        not w.is_finished and w.group not in ("jobs", "actions") for w in app.workers
+    )
+
+
+async def go(pilot: Any, name: str) -> ResourceScreen[Any]:
+    """``:name`` Enter, as typed; the screen once loaded, with no error."""
+    await pilot.press("colon")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandLine))
+    await pilot.press(*name, "enter")
+    screen = await loaded(pilot, name)
+    await wait_for(pilot, lambda: idle(pilot.app))
+    assert screen.last_error is None, (name, screen.last_error)
+    right = status_right(screen)
+    assert "ERROR" not in right and "STALE" not in right, right
+    return screen
+
+
+def labels(screen: ResourceScreen[Any]) -> list[str]:
+    """The rows in the order shown, by their label (hostname, name...)."""
+    return [screen.spec.label(screen.model.items[key]) for key in screen.table.order]
+
+
+async def open_modal(pilot: Any, key: str, kind: type[Any]) -> Any:
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind))
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def close_modal(pilot: Any, screen: ResourceScreen[Any]) -> None:
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: pilot.app.screen is screen)
+    await wait_for(pilot, lambda: idle(pilot.app))
+
+
+async def visit_rows(pilot: Any, screen: ResourceScreen[Any]) -> dict[str, str]:
+    """Down the list from the top, opening each row's detail (Enter) as a person on a narrow terminal does;
+    returns key -> the detail pane's text once its load has finished."""
+    seen: dict[str, str] = {}
+    await pilot.press("home")
+    for index in range(screen.table.row_count):
+        if index:
+            await pilot.press("down")
+        key = screen.table.cursor_key
+        assert key is not None and key == screen.table.order[index]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.has_class("detail-open") and idle(pilot.app))
+        text = screen.detail.plain_text(width=200)
+        label = screen.spec.label(screen.model.items[key])
+        assert label[:40] in text, (screen.spec.name, key, text)
+        assert "Could not load details" not in text, text
+        assert label[:20] in screen_text(pilot.app)  # the pane is on the screen, its title at the top
+        seen[key] = text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not screen.has_class("detail-open"))
+    return seen
+
+
+def row(text: str, label: str) -> str:
+    """The value of ``label`` in a detail pane's text (its first line; "—" when the server gave nothing)."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(label + "  ") or stripped == label:
+            return stripped[len(label):].strip()
+    raise AssertionError(f"no {label!r} row in:\n{text}")
+
+
+# ---------------------------------------------------------------------------------------------------- tests
+
+
+@pytest.fixture
+def server() -> ForeignServer:
+    return ForeignServer()
+
+
+EXPECTED_ROWS: dict[str, list[str]] = {
+    "instances": [UNICODE_HOST, LONG_HOST, "plain-host", "n-4"],
+    "snapshots": ["nightly ❄ snapshot", "s-2", SNAPSHOTS[2]["name"], "s-null"],
+    "backups": ["1001", LONG_HOST, "n-4"],
+    "floating-ips": ["198.51.100.7", "2001:db8::1", "fip-null"],
+    "isos": ["Arch Linux 🏔 ISO", "iso-null"],
+    "images": ["Ubuntu gold image", "img-null"],
+    "ssh-keys": ["laptop 💻 key", SSH_KEYS[1]["name"], "9"],
+    "regions": [UNICODE_REGION, LONG_REGION, "Hidden place", "r-null"],
+    "products": ["4 vCPU · 2 GB RAM · 25.5 GB disk · 1 TB", "1 vCPU · 1 GB RAM · 10 GB disk", "p-null", "p-fra"],
+    "os": ["Debian 12 🐧", "Windows Server 2022", "Retired OS", "os-null"],
+    "applications": ["WordPress ✨", "Docker", "app-null"],
+}
+
+
+def cells(screen: ResourceScreen[Any], column: str) -> list[str]:
+    """What one column shows, row by row in the order shown."""
+    index = [c.key for c in screen.spec.columns].index(column)
+    rows = [screen.model.row(key) for key in screen.table.order]
+    return [r.cells[index].plain for r in rows if r is not None]
+
+
+async def sort_through_every_column(pilot: Any, screen: ResourceScreen[Any]) -> None:
+    """``o`` through every column and back to the API's order: the rows are all still there."""
+    before = list(screen.table.order)
+    for _ in screen.spec.columns:
+        await pilot.press("o")
+        assert screen.sort_column is not None and sorted(screen.table.order) == sorted(before)
+    await pilot.press("o")
+    assert screen.sort_column is None and screen.table.order == before
+
+
+async def refresh_changes_nothing(pilot: Any, server: ForeignServer, screen: ResourceScreen[Any]) -> None:
+    """``ctrl+r``: the same odd data again is no change (rows are compared, not replaced: a value coerced from a
+    string must compare equal to itself the next time), and no error."""
+    before = dict(screen.model.items)
+    asked = len(server.requests)
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: len(server.requests) > asked and not screen.fetching and idle(pilot.app))
+    assert screen.last_error is None and screen.model.items.keys() == before.keys()
+    assert all(screen.model.items[key] is item for key, item in before.items()), screen.spec.name
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int, int]) -> None:
+    app, watch = make_console(server)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        tables: dict[str, dict[str, list[str]]] = {}
+        details: dict[str, dict[str, str]] = {}
+        for spec in ALL_SPECS:
+            screen = await go(pilot, spec.name)
+            assert labels(screen) == EXPECTED_ROWS[spec.name], spec.name
+            tables[spec.name] = {c.key: cells(screen, c.key) for c in spec.columns}
+            shown = screen_text(app)
+            for cell in tables[spec.name][spec.columns[0].key]:
+                assert cell[:10] in shown, (spec.name, cell)  # the rows are on the screen, first column readable
+            if size == (120, 40):
+                await sort_through_every_column(pilot, screen)
+            details[spec.name] = await visit_rows(pilot, screen)
+            await refresh_changes_nothing(pilot, server, screen)
+            shown = screen_text(app)
+            assert "Traceback" not in shown and "ERROR" not in shown
+            watch.check()
+        # The instances again (esc goes back along the way, or : again): a non-ASCII filter as typed.
+        instances = await go(pilot, "instances")
+        await pilot.press("slash", *"ünï")
+        assert labels(instances) == [UNICODE_HOST]
+        await pilot.press("escape")
+        assert labels(instances) == EXPECTED_ROWS["instances"]
+        # The bookmark walk: the second page was asked for with the bookmark of the first, and no third page
+        # after the server repeated it.
+        walk = [q.get("bookmark") for _, p, q, _ in server.requests if p == "/v1/instances"]
+        assert walk[:2] == [None, "after-b-2"] and set(walk) == {None, "after-b-2"}
+        assert server.unexpected() == [] and server.writes == []
+        watch.check()
+
+    t = tables["instances"]
+    assert t["status"] == ["migrating", "active", "shutdown", "—"]
+    assert t["ram"] == ["2 GB", "1 GB", "3 GB", "—"] and t["cpu"] == ["4", "1", "2", "—"]  # not "2.0"
+    assert t["disk"] == ["25.5 GB", "—", "40.5 GB", "—"] and t["ipv4"] == ["203.0.113.10", "—", "198.51.100.3", "—"]
+    assert t["region"] == [UNICODE_REGION, "atlantis", UNICODE_REGION, "—"]
+    assert t["os"] == ["Debian 12 🐧", "unknown-os", "Debian 12 🐧", "—"]
+    assert t["created"] == [EPOCH_SHOWN, "—", EPOCH_SHOWN, "—"]
+    assert tables["snapshots"]["status"] == ["QUEUED", "ACTIVE", "RESTORING", "—"]
+    assert tables["snapshots"]["instance"][:2] == [UNICODE_HOST, "gone-instance (deleted)"]
+    assert tables["backups"]["instance"] == [UNICODE_HOST, LONG_HOST, "n-4"]  # named from the instances list
+    assert tables["backups"]["schedule"] == ["monthly", "weekly (Mon, Fun)", "—"]
+    assert tables["floating-ips"]["instance"] == ["unattached", UNICODE_HOST, "unattached"]
+    assert tables["isos"]["status"] == ["VALIDATING", "—"] and tables["images"]["status"] == ["CONVERTING", "—"]
+    assert tables["ssh-keys"]["id"] == ["7", "8", "9"]
+    assert tables["regions"]["caps"] == ["custom", "—", "—", "—"]
+    products = tables["products"]
+    assert products["ram"] == ["2 GB", "1 GB", "—", "—"]  # the second one sends RAM in MB only
+    assert products["monthly"] == ["$7.20", "—", "—", "—"] and products["stock"] == ["3", "—", "—", "—"]
+    assert products["region"] == [UNICODE_REGION, UNICODE_REGION, UNICODE_REGION, LONG_REGION]
+    assert tables["os"]["minram"] == ["1 GB", "4096", "—", "—"]
+    assert tables["applications"]["price"] == ["$5.00", "—", "—"]
+
+    inst = details["instances"]
+    odd = inst["1001"]
+    assert row(odd, "RAM") == "2 GB" and row(odd, "vCPU") == "4" and row(odd, "disk") == "25.5 GB"
+    assert row(odd, "status") == "migrating"  # an unknown status, as it came
+    assert row(odd, "created") == EPOCH_SHOWN  # epoch seconds where the reference has an ISO string
+    assert row(odd, "region").startswith(UNICODE_REGION)  # region id 7 (a number) matched "7"
+    assert row(odd, "OS").startswith("Debian 12 🐧")
+    assert row(odd, "extra disk") == "10 GB" and row(odd, "discount") == "15%"
+    assert row(odd, "DDoS protection") == "no" and row(odd, "user") == "555"
+    assert "4 vCPU · 2 GB RAM · 25.5 GB disk" in row(odd, "product") and "$7.20/mo" in row(odd, "product")
+    assert "nightly ❄ snapshot  QUEUED" in odd  # its snapshot, from the list filtered by instance_id
+    assert "2001:db8::1" in odd  # its floating IP (instanceId 1001 sent as a number)
+    assert row(odd, "schedule") == "monthly" and row(odd, "retention") == "14 days" and row(odd, "files") == "0"
+    bare = inst["b-2"]
+    assert row(bare, "IPv4") == "—" and row(bare, "IPv6") == "—"
+    assert row(bare, "region") == "atlantis" and row(bare, "OS") == "unknown-os"
+    assert row(bare, "created") == "—" and row(bare, "disk") == "—" and row(bare, "RAM") == "1 GB"
+    assert "nested, quantum" in bare and "weekly — Monday, Funday" in bare
+    plain = inst["1003"]
+    assert row(plain, "created") == EPOCH_SHOWN  # milliseconds, as a string
+    assert row(plain, "vCPU") == "2" and row(plain, "RAM") == "3 GB" and row(plain, "disk") == "40.5 GB"
+    assert "none — b sets a schedule" in plain  # the server's own 404 for "no profile"
+    empty = inst["n-4"]
+    assert row(empty, "id") == "n-4" and row(empty, "status") == "—" and row(empty, "RAM") == "—"
+
+    snaps = details["snapshots"]
+    assert row(snaps["9001"], "status") == "QUEUED" and row(snaps["9001"], "created") == EPOCH_SHOWN
+    assert row(snaps["9001"], "size") == "20 GB" and row(snaps["9001"], "RAM") == "2 GB"
+    assert row(snaps["9001"], "instance").startswith(UNICODE_HOST)  # named from the instances list
+    assert row(snaps["9001"], "product") == "4 vCPU · 2 GB RAM · 25.5 GB disk · 1 TB"
+    assert row(snaps["s-2"], "size") == "20 GiB" and row(snaps["s-2"], "last restored") == EPOCH_SHOWN
+    assert row(snaps["s-2"], "instance deleted") == "yes" and row(snaps["s-2"], "name") == "—"
+    assert row(snaps["s-3"], "created") == EPOCH_SHOWN and row(snaps["s-3"], "status") == "RESTORING"
+    assert row(snaps["s-null"], "last restored") == "never"
+
+    backups = details["backups"]
+    first = backups["1001"]
+    assert row(first, "instance") == UNICODE_HOST and row(first, "instance id") == "1001"
+    assert row(first, "status") == "ACTIVE" and row(first, "frequency") == "monthly"
+    assert row(first, "retention") == "14 days" and row(first, "max files") == "5" and row(first, "fee") == "10%"
+    assert row(first, "monthly price") == "$1.99" and "none yet" in first
+    assert "Funday" in row(backups["b-2"], "weekdays") and "UPLOADING" in backups["b-2"]
+    assert row(backups["n-4"], "last successful backup") == "never"
+
+    fips = details["floating-ips"]
+    assert row(fips["1"], "instance") == "unattached" and row(fips["1"], "auto-renew") == "no"
+    assert "(expired)" in row(fips["1"], "expires") and row(fips["1"], "region") == UNICODE_REGION
+    assert row(fips["fip-2"], "instance").startswith(UNICODE_HOST) and row(fips["fip-2"], "auto-renew") == "yes"
+    assert "(in 30d0h)" in row(fips["fip-2"], "expires") and row(fips["fip-2"], "note") == "Ünïcode nöte ✓"
+    assert row(fips["fip-null"], "address") == "—" and row(fips["fip-null"], "expires") == "—"
+
+    iso = details["isos"]["77"]
+    assert row(iso, "status") == "VALIDATING" and row(iso, "progress") == "42.5%" and row(iso, "virtio") == "yes"
+    image = details["images"]["img-1"]
+    assert row(image, "status") == "CONVERTING" and row(image, "created") == EPOCH_SHOWN
+    assert row(image, "format") == "—" and row(image, "decompress") == "—" and row(image, "progress") == "100%"
+
+    keys = details["ssh-keys"]
+    assert row(keys["7"], "type") == "ssh-ed25519" and row(keys["7"], "fingerprint") == "—"
+    assert row(keys["7"], "comment") == "tëst@laptop"
+    assert row(keys["8"], "type") == "—" and row(keys["9"], "name") == "—"
+
+    regions = details["regions"]
+    assert row(regions["7"], "custom plans") == "yes" and row(regions["7"], "IPv6") == "no"
+    assert row(regions["7"], "RAM threshold") == "64 GB" and row(regions["7"], "max discount") == "20%"
+    assert row(regions["fra-2"], "custom plans") == "no" and row(regions["fra-2"], "abbreviation") == "—"
+    assert row(regions["r-null"], "active") == "yes" and row(regions["r-null"], "hidden") == "no"
+
+    products_detail = details["products"]
+    first = products_detail["7/501"]
+    assert row(first, "RAM") == "2 GB" and row(first, "disk") == "25.5 GB" and row(first, "stock") == "3"
+    assert row(first, "discount") == "12.5%" and "$7.20/mo" in first and "$6.50/mo" in first
+    assert "Prices" not in products_detail["7/p-502"] and row(products_detail["7/p-502"], "RAM") == "1 GB"
+    assert row(products_detail["fra-2/p-fra"], "specification") == "—"
+    assert row(products_detail["fra-2/p-fra"], "region").startswith("Frankfurt am Main am Main")
+
+    systems = details["os"]
+    assert row(systems["42"], "minimum RAM") == "1 GB" and row(systems["42"], "default") == "yes"
+    assert row(systems["old-os"], "active") == "no" and row(systems["os-null"], "name") == "—"
+    apps = details["applications"]
+    assert "Debian 12 🐧, Windows Server 2022" in row(apps["3"], "runs on") and row(apps["3"], "price") == "$5.00"
+    assert row(apps["docker"], "runs on") == "—"
+
+
+def wizard(pilot: Any) -> CreateWizard:
+    screen = pilot.app.screen
+    assert isinstance(screen, CreateWizard), f"not on the wizard: {screen!r}"
+    return screen
+
+
+async def at_step(pilot: Any, step: str) -> CreateWizard:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CreateWizard) and idle(pilot.app)
+                   and STEP_IDS[wizard(pilot).step] == step)
+    return wizard(pilot)
+
+
+def static_text(modal: Any, selector: str) -> str:
+    return str(modal.query_one(selector, Static).render())
+
+
+def select_values(form: FormModal[Any], name: str) -> list[Any]:
+    select = form.query_one(f"#field-{name}", Select)
+    return [value for _, value in select._options if value is not Select.NULL]
+
+
+def select_labels(form: FormModal[Any], name: str) -> list[str]:
+    select = form.query_one(f"#field-{name}", Select)
+    return [str(label) for label, value in select._options if value is not Select.NULL]
+
+
+async def cursor_to(pilot: Any, screen: ResourceScreen[Any], key: str) -> None:
+    """Arrow keys down the list to the row ``key``."""
+    await pilot.press("home")
+    for _ in range(screen.table.row_count):
+        if screen.table.cursor_key == key:
+            break
+        await pilot.press("down")
+    assert screen.table.cursor_key == key
+    await wait_for(pilot, lambda: idle(pilot.app))
+
+
+def warnings(app: CloudzyApp) -> list[str]:
+    return [str(n.message) for n in app._notifications if n.severity == "warning"]
+
+
+async def test_help_raw_json_and_refusals_on_odd_rows(server: ForeignServer) -> None:
+    app, watch = make_console(server)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        await wait_for(pilot, lambda: idle(app))
+        await cursor_to(pilot, screen, "1001")
+
+        # ? lists the keys, and says why the actions that need a settled instance do not apply to "migrating".
+        await open_modal(pilot, "question_mark", HelpScreen)
+        shown = screen_text(app)
+        assert "the instance is migrating; wait until it settles" in shown
+        assert "only for shutdown instances (this one is migrating)" in shown
+        await close_modal(pilot, screen)
+
+        # y: the whole object as the server sent it, unknown fields included.
+        await open_modal(pilot, "y", TextViewModal)
+        raw = app.screen._text  # type: ignore[attr-defined]
+        assert '"hypervisor"' in raw and '"migrating"' in raw and '"detailOnly"' in raw
+        assert UNICODE_HOST in raw and '"ram": 2048' in raw
+        await close_modal(pilot, screen)
+
+        # Resize and change OS wait for an unknown status to settle: refused with the reason, nothing sent.
+        await pilot.press("z", "C")
+        refusals = ["Resize: the instance is migrating; wait until it settles",
+                    "Change OS: the instance is migrating; wait until it settles"]
+        await wait_for(pilot, lambda: all(r in warnings(app) for r in refusals))
+        assert app.screen is screen
+
+        # The instance without any IP: ssh says so, c copies its id.
+        await cursor_to(pilot, screen, "b-2")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: any("has no IP address" in w for w in warnings(app)))
+        await pilot.press("c")
+        assert app.clipboard == "b-2"
+
+        # Floating IPs: the unattached one has no instance to go to; the attached one leads to instance 1001.
+        fips = await go(pilot, "floating-ips")
+        await cursor_to(pilot, fips, "1")
+        await pilot.press("i")
+        await wait_for(pilot, lambda: any("not attached" in w for w in warnings(app)))
+        await open_modal(pilot, "e", FormModal)
+        form = app.screen
+        assert form.query_one("#field-auto_renew", Checkbox).value is False  # "false", a string
+        assert form.query_one("#field-note", Input).value == ""
+        await close_modal(pilot, fips)
+        await cursor_to(pilot, fips, "fip-2")
+        await pilot.press("i")
+        instances = await loaded(pilot, "instances")
+        await wait_for(pilot, lambda: instances.table.cursor_key == "1001")
+
+        # Snapshots: an unknown status and a deleted instance cannot be restored; deleting asks first.
+        snaps = await go(pilot, "snapshots")
+        await cursor_to(pilot, snaps, "9001")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: any("only ACTIVE snapshots" in w and "QUEUED" in w for w in warnings(app)))
+        await cursor_to(pilot, snaps, "s-2")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: any("instance was deleted" in w for w in warnings(app)))
+        await open_modal(pilot, "D", ConfirmModal)
+        assert "gone-instance" in screen_text(app)
+        await close_modal(pilot, snaps)
+
+        await wait_for(pilot, lambda: idle(app))
+        assert server.writes == [] and server.unexpected() == []
+        watch.check()
+
+
+async def test_create_wizard_through_every_step_on_odd_data(server: ForeignServer) -> None:
+    app, watch = make_console(server)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        await wait_for(pilot, lambda: idle(app))
+        await pilot.press("n")
+        w = await at_step(pilot, "region")
+        # Offered: the active, visible regions (id 7 sent as a number; the one whose config is null).
+        assert list(w._values["region-list"].values()) == ["7", "fra-2", "r-null"]
+        assert UNICODE_REGION in static_text(w, "#region-info")
+        assert "custom plans (≤ 64 GB RAM)" in static_text(w, "#region-info")
+        await pilot.press("enter")
+
+        w = await at_step(pilot, "class")
+        assert list(w._values["class-list"].values()) == ["default"]  # config lists only regular CPUs
+        await pilot.press("enter")
+
+        w = await at_step(pilot, "plan")
+        offered = ["501", "p-502", "p-null"]  # id 501 sent as a number; the all-null product
+        await wait_for(pilot, lambda: list(wizard(pilot)._values["product-list"].values()) == offered)
+        products = w.query_one("#product-list", OptionList)
+        prompts = [str(products.get_option_at_index(i).prompt) for i in range(products.option_count)]
+        assert "4 vCPU · 2 GB RAM · 25.5 GB disk · 1 TB" in prompts[0] and "3 left" in prompts[0]
+        assert "$7.20/mo" in prompts[0]
+        assert prompts[1].startswith("1 vCPU · 1 GB RAM · 10 GB disk")  # no price items: no price shown
+        await pilot.press("down", "enter")  # the product without prices
+
+        w = await at_step(pilot, "software")
+        assert list(w._values["app-list"].values()) == ["", "3", "docker", "app-null"]
+        apps = w.query_one("#app-list", OptionList)
+        assert apps.get_option_at_index(2).disabled and apps.get_option_at_index(3).disabled  # no OS to run on
+        assert list(w._values["os-list"].values()) == ["42", "win-2022", "os-null"]  # default first, no inactive
+        os_list = w.query_one("#os-list", OptionList)
+        assert "needs 4096 MB RAM" in str(os_list.get_option_at_index(1).prompt)  # 1 GB plan, minRam 4096
+        await pilot.press("enter", "enter")  # no application; the default OS
+
+        await at_step(pilot, "hostnames")
+        await pilot.press(*"odd-1", "enter")
+        w = await at_step(pilot, "ssh")
+        keys = w.query_one("#ssh-keys", SelectionList)
+        assert [keys.get_option_at_index(i).value for i in range(keys.option_count)] == [7, 8, 9]  # "7" a string
+        await pilot.press("space", "ctrl+n")
+
+        w = await at_step(pilot, "network")
+        assert not w.query_one("#ipv6").display  # the region's config does not mention IPv6: not offered
+        await pilot.press("ctrl+n")
+        await at_step(pilot, "billing")
+        await pilot.press("ctrl+n")
+
+        w = await at_step(pilot, "review")
+        summary = static_text(w, "#review-summary")
+        assert UNICODE_REGION in summary and "1 vCPU · 1 GB RAM · 10 GB disk" in summary
+        assert "Debian 12 🐧" in summary and "odd-1" in summary and "laptop 💻 key" in summary
+        assert "unknown (the product lists no price)" in static_text(w, "#review-price")
+
+        # Back to the plan (nothing lost on the way), the product with prices, forward to the review again.
+        for _ in range(6):
+            await pilot.press("alt+b")
+        w = await at_step(pilot, "plan")
+        assert w.draft.hostnames_text == "odd-1" and w.draft.ssh_key_ids == [7]
+        await pilot.press("up")
+        for step in ("software", "hostnames", "ssh", "network", "billing", "review"):
+            await pilot.press("ctrl+n")
+            w = await at_step(pilot, step)
+        price = static_text(w, "#review-price")
+        assert "$7.20/mo" in price and "hourly: $0.0100/h" in price
+
+        # Esc asks (something was entered); discarding sends nothing.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: app.screen is screen and idle(app))
+        assert server.writes == [] and server.unexpected() == []
+        watch.check()
+
+
+async def test_resize_change_os_and_backup_forms_on_odd_data(server: ForeignServer) -> None:
+    app, watch = make_console(server)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        await wait_for(pilot, lambda: idle(app))
+        await cursor_to(pilot, screen, "1003")  # shutdown; vcpuCount 2.0, ram 3072.0, disk 40.5
+
+        # Resize: the region allows custom plans ("1"), so first how; custom resources start from the instance's.
+        how = await open_modal(pilot, "z", FormModal)
+        assert select_values(how, "type") == ["FIXED", "CUSTOM"]
+        how.query_one("#field-type", Select).value = "CUSTOM"
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormModal) and app.screen is not how)
+        custom = app.screen
+        values = {name: custom.query_one(f"#field-{name}", Input).value for name in ("cpu", "ram", "disk")}
+        assert values == {"cpu": "2", "ram": "3", "disk": "41"}  # 2.0, 3072.0 MB, 40.5 GB (disks only grow)
+        await close_modal(pilot, screen)
+
+        fixed_how = await open_modal(pilot, "z", FormModal)
+        await pilot.click("#submit")  # FIXED, preselected
+        await wait_for(pilot, lambda: isinstance(app.screen, FormModal) and app.screen is not fixed_how)
+        fixed = app.screen
+        assert select_values(fixed, "product") == ["501", "p-502", "p-null"]
+        assert "$7.20/mo" in select_labels(fixed, "product")[0]
+        await close_modal(pilot, screen)
+
+        # Change OS: active systems other than the current one (osId 42 sent as a number).
+        change = await open_modal(pilot, "C", FormModal)
+        assert select_values(change, "os") == ["os-null", "win-2022"]  # by name (or id); not the current
+        assert "Type the hostname (plain-host) to confirm" in screen_text(app)
+        await close_modal(pilot, screen)
+
+        # Backup schedule of an instance without a profile (the server's own 404): the create form.
+        form = await open_modal(pilot, "b", BackupScheduleModal)
+        assert "new schedule" in form.form_title
+        await close_modal(pilot, screen)
+
+        # ... and of the instance whose profile has an unknown frequency, no days and periodId "14".
+        await cursor_to(pilot, screen, "1001")
+        form = await open_modal(pilot, "b", BackupScheduleModal)
+        assert "edit schedule" in form.form_title
+        assert form.query_one("#field-retention", Select).value == 14
+        assert "monthly" in form.query_one("#field-frequency", Select).value  # shown as the server has it
+        await pilot.click("#submit")  # not silently turned into another schedule: refused at the field
+        await wait_for(pilot, lambda: "daily or weekly" in str(form.query_one("#error-frequency").render()))
+        assert server.writes == [] and app.screen is form
+        await close_modal(pilot, screen)
+
+        # The backups screen: editing keeps a day the server spelt its own way.
+        backups = await go(pilot, "backups")
+        await cursor_to(pilot, backups, "b-2")
+        form = await open_modal(pilot, "e", BackupScheduleModal)
+        days = form.query_one("#field-days", SelectionList)
+        assert list(days.selected) == ["Monday", "Funday"]
+        assert form.query_one("#field-frequency", Select).value == "weekly"
+        await close_modal(pilot, backups)
+        form = await open_modal(pilot, "n", BackupScheduleModal)  # only the instance without a profile
+        assert select_values(form, "instance") == ["1003"]
+        await close_modal(pilot, backups)
+
+        await wait_for(pilot, lambda: idle(app))
+        assert server.writes == [] and server.unexpected() == []
+        watch.check()
+
+
+class NullForNone(ForeignServer):
+    """The same account, but "this instance has no backup profile" is a 200 with ``data: null``, not a 404 (the
+    reference does not say which)."""
+
+    def _route(self, method: str, path: str, params: dict[str, str]) -> httpx.Response:
+        if method == "GET" and path == "/v1/backups/1003":
+            return _ok(None)
+        return super()._route(method, path, params)
+
+
+async def test_no_backup_profile_said_with_null_data() -> None:
+    server = NullForNone()
+    app, watch = make_console(server)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        await wait_for(pilot, lambda: idle(app))
+        await cursor_to(pilot, screen, "1003")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.has_class("detail-open") and idle(app))
+        text = screen.detail.plain_text(width=200)
+        assert "none — b sets a schedule" in text and "error" not in text
+        await pilot.press("escape")
+        form = await open_modal(pilot, "b", BackupScheduleModal)
+        assert "new schedule" in form.form_title  # creating one is possible, as after a 404
+        await close_modal(pilot, screen)
+        assert ("GET", "/v1/backups", {}, 200) in server.requests  # the list said there is none
+        assert server.writes == []
+        watch.check()
