@@ -42,8 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] == "sim":
-        from cloudzy_tui.sim.server import main as sim_main
-
+        try:
+            from cloudzy_tui.sim.server import main as sim_main
+        except KeyboardInterrupt:  # Ctrl-C while the simulator's modules load: a stop, not a traceback
+            return 130
         return sim_main(args_list[1:])
     if args_list and args_list[0] == "info":
         from cloudzy_tui.config import print_info

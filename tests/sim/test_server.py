@@ -153,3 +153,18 @@ def test_connection_reset_fault_on_a_real_socket() -> None:
         thread.join(timeout=10)
         sock.close()
     assert not thread.is_alive()
+
+
+def test_ctrl_c_while_the_simulator_loads_is_a_quiet_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cloudzy-tui sim``: a Ctrl-C that lands while the simulator's modules are imported (before it can own the
+    signals) ends with status 130, not a traceback."""
+    import types
+
+    from cloudzy_tui import cli
+
+    class Interrupted(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "cloudzy_tui.sim.server", Interrupted("cloudzy_tui.sim.server"))
+    assert cli.main(["sim", "--port", "0"]) == 130
