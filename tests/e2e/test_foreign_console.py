@@ -21,8 +21,6 @@ floating IPs until an empty page).
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -30,7 +28,7 @@ import httpx
 import pytest
 from textual.widgets import Checkbox, Input, OptionList, Select, SelectionList, Static
 from textual.worker import Worker, WorkerState
-from ui.helpers import loaded, wait_for
+from ui.helpers import loaded, screen_text, wait_for
 
 from cloudzy_tui.api import CloudzyClient
 from cloudzy_tui.ui.app import CloudzyApp
@@ -368,12 +366,6 @@ def make_console(server: ForeignServer) -> tuple[CloudzyApp, Watch]:
     app = CloudzyApp(client, api_label="api.foreign.example", clock=lambda: NOW, refresh_seconds=0,
                      job_interval=0.02, local_hostname="console-host")
     return app, Watch(app)
-
-
-def screen_text(app: CloudzyApp) -> str:
-    svg = app.export_screenshot()
-    svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def status_right(screen: ResourceScreen[Any]) -> str:

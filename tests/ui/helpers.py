@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -83,3 +85,10 @@ async def select_instance(pilot: Pilot[Any], simulator: Any, hostname: str) -> A
     assert screen.table.move_cursor_to_key(record.id)
     await pilot.pause()
     return record
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows, as text (the SVG screenshot without its markup)."""
+    svg = app.export_screenshot()
+    svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")

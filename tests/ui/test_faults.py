@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import html
 import itertools
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,16 +26,9 @@ from cloudzy_tui.ui.modals.form import FormModal
 from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.widgets.status_bar import StatusBar
 
-from .helpers import loaded, settle, wait_for
+from .helpers import loaded, screen_text, settle, wait_for
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-
-def screen_text(app: Any) -> str:
-    """What the terminal shows, as text (the SVG screenshot without its markup)."""
-    svg = app.export_screenshot()
-    svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def status_line(screen: ResourceScreen[Any]) -> str:

@@ -6,8 +6,6 @@ characters wide."""
 from __future__ import annotations
 
 import base64
-import html
-import re
 from typing import Any
 
 import pytest
@@ -24,7 +22,7 @@ from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.widgets.resource_table import ResourceTable
 from cloudzy_tui.ui.widgets.status_bar import StatusBar
 
-from .helpers import loaded, settle, wait_for
+from .helpers import loaded, screen_text, settle, wait_for
 
 # Markup that would crash ([/x] closes nothing), act ([@click]) or link ([link]) if parsed; an OSC title, a CSI
 # colour (7-bit and C1), a bell, a right-to-left override; non-ASCII and wide characters.
@@ -41,12 +39,6 @@ LONG = "L" * 10_000
 def hostile(tag: str) -> str:
     """Starts with a literal ``[bold]`` and a tag, so that even a narrow table cell shows both."""
     return f"[bold]{tag}{ATTACK}"
-
-
-def screen_text(app: Any) -> str:
-    svg = app.export_screenshot()
-    svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def assert_safe(app: Any, *expected: str) -> str:
