@@ -104,6 +104,18 @@ def _status_of(item: Any) -> str | None:
     return text or None
 
 
+def _progress_of(item: Any) -> float | None:
+    """The item's ``progress`` (a download's percent) as a number, or ``None`` (absent, or not a number)."""
+    value = getattr(item, "progress", None)
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None  # NaN is not a percent
+
+
 def _frozen(values: Iterable[str] | str) -> frozenset[str]:
     if isinstance(values, str):
         return frozenset({values})
@@ -311,7 +323,7 @@ class Job:
 
 @dataclass
 class JobEvent:
-    """What subscribers receive. ``progress`` only when the observed status changed."""
+    """What subscribers receive. ``progress`` only when the observed status (or a download's percent) changed."""
 
     job: Job
     kind: EventKind
@@ -707,6 +719,7 @@ class JobTracker:
         now = self._clock()
         status = _status_of(item)
         changed = _fold(status) != _fold(job.status)
+        advanced = _progress_of(item) != _progress_of(job.item)
         job.item = item
         job.status = status
         job.errors = 0
@@ -737,6 +750,9 @@ class JobTracker:
         elif changed:
             job.message = f"{job.label} is {status}" if status is not None else f"{job.label}: status unknown"
             ctx.changed = True
+            self._emit(job, "progress", item)
+        elif advanced:
+            # Only the percentage moved (a download): the row shows it, but polling keeps backing off as usual.
             self._emit(job, "progress", item)
 
     def _gone(self, job: Job, exc: BaseException, ctx: _Round) -> None:

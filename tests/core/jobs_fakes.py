@@ -40,6 +40,7 @@ class Obj:
     id: str
     status: str | None
     name: str = ""
+    progress: float | None = None
 
 
 @dataclass
@@ -74,7 +75,7 @@ class FakeResource:
         if id not in self.objects:
             raise NotFoundError(f"{self.kind} {id} not found", status=404)
         obj = self.objects[id]
-        return Obj(id=obj.id, status=obj.status, name=obj.name)
+        return Obj(id=obj.id, status=obj.status, name=obj.name, progress=obj.progress)
 
     def pages(self, filters: Any = None, *, status: str | None = None, page_size: int = 100) -> AsyncIterator[FakePage]:
         wanted = status if status is not None else getattr(filters, "status", None)
@@ -86,7 +87,7 @@ class FakeResource:
             page_no += 1
             await self.client.call((self.kind, "list", status, page_no))
             matching = [
-                Obj(id=o.id, status=o.status, name=o.name)
+                Obj(id=o.id, status=o.status, name=o.name, progress=o.progress)
                 for o in self.objects.values()
                 if self.ignore_filter or status is None or o.status == status
             ]

@@ -160,6 +160,25 @@ async def test_interval_grows_when_quiet_and_resets_on_change_or_new_job() -> No
     assert tracker.next_delay == 1.0
 
 
+async def test_a_download_percent_is_told_without_resetting_the_backoff() -> None:
+    clock, client = FakeClock(), FakeClient()
+    tracker = tracker_for(client, clock, min_interval=1.0, max_interval=10.0)
+    events: list[JobEvent] = []
+    tracker.subscribe(events.append)
+    iso = client.isos.add("iso-1", "DOWNLOADING")
+    job = tracker.track(kind="iso", target_id="iso-1", action="download")
+    await tracker.poll_once()  # DOWNLOADING, no percent yet
+    await tracker.poll_once()  # nothing moved
+    assert [e.kind for e in events] == ["started", "progress"] and tracker.next_delay == 1.5
+    iso.progress = 40
+    await tracker.poll_once()
+    assert [e.kind for e in events] == ["started", "progress", "progress"]
+    assert events[-1].item.progress == 40 and job.running and job.status == "DOWNLOADING"
+    assert tracker.next_delay == 2.25  # only the percent moved: polling keeps backing off
+    await tracker.poll_once()  # the same percent again: nothing to tell
+    assert len(events) == 3
+
+
 # ---- errors ------------------------------------------------------------------------------------------------
 
 

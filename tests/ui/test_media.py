@@ -10,7 +10,7 @@ from textual.widgets import Checkbox, Input, Select
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 from cloudzy_tui.ui.modals.form import FormModal
 
-from .helpers import loaded, settle, toasts, wait_for, writes
+from .helpers import loaded, screen_text, settle, toasts, wait_for, writes
 
 
 async def _form(pilot: Any) -> FormModal[Any]:
@@ -61,6 +61,10 @@ async def test_iso_download_followed_to_ready(make_app: Any, simulator: Any, sim
         app.jobs.wake()
         await pilot.pause(0.1)
         assert job.running and job.status == "DOWNLOADING" and record["status"] == "DOWNLOADING"
+        # The percent the server reports reaches the row (and the jobs view) with no keystroke.
+        await wait_for(pilot, lambda: (screen.model.items[record.id].progress or 0) > 0)
+        shown = f"DOWNLOADING {screen.model.items[record.id].progress}%"
+        assert shown in screen_text(app)
         sim_clock.advance(2)
         await wait_for(pilot, lambda: job.finished)
         assert job.state == "succeeded" and record["status"] == "READY"

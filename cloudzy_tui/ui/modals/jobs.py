@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
-from cloudzy_tui.ui.format import duration
+from cloudzy_tui.ui.format import duration, percent
 from cloudzy_tui.ui.text import safe_text
 
 if TYPE_CHECKING:
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from cloudzy_tui.ui.app import CloudzyApp
 
 STATE_STYLE = {"running": "bold yellow", "succeeded": "green", "failed": "bold red", "timed_out": "red"}
+
+
+def _status_with_progress(job: Job) -> str | None:
+    """The job's last status, with a download's percent while it runs (``DOWNLOADING 42%``)."""
+    shown = percent(getattr(job.item, "progress", None)) if job.running else ""
+    return f"{job.status} {shown}" if job.status and shown else job.status
 
 
 class JobsScreen(ModalScreen[None]):
@@ -64,7 +70,7 @@ class JobsScreen(ModalScreen[None]):
             table.add_row(
                 Text(job.state.replace("_", " "), style=STATE_STYLE.get(job.state, "")),
                 safe_text(f"{job.action} {job.label}"),
-                safe_text(job.status),
+                safe_text(_status_with_progress(job)),
                 Text(duration(job.elapsed(now))),
                 safe_text(note, max_length=120),
             )

@@ -175,11 +175,22 @@ def media_actions(kind: str) -> list[Action[Any]]:
     ]
 
 
+def media_status(m: Iso | Image) -> Text:
+    """The status, and while a download is under way the percent the server reports (``DOWNLOADING 42%``)."""
+    text = status_text(m.status)
+    done = str(m.status or "").strip().upper() in {"READY", "FAILED", "DELETED"}
+    shown = percent(getattr(m, "progress", None))
+    if shown and not done:
+        text.append(f" {shown}", style="dim")
+    return text
+
+
 def media_spec(kind: str) -> ResourceSpec[Any]:
     is_iso = kind == "iso"
     columns: list[Column[Any]] = [
         Column("name", "Name", lambda m, v: m.name, max_width=30),
-        Column("status", "Status", lambda m, v: status_text(m.status), max_width=12),
+        # wide enough from the start for "DOWNLOADING 99%" (widths are judged once, not per update)
+        Column("status", "Status", lambda m, v: media_status(m), min_width=15, max_width=16),
         Column("region", "Region", lambda m, v: v.catalog.region_name(m.region_id), max_width=14),
         Column("created", "Created", lambda m, v: when(m.created_at), sort=lambda m: m.created_at, max_width=20),
     ]
