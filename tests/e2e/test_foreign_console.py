@@ -541,7 +541,9 @@ async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int
     assert tables["backups"]["instance"] == [UNICODE_HOST, LONG_HOST, "n-4"]  # named from the instances list
     assert tables["backups"]["schedule"] == ["monthly", "weekly (Mon, Fun)", "—"]
     assert tables["floating-ips"]["instance"] == ["unattached", UNICODE_HOST, "unattached"]
-    assert tables["isos"]["status"] == ["VALIDATING", "—"] and tables["images"]["status"] == ["CONVERTING", "—"]
+    # an unknown status in flight shows the percent the server gives (as text, or a whole float)
+    assert tables["isos"]["status"] == ["VALIDATING 42.5%", "—"]
+    assert tables["images"]["status"] == ["CONVERTING 100%", "—"]
     assert tables["ssh-keys"]["id"] == ["7", "8", "9"]
     assert tables["regions"]["caps"] == ["custom", "—", "—", "—"]
     products = tables["products"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from textual.widgets import Button, Input, OptionList, SelectionList, Static
 
+from cloudzy_tui.api import OperatingSystem
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
-from cloudzy_tui.ui.modals.create_wizard import STEP_IDS, CreateWizard
+from cloudzy_tui.ui.modals.create_wizard import STEP_IDS, CreateWizard, os_min_ram_mb
 
 from .helpers import loaded, wait_for
 
@@ -600,3 +602,16 @@ async def test_hostile_server_strings_render_literally(make_app: Any, simulator:
         await _create(pilot)
         assert pilot.app.is_running
         assert _creates(simulator)[-1].body["appId"] == "wordpress"
+
+
+@pytest.mark.parametrize(
+    ("min_ram", "mb"),
+    [
+        (512, 512.0), ("1024", 1024.0), (2, 2048.0), ("1.5", 1536.0),  # bare numbers: below 64 are GB
+        ("1 GB", 1024.0), ("512MB", 512.0), ("2GiB", 2048.0), ("0.5 g", 512.0), ("1 TB", 1048576.0),
+        (None, None), (0, None), ("lots", None), ("", None), ("1 GB or more", None), ("-1 GB", None),
+    ],
+)
+def test_an_os_minimum_ram_is_read_with_its_unit(min_ram: Any, mb: float | None) -> None:
+    system = OperatingSystem.model_validate({"id": "x", "minRam": min_ram})
+    assert os_min_ram_mb(system) == mb

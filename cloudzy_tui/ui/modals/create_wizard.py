@@ -313,11 +313,27 @@ def hourly(amount: float) -> str:
     return f"${amount:,.4f}/h"
 
 
+_RAM = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgt]i?b?)?", re.IGNORECASE)
+_RAM_UNIT_MB = {"k": 1 / 1024, "m": 1.0, "g": 1024.0, "t": 1024.0 * 1024}
+
+
 def os_min_ram_mb(system: OperatingSystem) -> float | None:
-    """``minRam`` in MB. The unit is not documented: values below 64 are taken as GB."""
-    value = system.min_ram_value
-    if value is None or value <= 0:
+    """``minRam`` in MB. The unit is not documented: a unit that comes with it is honoured (``"1 GB"``,
+    ``"512MB"``, ``"2GiB"``); a bare number below 64 is taken as GB, else as MB."""
+    raw = system.min_ram
+    if raw is None or isinstance(raw, bool):
         return None
+    if isinstance(raw, int | float):
+        value, unit = float(raw), ""
+    else:
+        match = _RAM.fullmatch(str(raw).strip())
+        if match is None:
+            return None
+        value, unit = float(match.group(1)), (match.group(2) or "").lower()
+    if value <= 0:
+        return None
+    if unit:
+        return value * _RAM_UNIT_MB[unit[0]]
     return value * 1024 if value < 64 else value
 
 
@@ -814,7 +830,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             label = os_choice_label(o)
             need = os_min_ram_mb(o)
             if need is not None and ram is not None and ram < need:
-                label.append(f"  needs {clean(o.min_ram)} MB RAM", style="yellow")
+                label.append(f"  needs {need:.0f} MB RAM", style="yellow")
             entries.append((o.id, label, False))
         if not entries:
             message = self.notes.get("os") or (
@@ -1001,7 +1017,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 need, ram = os_min_ram_mb(system), self._plan_ram_mb()
                 if need is not None and ram is not None and ram < need:
                     errors.add("os", f"{clean(system.name or system.id, max_length=40)} needs at least "
-                                     f"{clean(system.min_ram)} MB of RAM; the plan has {ram:.0f} MB")
+                                     f"{need:.0f} MB of RAM; the plan has {ram:.0f} MB")
         elif step_id == "hostnames":
             for message in parse_hostnames(d.hostnames_text)[1]:
                 errors.add("hostnames", message)
