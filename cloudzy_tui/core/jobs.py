@@ -104,18 +104,6 @@ def _status_of(item: Any) -> str | None:
     return text or None
 
 
-def _progress_of(item: Any) -> float | None:
-    """The item's ``progress`` (a download's percent) as a number, or ``None`` (absent, or not a number)."""
-    value = getattr(item, "progress", None)
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number == number else None  # NaN is not a percent
-
-
 def _frozen(values: Iterable[str] | str) -> frozenset[str]:
     if isinstance(values, str):
         return frozenset({values})
@@ -719,7 +707,8 @@ class JobTracker:
         now = self._clock()
         status = _status_of(item)
         changed = _fold(status) != _fold(job.status)
-        advanced = _progress_of(item) != _progress_of(job.item)
+        # a download's percent (the models read it as a number already)
+        advanced = getattr(item, "progress", None) != getattr(job.item, "progress", None)
         job.item = item
         job.status = status
         job.errors = 0
