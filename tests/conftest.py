@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from loopback import serve_on_loopback
 
 from cloudzy_tui.api import CloudzyClient
 from cloudzy_tui.sim import FakeClock, SimConfig, Simulator, create_app
@@ -66,35 +67,10 @@ def make_app(simulator: Simulator) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def served_simulator(simulator: Simulator) -> Any:
+def served_simulator(simulator: Simulator) -> Iterator[str]:
     """The test's simulator on a real loopback socket (uvicorn in a thread); stopped and joined afterwards.
 
     Yields the base URL (``http://127.0.0.1:PORT/developers``).
     """
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(simulator), log_level="critical", access_log=False, lifespan="off",
-                       timeout_graceful_shutdown=2)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="test-sim", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline and thread.is_alive():
-            time.sleep(0.01)
-        assert server.started, "the simulator did not start listening"
+    with serve_on_loopback(create_app(simulator)) as port:
         yield f"http://127.0.0.1:{port}/developers"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

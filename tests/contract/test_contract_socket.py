@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loopback import serve_on_loopback
 
 from cloudzy_tui.api import (
     AuthError,
@@ -54,31 +54,11 @@ async def _no_sleep(_: float) -> None:
 
 @pytest.fixture
 def served() -> Iterator[Served]:
-    import uvicorn
-
     sim = Simulator(SimConfig(seed=1, token=TOKEN, clock=FakeClock(), job_seconds=2.0, snapshot_failure_rate=0.0))
     app = create_app(sim)
     app.state.dispatcher.on_socket = True  # a "reset" fault then really closes the connection
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off",
-                                          timeout_graceful_shutdown=2))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="contract-sim", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline and thread.is_alive():
-            time.sleep(0.01)
-        assert server.started, "the simulator did not start listening"
+    with serve_on_loopback(app, name="contract-sim") as port:
         yield Served(sim, port)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-    assert not thread.is_alive(), "the simulator's server thread is still running"
     with socket.socket() as probe, pytest.raises(OSError):
         probe.settimeout(1)
         probe.connect(("127.0.0.1", port))

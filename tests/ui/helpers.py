@@ -6,11 +6,15 @@ import asyncio
 import html
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 
+from cloudzy_tui.ui.modals.form import FormModal
 from cloudzy_tui.ui.screens.resource import ResourceScreen
+
+S = TypeVar("S", bound=Screen[Any])
 
 LONG_LIVED_GROUPS = {"jobs"}
 
@@ -92,3 +96,12 @@ def screen_text(app: Any) -> str:
     svg = app.export_screenshot()
     svg = re.sub(r"<style.*?</style>", "", svg, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def form_on_screen(pilot: Pilot[Any], kind: type[S] = FormModal) -> S:  # type: ignore[assignment]
+    """Wait until a form (a ``FormModal``, or ``kind``) is the screen in front; returns it."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind))
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, kind)
+    return form

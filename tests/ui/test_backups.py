@@ -10,19 +10,11 @@ from textual.widgets import Input, Select, SelectionList
 from cloudzy_tui.ui.modals.backup_schedule import BackupScheduleModal
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 
-from .helpers import instance_record, loaded, select_instance, settle, wait_for, writes
+from .helpers import form_on_screen, instance_record, loaded, select_instance, settle, wait_for, writes
 
 
 def _error(form: Any, name: str) -> str:
     return str(form.query_one(f"#error-{name}").render())
-
-
-async def _form(pilot: Any) -> BackupScheduleModal:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, BackupScheduleModal))
-    await pilot.pause()
-    form = pilot.app.screen
-    assert isinstance(form, BackupScheduleModal)
-    return form
 
 
 async def _select_profile(pilot: Any, simulator: Any, hostname: str) -> Any:
@@ -39,7 +31,7 @@ async def test_create_from_an_instance_weekly_needs_a_day(make_app: Any, simulat
         instance = await select_instance(pilot, simulator, "web-02")
         assert instance.id not in simulator.backups
         await pilot.press("b")
-        form = await _form(pilot)
+        form = await form_on_screen(pilot, BackupScheduleModal)
         # No profile yet: GET /v1/backups/{id} answered 404, so this is the create form.
         assert any(r.path == f"/v1/backups/{instance.id}" and r.status == 404 for r in simulator.requests)
         assert "new schedule" in form.form_title
@@ -77,7 +69,7 @@ async def test_update_from_an_instance_that_has_a_profile(make_app: Any, simulat
         instance = await select_instance(pilot, simulator, "web-01")
         assert simulator.backups[instance.id]["periodId"] == 7
         await pilot.press("b")
-        form = await _form(pilot)
+        form = await form_on_screen(pilot, BackupScheduleModal)
         assert "edit schedule" in form.form_title
         assert form.query_one("#field-frequency", Select).value == "daily"
         retention = form.query_one("#field-retention", Select)
@@ -99,7 +91,7 @@ async def test_server_422_lands_on_the_retention_field(make_app: Any, simulator:
         screen = await _select_profile(pilot, simulator, "db-primary")
         instance = instance_record(simulator, "db-primary")
         await pilot.press("e")
-        form = await _form(pilot)
+        form = await form_on_screen(pilot, BackupScheduleModal)
         form.query_one("#field-retention", Select).value = "other"
         await pilot.pause()
         assert form.query_one("#row-retention_other").display
@@ -145,7 +137,7 @@ async def test_create_from_the_backups_screen_offers_instances_without_a_profile
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot, "backups")
         await pilot.press("n")
-        form = await _form(pilot)
+        form = await form_on_screen(pilot, BackupScheduleModal)
         choice = form.query_one("#field-instance", Select)
         offered = {str(v) for _, v in choice._options if v is not Select.NULL}
         assert not offered & set(simulator.backups)  # instances with a profile are not offered

@@ -10,7 +10,7 @@ from cloudzy_tui.ui.resources import ALL_SPECS
 from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.widgets.resource_table import ResourceTable
 
-from .helpers import loaded, resource_screen, settle, wait_for
+from .helpers import form_on_screen, loaded, resource_screen, settle, wait_for
 
 
 async def test_opens_on_instances_with_rows(make_app: Any, simulator: Any) -> None:
@@ -205,7 +205,6 @@ async def test_export_the_filtered_table(make_app: Any, tmp_path: Any, monkeypat
     import csv
     import json
 
-    from cloudzy_tui.ui.modals.form import FormModal
 
     monkeypatch.chdir(tmp_path)
     app = make_app()
@@ -214,8 +213,7 @@ async def test_export_the_filtered_table(make_app: Any, tmp_path: Any, monkeypat
         await pilot.press("slash", *"web", "enter")
         shown = screen.table.order
         await pilot.press("E")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-        form = pilot.app.screen
+        form = await form_on_screen(pilot)
         form.query_one("#field-path", Input).value = "web.csv"
         await pilot.click("#submit")
         await wait_for(pilot, lambda: (tmp_path / "web.csv").exists())
@@ -223,8 +221,7 @@ async def test_export_the_filtered_table(make_app: Any, tmp_path: Any, monkeypat
         assert rows[0][0] == "Hostname"
         assert [r[0] for r in rows[1:]] == [screen.model.items[k].hostname for k in shown]
         await pilot.press("E")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-        form = pilot.app.screen
+        form = await form_on_screen(pilot)
         form.query_one("#field-path", Input).value = "web.json"
         from textual.widgets import Select
 

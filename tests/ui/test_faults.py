@@ -26,7 +26,7 @@ from cloudzy_tui.ui.modals.form import FormModal
 from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.widgets.status_bar import StatusBar
 
-from .helpers import loaded, screen_text, settle, wait_for
+from .helpers import form_on_screen, loaded, screen_text, settle, wait_for
 
 # ------------------------------------------------------------------------------------------------ helpers
 
@@ -428,9 +428,7 @@ async def test_a_form_refused_by_a_5xx_keeps_what_was_typed(make_app: Any, simul
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await loaded(pilot, "ssh-keys")
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-        form = pilot.app.screen
-        assert isinstance(form, FormModal)
+        form = await form_on_screen(pilot)
         form.query_one("#field-name", Input).value = "laptop"
         form.query_one("#field-public_key", Input).value = ed25519()
         simulator.faults.add(method="POST", path_prefix="/v1/ssh-keys", status=503)
@@ -588,9 +586,7 @@ async def test_a_server_422_lands_on_the_fields_it_names(make_app: Any, simulato
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await loaded(pilot, "isos")
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-        form = pilot.app.screen
-        assert isinstance(form, FormModal)
+        form = await form_on_screen(pilot)
         # Validated before sending: nothing typed, nothing sent, every required field says so.
         await pilot.click("#submit")
         await wait_for(pilot, lambda: "required" in _field_error(form, "name"))
@@ -636,9 +632,7 @@ async def test_add_traffic_refused_at_the_field(make_app: Any, simulator: Any) -
         record = _active(simulator)
         assert screen.table.move_cursor_to_key(record.id)
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-        form = pilot.app.screen
-        assert isinstance(form, FormModal)
+        form = await form_on_screen(pilot)
         form.query_one("#field-amount", Input).value = "500"
         simulator.faults.add(method="POST", path_prefix="/v1/instances", status=422, body=body)
         await pilot.click("#submit")

@@ -8,9 +8,8 @@ from typing import Any
 from textual.widgets import Checkbox, Input, Select
 
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
-from cloudzy_tui.ui.modals.form import FormModal
 
-from .helpers import instance_record, loaded, settle, wait_for, writes
+from .helpers import form_on_screen, instance_record, loaded, settle, wait_for, writes
 
 
 def _fip(simulator: Any, **match: Any) -> Any:
@@ -23,21 +22,13 @@ async def _screen(pilot: Any) -> Any:
     return await loaded(pilot, "floating-ips")
 
 
-async def _form(pilot: Any) -> FormModal[Any]:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-    await pilot.pause()
-    form = pilot.app.screen
-    assert isinstance(form, FormModal)
-    return form
-
-
 async def test_allocate_checks_the_count_and_names_the_new_addresses(make_app: Any, simulator: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = await _screen(pilot)
         before = set(simulator.floating_ips)
         await pilot.press("n")
-        form = await _form(pilot)
+        form = await form_on_screen(pilot)
         region = form.query_one("#field-region", Select)
         offered = [v for _, v in region._options if v is not Select.NULL]
         active = {r["id"] for r in simulator.regions.values() if r["isActive"] and not r["isHidden"]}
@@ -96,7 +87,7 @@ async def test_edit_note_with_hostile_text_is_shown_literally(make_app: Any, sim
         assert screen.table.move_cursor_to_key(fip.id)
         await pilot.pause()
         await pilot.press("e")
-        form = await _form(pilot)
+        form = await form_on_screen(pilot)
         assert form.query_one("#field-note", Input).value == "Kubernetes API"
         hostile = "[bold]x[/] \x1b]0;pwned\x07 [link=http://evil]y[/link]"
         form.query_one("#field-auto_renew", Checkbox).focus()

@@ -22,7 +22,7 @@ from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.widgets.resource_table import ResourceTable
 from cloudzy_tui.ui.widgets.status_bar import StatusBar
 
-from .helpers import loaded, screen_text, settle, wait_for
+from .helpers import form_on_screen, loaded, screen_text, settle, wait_for
 
 # Markup that would crash ([/x] closes nothing), act ([@click]) or link ([link]) if parsed; an OSC title, a CSI
 # colour (7-bit and C1), a bell, a right-to-left override; non-ASCII and wide characters.
@@ -243,8 +243,7 @@ async def test_forms_with_hostile_choices_and_values(make_app: Any, simulator: A
         await loaded(pilot, "snapshots")
         # The snapshot form: a choice list of hostile hostnames, opened.
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-        form = pilot.app.screen
+        form = await form_on_screen(pilot)
         form.query_one("#field-instance", Select).focus()
         await pilot.press("enter")
         await pilot.pause(0.2)
@@ -370,8 +369,7 @@ async def test_a_hostile_422_lands_on_the_form_field(make_app: Any, simulator: A
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await loaded(pilot, "ssh-keys")
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-        form = pilot.app.screen
+        form = await form_on_screen(pilot)
         form.query_one("#field-name", Input).value = "laptop"
         form.query_one("#field-public_key", Input).value = ed25519()
         simulator.faults.add(method="POST", path_prefix="/v1/ssh-keys", status=422, body=body)
@@ -393,8 +391,7 @@ async def test_hostile_input_typed_into_a_form_stays_literal(make_app: Any, simu
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, "ssh-keys")
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-        form = pilot.app.screen
+        form = await form_on_screen(pilot)
         form.query_one("#field-name", Input).value = "[bold]n[/x]"
         form.query_one("#field-public_key", Input).value = "[@click=app.quit]ssh-ed25519 [/x]"
         await pilot.click("#submit")

@@ -10,15 +10,7 @@ from textual.widgets import Checkbox, Input, Select
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 from cloudzy_tui.ui.modals.form import FormModal
 
-from .helpers import loaded, screen_text, settle, toasts, wait_for, writes
-
-
-async def _form(pilot: Any) -> FormModal[Any]:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-    await pilot.pause()
-    form = pilot.app.screen
-    assert isinstance(form, FormModal)
-    return form
+from .helpers import form_on_screen, loaded, screen_text, settle, toasts, wait_for, writes
 
 
 async def _fill_download(
@@ -35,7 +27,7 @@ async def _fill_download(
 
 async def _download_iso(pilot: Any, simulator: Any, name: str, url: str, *, type_url: bool = False) -> Any:
     await pilot.press("n")
-    form = await _form(pilot)
+    form = await form_on_screen(pilot)
     assert form.query_one("#field-use_virtio", Checkbox).value is True  # virtio on by default
     await _fill_download(pilot, form, name, url, "us-utah", type_url=type_url)
     await pilot.click("#submit")
@@ -90,7 +82,7 @@ async def test_a_bad_url_is_refused_before_sending(make_app: Any, simulator: Any
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, "isos")
         await pilot.press("n")
-        form = await _form(pilot)
+        form = await form_on_screen(pilot)
         await _fill_download(pilot, form, "odd", "ftp://files.example.com/x.iso", "us-utah")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "http" in str(form.query_one("#error-url").render()))
@@ -105,7 +97,7 @@ async def test_image_download_sends_format_and_decompression(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot, "images")
         await pilot.press("n")
-        form = await _form(pilot)
+        form = await form_on_screen(pilot)
         await _fill_download(pilot, form, "debian-cloud", "https://img.example.com/debian.qcow2.xz", "nl-amsterdam")
         formats = [v for _, v in form.query_one("#field-format", Select)._options if v is not Select.NULL]
         assert {"qcow2", "raw", "vmdk", "vhd"} <= set(formats)
@@ -132,7 +124,7 @@ async def test_image_with_a_typed_format_and_no_decompression(make_app: Any, sim
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, "images")
         await pilot.press("n")
-        form = await _form(pilot)
+        form = await form_on_screen(pilot)
         await _fill_download(pilot, form, "qed", "https://img.example.com/x.qed", "us-utah")
         form.query_one("#field-format_other", Input).value = "qed"
         await pilot.click("#submit")

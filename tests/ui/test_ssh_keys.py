@@ -11,7 +11,7 @@ from textual.widgets import Input
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 from cloudzy_tui.ui.modals.form import FormModal
 
-from .helpers import loaded, settle, wait_for
+from .helpers import form_on_screen, loaded, settle, wait_for
 
 
 def ed25519(comment: str = "me@laptop") -> str:
@@ -27,9 +27,7 @@ async def _open_form(pilot: Any) -> FormModal[Any]:
     pilot.app.show_resource("ssh-keys")
     await loaded(pilot, "ssh-keys")
     await pilot.press("n")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
-    form = pilot.app.screen
-    assert isinstance(form, FormModal)
+    form = await form_on_screen(pilot)
     return form
 
 
