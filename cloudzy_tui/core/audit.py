@@ -61,6 +61,23 @@ class AuditLog:
         del self.entries[:-500]
         self._write(entry)
 
+    def refused(self, action: str, target: str, rule: str, message: str) -> None:
+        """An operation the policy refused (read-only, protected, not confirmed...): nothing was sent."""
+        entry = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock())),
+            "profile": self.profile,
+            "action": action,
+            "target": target,
+            "method": None,
+            "path": None,
+            "status": None,
+            "outcome": "refused",
+            "error": f"{rule}: {message}",
+        }
+        self.entries.append(entry)
+        del self.entries[:-500]
+        self._write(entry)
+
     def _write(self, entry: dict[str, Any]) -> None:
         if self.path is None:
             return

@@ -103,6 +103,10 @@ class Catalog:
             if instance.hostname:
                 self._instance_names[str(instance.id)] = instance.hostname
 
+    def known_hostname(self, instance_id: str | None) -> str | None:
+        """The hostname of an instance seen this session, else ``None``."""
+        return self._instance_names.get(str(instance_id)) if instance_id else None
+
     def instance_name(self, instance_id: str | None) -> str:
         """The hostname of an instance seen this session, else its id."""
         if not instance_id:

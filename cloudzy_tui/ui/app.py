@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import json
 import logging
 import socket
@@ -22,15 +21,16 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page
-from cloudzy_tui.core.audit import AuditLog, acting
+from cloudzy_tui.core.audit import AuditLog
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
-from cloudzy_tui.ui.format import duration
+from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
 from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
 from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.units import duration
 
 log = logging.getLogger("cloudzy_tui.ui")
 
@@ -88,7 +88,6 @@ class CloudzyApp(App[None]):
         self.client = client
         self.api_label = api_label
         self.read_only = read_only
-        self.client.read_only = read_only
         self.initial_resource = initial_resource
         self.clock = clock
         self._monotonic = monotonic
@@ -96,12 +95,9 @@ class CloudzyApp(App[None]):
         self.ssh_command = ssh_command
         self.profile_colour = profile_colour if profile_colour and _valid_colour(profile_colour) else None
         self.profile_name = profile_name
-        self.protected = [p.strip() for p in protected if p.strip()]
         self.audit = audit if audit is not None else AuditLog(None, profile_name)
-        self.client.on_event = self.audit.on_event
         self._keymap_settings = dict(keymap or {})
         self._theme_setting = theme
-        self.local_hostname = (local_hostname if local_hostname is not None else socket.gethostname()).lower()
         # Strings that must never reach the screen or a crash report (the token), scrubbed as a last resort.
         self._secrets = [s for s in secrets if len(s) >= 4]
         self._asking_token = False
@@ -112,6 +108,22 @@ class CloudzyApp(App[None]):
             list_client.read_only = True
             self._offloop = OffLoop()
         self.catalog = Catalog(client)
+        # Every operation of the console runs through this session: the rails (read-only, protected instances,
+        # the host it runs on, confirmations), the audit log and the job hand-off are applied there, once.
+        self.ops = Session(
+            client,
+            policy=Policy(
+                read_only=read_only,
+                protected=list(protected),
+                local_hostname=local_hostname if local_hostname is not None else socket.gethostname(),
+            ),
+            audit=self.audit,
+            catalog=self.catalog,
+            track=self._track_job,
+            walker=self.walk_pages,
+            profile=profile_name,
+        )
+        self.ops.add_listener(self._on_outcome)
         self.jobs = JobTracker(client, clock=monotonic, min_interval=job_interval)
         self.jobs.subscribe(self._on_job_event)
         self.resource_updates: Signal[tuple[str, Any]] = Signal(self, "resource-updates")
@@ -153,7 +165,9 @@ class CloudzyApp(App[None]):
         if isinstance(exc, AuthError):
             self.ask_for_token()
 
-    async def walk(self, make: Callable[[CloudzyClient], AsyncIterator[Page[Any]]]) -> AsyncIterator[list[Any]]:
+    async def walk_pages(
+        self, make: Callable[[CloudzyClient], AsyncIterator[Page[Any]]]
+    ) -> AsyncIterator[list[Any]]:
         """The items of a paged list walk, page by page; off the UI thread when a list client is configured."""
         if self._offloop is not None and self.list_client is not None and not self._offloop.closed:
             list_client = self.list_client
@@ -343,7 +357,7 @@ class CloudzyApp(App[None]):
         if action.needs_item:
             if item is None:
                 return None
-            if action.unavailable is not None and action.unavailable(item) is not None:
+            if action.unavailable(item) is not None:
                 return None
             if self._action_key(screen.spec, action, item) in self._running_actions:
                 return None
@@ -353,22 +367,25 @@ class CloudzyApp(App[None]):
         return (spec.name, action.id, spec.key_of(item) if item is not None and action.needs_item else None)
 
     def dispatch_action(self, screen: ResourceScreen[Any], action: Action[Any], item: Any) -> None:
-        """The one place every action goes through: read-only, availability, and no double firing."""
-        if action.mutating and self.read_only:
+        """Every key of a resource screen goes through here. The rails are the operations layer's (``self.ops``):
+        what is refused here without a request (read-only, no row, a state the operation does not apply to) is
+        refused again, with every other rule, by ``Session.execute``. Here: one dialog per action and row."""
+        if action.op is not None and action.row_is_target:
+            refusal = self.ops.quick_refusal(action.op, item)
+            if refusal is not None:
+                self.toast(refusal.message, severity="warning", timeout=8)
+                return
+        elif action.op is not None and action.op.mutating and self.ops.policy.read_only:
             self.toast(f"{action.title}: refused, the console is read-only.", severity="warning")
             return
-        if action.needs_item:
+        if action.needs_item and not action.row_is_target:
             if item is None:
                 self.toast(f"{action.title}: select a row first.", severity="warning")
                 return
-            reason = action.unavailable(item) if action.unavailable is not None else None
+            reason = action.unavailable(item)
             if reason is not None:
                 self.toast(f"{action.title}: {reason}", severity="warning")
                 return
-        refusal = self.protection_refusal(screen.spec, action, item)
-        if refusal is not None:
-            self.toast(refusal, severity="warning", timeout=8)
-            return
         key = self._action_key(screen.spec, action, item)
         if key in self._running_actions:
             self.toast(f"{action.title} is already running for this item.", severity="warning")
@@ -381,10 +398,16 @@ class CloudzyApp(App[None]):
     async def _run_action(
         self, screen: ResourceScreen[Any], action: Action[Any], item: Any, key: tuple[str, str, str | None]
     ) -> None:
-        target = screen.spec.label(item) if item is not None else screen.spec.name
+        from cloudzy_tui.ui.operations import run_op
+
+        call = ActionCall(app=self, screen=screen, item=item if action.needs_item else None)
         try:
-            with acting(action.title, target):
-                await action.run(ActionCall(app=self, screen=screen, item=item))
+            if action.run is not None:
+                await action.run(call)
+            elif action.op is not None:
+                await run_op(call, action.op)
+        except Refused as refusal:
+            self.toast(refusal.message, severity="warning", timeout=8)
         except CloudzyError as exc:
             self.report_error(exc, context=action.title)
         except asyncio.CancelledError:
@@ -396,33 +419,27 @@ class CloudzyApp(App[None]):
             if screen.is_mounted and action.mutating and item is not None:
                 screen.refresh_detail()  # what the action changed (snapshots, backups...) shows in the pane
 
-    def is_protected(self, instance_id: str | None, hostname: str | None) -> bool:
-        for pattern in self.protected:
-            if instance_id and pattern == instance_id:
-                return True
-            if hostname and fnmatch.fnmatchcase(hostname.lower(), pattern.lower()):
-                return True
-        return False
+    def _on_outcome(self, op: Operation[Any], outcome: Outcome) -> None:
+        """An operation ran (from any key or dialog): the lists on display show what it changed at once."""
+        for name, item in outcome.changed:
+            screen = self._mounted_screen(name)
+            if screen is not None and item is not None:
+                screen.upsert_items([item])
+        for name, key in outcome.removed:
+            screen = self._mounted_screen(name)
+            if screen is not None:
+                screen.remove_item(key)
+        for name in outcome.reload:
+            screen = self._mounted_screen(name)
+            if screen is not None:
+                screen.reload()
 
-    def protection_refusal(self, spec: ResourceSpec[Any], action: Action[Any], item: Any) -> str | None:
-        if not action.mutating or not action.guard or item is None or spec.instance_of is None:
-            return None
-        owner = spec.instance_of(item)
-        if owner is None:
-            return None
-        instance_id, hostname = owner
-        if self.is_protected(instance_id, hostname):
-            name = clean(hostname or instance_id, max_length=60)
-            return f"{action.title}: refused, {name} is a protected instance (see 'protected' in the profile)."
-        return None
+    def _mounted_screen(self, name: str) -> ResourceScreen[Any] | None:
+        screen = self._screens.get(name)
+        return screen if screen is not None and screen.is_mounted else None
 
-    def is_local_host(self, hostname: str | None) -> bool:
-        """True when an instance's hostname is this machine's (the console may be running on it)."""
-        if not hostname or not self.local_hostname:
-            return False
-        name = hostname.lower().rstrip(".")
-        local = self.local_hostname.rstrip(".")
-        return name == local or name.split(".")[0] == local.split(".")[0]
+    def _track_job(self, job: JobRef) -> None:
+        self.track(job.kind, job.id, job.label, job.action, job.expect)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         target = screen
@@ -517,7 +534,7 @@ class CloudzyApp(App[None]):
     def show_raw_json(self, spec: ResourceSpec[Any], item: Any) -> None:
         from cloudzy_tui.ui.modals.text_view import TextViewModal
 
-        data = spec.to_json(item) if spec.to_json else item.model_dump(mode="json", by_alias=True)
+        data = spec.to_json(item)
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
         self.push_screen(TextViewModal(f"{spec.singular or spec.title}: raw JSON", text))
 

@@ -8,34 +8,15 @@ renders literally (``[bold]`` or ``[@click=app.quit]`` stay visible brackets).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rich.text import Text
 
-# C0 controls (except \t and \n, handled below), DEL, C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Bidi embeddings/overrides/isolates and marks that reorder what is displayed.
-_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
-_WHITESPACE = re.compile(r"[\t\n\r\u2028\u2029]+")
+from cloudzy_tui.text import clean
+
+__all__ = ["MISSING", "clean", "join_text", "safe_text"]
 
 MISSING = "—"
-
-
-def clean(value: Any, *, max_length: int | None = None, single_line: bool = True) -> str:
-    """A server value as a plain, printable string (no control characters, no bidi overrides)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        text = "yes" if value else "no"
-    else:
-        text = str(value)
-    if single_line:
-        text = _WHITESPACE.sub(" ", text)
-    text = _BIDI.sub("", _CONTROL.sub("", text))
-    if max_length is not None and len(text) > max_length:
-        text = text[: max(0, max_length - 1)] + "…"
-    return text
 
 
 def safe_text(

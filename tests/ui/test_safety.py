@@ -53,24 +53,74 @@ async def test_read_only_hides_and_refuses_every_mutation(make_app: Any, simulat
         assert _non_get(simulator) == []
 
 
-async def test_protected_instance_refuses_mutations(make_app: Any, simulator: Any) -> None:
+def _rows_tied_to(screen: Any, hostnames: set[str], ids: set[str]) -> list[str]:
+    """Keys of the rows of ``screen`` whose instance (the row itself, or what it is attached to) is one of these."""
+    resource = screen.spec.resource
+    keys = []
+    for key, item in screen.model.items.items():
+        ref = resource.instance_of(item) if resource.instance_of is not None else None
+        if ref is not None and (ref.id in ids or (ref.hostname or "") in hostnames):
+            keys.append(key)
+    return keys
+
+
+async def test_protected_instances_refuse_every_key_on_them_or_on_what_is_attached(
+    make_app: Any, simulator: Any
+) -> None:
+    """Every mutating key of every screen, on every row that is or belongs to a protected instance (an active one and
+    a shut-down one): refused with the pattern named, no dialog, nothing sent."""
+    protected = {"db-primary", "win-rdp"}
+    ids = {r.id for r in simulator.instances.values() if r["hostname"] in protected}
+    app = make_app(protected=["db-*", "win-rdp"])
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        tried: set[tuple[str, str]] = set()
+        for spec in ALL_SPECS:
+            app.show_resource(spec.name)
+            screen = await loaded(pilot, spec.name)
+            for key in _rows_tied_to(screen, protected, ids):
+                for action in spec.actions:
+                    if not action.mutating or not action.needs_item:
+                        continue
+                    assert screen.table.move_cursor_to_key(key)
+                    await pilot.pause()
+                    if action.unavailable(screen.current_item) is not None:
+                        continue  # refused for its state before the rails are even asked (tested elsewhere)
+                    app._notifications.clear()
+                    await pilot.press(action.key)
+                    await settle(pilot)
+                    assert pilot.app.screen is screen, (spec.name, action.id)  # no dialog, no form
+                    messages = [n.message for n in pilot.app._notifications]
+                    assert any("protected" in m and ("'db-*'" in m or "'win-rdp'" in m) for m in messages), (
+                        spec.name, action.id, messages)
+                    tried.add((spec.name, action.id))
+        assert _non_get(simulator) == []
+    # Every kind of row tied to an instance was tried: the instance itself, its snapshots, backups, floating IPs.
+    assert {name for name, _ in tried} == {"instances", "snapshots", "backups", "floating-ips"}
+    assert ("instances", "power_on") in tried and ("instances", "power_off") in tried
+    assert ("floating-ips", "release") in tried and ("snapshots", "restore") in tried
+
+
+async def test_a_snapshot_of_a_protected_instance_is_refused_in_the_form(make_app: Any, simulator: Any) -> None:
+    """``n`` on snapshots asks for the instance: choosing a protected one is refused at submit, nothing sent."""
+    from textual.widgets import Button, Select
+
+    from cloudzy_tui.ui.modals.form import FormModal
+
     app = make_app(protected=["db-*"])
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        screen = await loaded(pilot, "instances")
+        await loaded(pilot, "instances")
+        app.show_resource("snapshots")
+        await loaded(pilot, "snapshots")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FormModal))
+        form = pilot.app.screen
         record = next(r for r in simulator.instances.values() if r["hostname"] == "db-primary")
-        screen.table.move_cursor_to_key(record.id)
-        await pilot.pause()
-        for key in ("p", "R", "D", "C", "z", "t", "w"):
-            await pilot.press(key)
-            await settle(pilot)
-            assert not isinstance(pilot.app.screen, ConfirmModal)
+        form.query_one("#field-instance", Select).value = record.id
+        form.query_one("#submit", Button).press()
+        await wait_for(pilot, lambda: "protected" in str(form.query_one("#form-error").render()))
+        assert pilot.app.screen is form
         assert _non_get(simulator) == []
-        assert any("protected" in n.message for n in pilot.app._notifications)
-        # Others are not protected.
-        other = next(r for r in simulator.instances.values() if r["hostname"] == "web-01")
-        screen.table.move_cursor_to_key(other.id)
-        await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
 
 
 async def test_the_host_the_console_runs_on_needs_its_hostname(make_app: Any, simulator: Any) -> None:

@@ -202,7 +202,7 @@ async def test_detail_shows_epoch_seconds_and_milliseconds_alike(make_app: Any, 
     app = make_app(initial_resource="snapshots")
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await loaded(pilot, "snapshots")
-        from cloudzy_tui.ui.format import timestamp
+        from cloudzy_tui.units import timestamp
 
         expected = timestamp(millis / 1000)
         assert expected.startswith("2025-")

@@ -41,7 +41,7 @@ _KNOWN = {
     "retention": "retention",
 }
 
-Send = Callable[[BackupProfileRequest], Awaitable[BackupProfile | None]]
+Send = Callable[[BackupProfileRequest, dict[str, Any]], Awaitable[Any]]
 
 
 def retention_choices(current: int | None) -> list[tuple[str, Any]]:
@@ -51,9 +51,9 @@ def retention_choices(current: int | None) -> list[tuple[str, Any]]:
     return choices
 
 
-class BackupScheduleModal(FormModal[BackupProfile | None]):
-    """Create (``profile`` None) or update a backup profile. Dismissed with what the API returned (the profile,
-    or None when the API sends no object), or None when cancelled: check ``sent`` to tell them apart."""
+class BackupScheduleModal(FormModal[Any]):
+    """Create (``profile`` None) or update a backup profile. Dismissed with what ``send`` returned, or None when
+    cancelled."""
 
     def __init__(
         self,
@@ -120,7 +120,7 @@ class BackupScheduleModal(FormModal[BackupProfile | None]):
         other = self.query_one("#field-retention", Select).value == OTHER
         self.query_one("#row-retention_other").display = other
 
-    async def _submit_schedule(self, values: dict[str, Any]) -> BackupProfile | None:
+    async def _submit_schedule(self, values: dict[str, Any]) -> Any:
         problems: dict[str, str] = {}
         frequency = values["frequency"]
         days = [d for d in values["days"] or []]
@@ -149,7 +149,7 @@ class BackupScheduleModal(FormModal[BackupProfile | None]):
             period_id=int(period),
         )
         try:
-            result = await self._send_schedule(request)
+            result = await self._send_schedule(request, values)
         except ApiValidationError as exc:
             known = dict(_KNOWN, periodId=retention_field, retention=retention_field)
             routed = route_field_errors(exc.field_errors, known)

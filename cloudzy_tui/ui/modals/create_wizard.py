@@ -58,10 +58,12 @@ from cloudzy_tui.api import (
 from cloudzy_tui.api import ValidationError as ApiValidationError
 from cloudzy_tui.api.models import BILLING_CYCLES, INSTANCE_FEATURES
 from cloudzy_tui.core.jobs import Expectation
-from cloudzy_tui.ui.format import money
+from cloudzy_tui.ops import Outcome, Refused
+from cloudzy_tui.ops import instances as instance_ops
 from cloudzy_tui.ui.forms import RoutedErrors, route_exception, route_field_errors
 from cloudzy_tui.ui.modals.instance_forms import os_choice_label, product_choice_label
 from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.units import money
 
 if TYPE_CHECKING:
     from cloudzy_tui.api import Application, OperatingSystem, PriceItem, Product, Region, RegionConfig, SshKey
@@ -439,6 +441,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         self.busy = False
         #: instances known to exist after a request whose answer was lost (kept, returned on dismiss)
         self.created: list[Instance] = []
+        self.outcome: Outcome | None = None
         #: hostnames of a request whose outcome is still unknown (Create then checks instead of sending)
         self.unresolved: list[str] | None = None
         self.errors: dict[str, list[str]] = {}
@@ -1441,7 +1444,12 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
     async def _send(self, request: CreateInstanceRequest) -> None:
         names = list(request.hostnames)
         try:
-            instances = await self.cloudzy.client.instances.create(request)
+            # The one way an instance is created: the operation (rails, audit, jobs followed to ``active``).
+            outcome = await self.cloudzy.ops.execute(instance_ops.CREATE, None, request, confirm=True)
+        except Refused as refusal:
+            self._set_busy(False)
+            self._set_general(Text(refusal.message, style="bold"))
+            return
         except OutcomeUnknownError as exc:
             self._outcome_unknown(names, exc.message)
             return
@@ -1453,11 +1461,13 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             self._set_busy(False)
             self._show_routed(self._route(exc, names))
             return
+        instances = [item for kind, item in outcome.changed if kind == "instances"]
         if not instances:
             # The API answered OK without the instances: find them by hostname.
             self._outcome_unknown(names, "The API accepted the order but did not list the new instances.")
             return
         self.busy = False
+        self.outcome = outcome
         self.dismiss([*self.created, *instances])
 
     def _show_low_balance(self, exc: LowBalanceError) -> None:
@@ -1564,23 +1574,28 @@ async def run_create_wizard(app: CloudzyApp, screen: ResourceScreen[Any]) -> lis
     except CloudzyError as exc:
         notes["ssh_keys"] = f"SSH keys could not be loaded: {clean(exc.message, max_length=200)}"
     known_ids = set(screen.model.items) if getattr(screen, "model", None) is not None else set()
-    result = await app.ask(
-        CreateWizard(
-            regions=regions,
-            systems=systems,
-            applications=applications,
-            ssh_keys=ssh_keys,
-            notes=notes,
-            known_ids=known_ids,
-        )
+    wizard = CreateWizard(
+        regions=regions,
+        systems=systems,
+        applications=applications,
+        ssh_keys=ssh_keys,
+        notes=notes,
+        known_ids=known_ids,
     )
+    result = await app.ask(wizard)
     instances: list[Instance] = list(result or [])
     if not instances:
         return []
-    screen.upsert_items(instances)
+    outcome = wizard.outcome
+    followed = {job.id for job in outcome.jobs} if outcome is not None else set()
+    # Instances found by hostname after a lost answer were not part of an outcome: show and follow them here.
+    found = [i for i in instances if i.id not in followed]
+    if found:
+        screen.upsert_items(found)
+        for instance in found:
+            app.track("instance", instance.id, instance.hostname or instance.id, "create",
+                      Expectation.instance_created())
     names = ", ".join(i.hostname or i.id for i in instances)
     app.toast(f"Creating {len(instances)} instance(s): {names}", title="New instance")
-    for instance in instances:
-        app.track("instance", instance.id, instance.hostname or instance.id, "create", Expectation.instance_created())
     app.call_after_refresh(screen.table.move_cursor_to_key, instances[0].id)
     return instances

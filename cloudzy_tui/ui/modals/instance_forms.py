@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from cloudzy_tui.api import ActionResult, ExtraResourceRequest, Instance, ResizeRequest
-from cloudzy_tui.ui.format import money, to_number
-from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
+from cloudzy_tui.api import ExtraResourceRequest, Instance, ResizeRequest
+from cloudzy_tui.ops import Outcome
+from cloudzy_tui.ops import instances as instance_ops
+from cloudzy_tui.ui.modals.form import FormField, FormModal
+from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome, typed_confirmation_field
 from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.units import money, to_number
 
 if TYPE_CHECKING:
     from cloudzy_tui.api import OperatingSystem, Product
@@ -53,6 +56,9 @@ def _whole(value: Any) -> int | None:
 
 async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
     """Ask how to resize (FIXED product or CUSTOM resources, where the region allows) and send it."""
+    op = instance_ops.RESIZE
+    if not await check(app, op, instance):
+        return False
     region_id = instance.region or ""
     region = app.catalog.region(region_id) or next(
         (r for r in await app.catalog.ensure_regions() if r.id == region_id), None
@@ -85,7 +91,7 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
         app.toast("This region offers no products to resize to.", severity="warning")
         return False
 
-    async def submit(values: dict[str, Any]) -> ActionResult:
+    async def submit(values: dict[str, Any]) -> Outcome:
         extra: ExtraResourceRequest | None = None
         if mode == "FIXED":
             if values.get("disk") or values.get("bandwidth"):
@@ -102,7 +108,7 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
                     bandwidth_in_tb=values.get("bandwidth"),
                 ),
             )
-        return await app.client.instances.resize(instance.id, request)
+        return await execute_in_form(app, op, instance, request, values)
 
     if mode == "FIXED":
         fields = [
@@ -135,6 +141,9 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
                       aliases=("extraResource.diskInGB",)),
             FormField("bandwidth", "Traffic (TB)", kind="int", aliases=("extraResource.bandwidthInTB",)),
         ]
+    confirm_field = typed_confirmation_field(app.ops.confirmation(op, instance))
+    if confirm_field is not None:
+        fields.append(confirm_field)
     description = Text("Resizing restarts ")
     description.append_text(safe_text(_hostname(instance), style="bold"))
     description.append(". Disks can grow but not shrink.")
@@ -149,7 +158,7 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
     )
     if result is None:
         return False
-    app.toast(result.detail or "Resize requested", title=_hostname(instance))
+    await show_outcome(app, op, result)
     return True
 
 
@@ -159,6 +168,9 @@ async def _identity(values: dict[str, Any]) -> dict[str, Any]:
 
 async def change_os(app: CloudzyApp, instance: Instance) -> bool:
     """Pick an active OS (default marked) and type the hostname: the disk is erased."""
+    op = instance_ops.CHANGE_OS
+    if not await check(app, op, instance):
+        return False
     systems = [o for o in await app.catalog.ensure_os() if o.is_active]
     if not systems:
         app.toast("The API lists no active operating systems.", severity="warning")
@@ -166,10 +178,8 @@ async def change_os(app: CloudzyApp, instance: Instance) -> bool:
     systems.sort(key=lambda o: (not o.is_default, (o.name or o.id).lower()))
     hostname = _hostname(instance)
 
-    async def submit(values: dict[str, Any]) -> ActionResult:
-        if values["confirm"].strip() != hostname.strip():
-            raise FormError({"confirm": "type the hostname exactly to confirm"})
-        return await app.client.instances.change_os(instance.id, values["os"])
+    async def submit(values: dict[str, Any]) -> Outcome:
+        return await execute_in_form(app, op, instance, {"os_id": values["os"]}, values)
 
     description = Text("Reinstalls ")
     description.append_text(safe_text(hostname, style="bold"))
@@ -191,8 +201,8 @@ async def change_os(app: CloudzyApp, instance: Instance) -> bool:
                     choices=[(os_choice_label(o), o.id) for o in offered],
                     aliases=("osId",),
                 ),
-                FormField("confirm", f"Type the hostname ({clean(hostname, max_length=40)}) to confirm",
-                          required=True),
+                *([confirm_field] if (confirm_field := typed_confirmation_field(app.ops.confirmation(op, instance)))
+                  else []),
             ],
             submit,
             submit_label="Change OS",
@@ -202,5 +212,5 @@ async def change_os(app: CloudzyApp, instance: Instance) -> bool:
     )
     if result is None:
         return False
-    app.toast(result.detail or "OS change requested", title=hostname)
+    await show_outcome(app, op, result)
     return True

@@ -12,8 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
-from cloudzy_tui.ui.format import duration, percent
 from cloudzy_tui.ui.text import safe_text
+from cloudzy_tui.units import duration, percent
 
 if TYPE_CHECKING:
     from cloudzy_tui.core.jobs import Job

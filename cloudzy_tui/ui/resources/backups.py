@@ -7,47 +7,24 @@ one for an instance without a profile, ``e`` edits the selected one and ``D`` de
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from cloudzy_tui.api import (
-    BACKUP_STATUSES,
-    BackupProfile,
-    BackupProfileRequest,
-    Instance,
-    MalformedResponseError,
-    NotFoundError,
-)
-from cloudzy_tui.ui.format import money, percent, timestamp
-from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
+from cloudzy_tui.api import BackupProfile, BackupProfileRequest, Instance
+from cloudzy_tui.ops import Outcome
+from cloudzy_tui.ops import backups as backup_ops
+from cloudzy_tui.ops.backups import profile_of
+from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
+from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, ResourceSpec, Section, View, op_action
 from cloudzy_tui.ui.resources.common import status_text, when
-from cloudzy_tui.ui.resources.snapshots import instance_label, live_instances, mounted_screen, upsert_into
-from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.ui.resources.snapshots import instance_label, live_instances
+from cloudzy_tui.ui.text import clean
+from cloudzy_tui.units import money, percent, timestamp
 
 if TYPE_CHECKING:
     from cloudzy_tui.core.catalog import Catalog
     from cloudzy_tui.ui.app import CloudzyApp
-
-
-async def load_backups(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[BackupProfile]]:
-    yield await app.client.backups.list(status=filters.get("status") or None)
-
-
-async def fetch_backup(app: CloudzyApp, item: BackupProfile) -> BackupProfile:
-    return await app.client.backups.get(item.instance_id)
-
-
-async def backup_profile_of(app: CloudzyApp, instance_id: str) -> BackupProfile | None:
-    """The instance's backup profile, ``None`` when it has none. The reference does not say how "none" is answered:
-    a 404 is taken as none; a reply without a usable object (``data: null``) is checked against the list."""
-    try:
-        return await app.client.backups.get(instance_id)
-    except NotFoundError:
-        return None
-    except MalformedResponseError:
-        return next((p for p in await app.client.backups.list() if p.instance_id == str(instance_id)), None)
 
 
 def backup_hostname(b: BackupProfile, catalog: Catalog | None = None) -> str:
@@ -106,53 +83,51 @@ async def _schedule_form(
     app: CloudzyApp,
     *,
     profile: BackupProfile | None,
-    instance_id: str | None,
-    hostname: str,
+    instance: Instance | None,
     instance_choices: list[tuple[Text, str]] | None = None,
-) -> tuple[bool, BackupProfile | None]:
-    """Show the schedule form; (sent, what the API returned)."""
+    candidates: dict[str, Instance] | None = None,
+) -> Outcome | None:
+    """Show the schedule form; what the operation did (``None``: cancelled)."""
     from cloudzy_tui.ui.modals.backup_schedule import BackupScheduleModal
+    from cloudzy_tui.ui.modals.form import FormError
 
-    async def send(request: BackupProfileRequest) -> BackupProfile | None:
-        if profile is None:
-            return await app.client.backups.create(request)
-        return await app.client.backups.update(request)
+    op = backup_ops.SET_SCHEDULE
 
+    async def send(request: BackupProfileRequest, values: dict[str, Any]) -> Outcome:
+        target = instance or (candidates or {}).get(request.instance_id)
+        if target is None:
+            raise FormError({"instance": "choose an instance"})
+        params = backup_ops.ScheduleParams(
+            schedule_frequency=request.schedule_frequency,
+            schedule_week_days=request.schedule_week_days,
+            period_id=request.period_id,
+        )
+        return await execute_in_form(app, op, target, params, values)
+
+    hostname = (instance.hostname or instance.id) if instance is not None else ""
     if profile is None:
-        title = f"Backups of {clean(hostname, max_length=40)}: new schedule" if instance_id else "New backup profile"
+        title = f"Backups of {clean(hostname, max_length=40)}: new schedule" if instance else "New backup profile"
         label = "Create"
     else:
         title = f"Backups of {clean(hostname, max_length=40)}: edit schedule"
         label = "Save"
     modal = BackupScheduleModal(
-        send, title=title, instance_id=instance_id, instance_choices=instance_choices or [], profile=profile,
-        submit_label=label,
+        send, title=title, instance_id=instance.id if instance is not None else None,
+        instance_choices=instance_choices or [], profile=profile, submit_label=label,
     )
-    result = await app.ask(modal)
-    return modal.sent, result
-
-
-def _saved(app: CloudzyApp, created: bool, hostname: str, profile: BackupProfile | None) -> None:
-    verb = "created" if created else "updated"
-    if profile is not None:
-        app.toast(f"Backup profile of {hostname} {verb}: {schedule(profile)}, kept {profile.period_id} days.",
-                  title=hostname)
-        upsert_into(app, "backups", [profile])
-    else:
-        app.toast(f"Backup profile of {hostname} {verb}.", title=hostname)
-        screen = mounted_screen(app, "backups")
-        if screen is not None:
-            screen.reload()
+    outcome: Outcome | None = await app.ask(modal)
+    if outcome is not None:
+        await show_outcome(app, op, outcome)
+    return outcome
 
 
 async def edit_backup_schedule_of_instance(call: ActionCall[Instance]) -> None:
     """``b`` on an instance: the schedule form, to create a profile (none yet) or update the one there is."""
     i = call.target
-    hostname = i.hostname or i.id
-    profile = await backup_profile_of(call.app, i.id)
-    sent, result = await _schedule_form(call.app, profile=profile, instance_id=i.id, hostname=hostname)
-    if sent:
-        _saved(call.app, profile is None, hostname, result)
+    if not await check(call.app, backup_ops.SET_SCHEDULE, i):
+        return
+    profile = await profile_of(call.app.ops, i.id)
+    await _schedule_form(call.app, profile=profile, instance=i)
 
 
 async def create_backup(call: ActionCall[BackupProfile]) -> None:
@@ -160,60 +135,38 @@ async def create_backup(call: ActionCall[BackupProfile]) -> None:
     app = call.app
     instances = await live_instances(app)
     have = {p.instance_id for p in await app.client.backups.list()}
-    candidates: list[Instance] = [i for i in instances if i.id not in have]
+    candidates = {i.id: i for i in instances if i.id not in have}
     if not candidates:
         app.toast("Every instance already has a backup profile (e edits one).", severity="warning")
         return
-    names = {i.id: i.hostname or i.id for i in candidates}
-    sent, result = await _schedule_form(
-        app, profile=None, instance_id=None, hostname="",
-        instance_choices=[(instance_label(i), i.id) for i in candidates],
+    await _schedule_form(
+        app, profile=None, instance=None, candidates=candidates,
+        instance_choices=[(instance_label(i), i.id) for i in candidates.values()],
     )
-    if sent:
-        hostname = names.get(result.instance_id, result.instance_id) if result is not None else "the instance"
-        _saved(app, True, hostname, result)
+
+
+def _owner(b: BackupProfile, app: CloudzyApp) -> Instance:
+    """The instance a profile belongs to, as far as the profile tells (enough for the rails and the messages)."""
+    return Instance(id=b.instance_id, hostname=backup_hostname(b, app.catalog))
 
 
 async def edit_backup(call: ActionCall[BackupProfile]) -> None:
     b = call.target
-    hostname = backup_hostname(b, call.app.catalog)
-    sent, result = await _schedule_form(call.app, profile=b, instance_id=b.instance_id, hostname=hostname)
-    if sent:
-        _saved(call.app, False, hostname, result)
-        if result is None:
-            await call.screen.refresh_one(b)
-
-
-async def delete_backup(call: ActionCall[BackupProfile]) -> None:
-    b = call.target
-    hostname = backup_hostname(b, call.app.catalog)
-    message = Text("Delete the backup profile of ")
-    message.append_text(safe_text(hostname, style="bold"))
-    message.append(f" ({schedule(b)}")
-    if b.period_id is not None:
-        message.append(f", kept {b.period_id} days")
-    message.append(")?\nNo more automated backups are taken of this instance.")
-    if not await call.app.confirm("Delete backup profile", message, confirm_label="Delete"):
+    owner = _owner(b, call.app)
+    if not await check(call.app, backup_ops.SET_SCHEDULE, owner):
         return
-    result = await call.app.client.backups.delete(b.instance_id)
-    call.app.toast(result.detail or f"Backup profile of {hostname} deleted", title=hostname)
-    call.screen.remove_item(b.instance_id)
+    await _schedule_form(call.app, profile=b, instance=owner)
 
 
 BACKUP_ACTIONS: list[Action[BackupProfile]] = [
-    Action("create", "n", "New", create_backup, "Schedule backups of an instance", needs_item=False),
-    Action("edit", "e", "Edit", edit_backup, "Change the schedule or retention", guard=False),
-    Action("delete", "D", "Delete", delete_backup, "Stop automated backups of the instance"),
+    op_action(backup_ops.SET_SCHEDULE, "n", id="create", title="New", run=create_backup, needs_item=False),
+    op_action(backup_ops.SET_SCHEDULE, "e", id="edit", title="Edit", run=edit_backup, row_is_target=False),
+    op_action(backup_ops.DELETE, "D", id="delete", title="Delete"),
 ]
 
 
 BACKUPS: ResourceSpec[BackupProfile] = ResourceSpec(
-    name="backups",
-    title="Backup profiles",
-    singular="Backup profile",
-    aliases=("backup", "bk", "bak"),
-    key_of=lambda b: b.instance_id,
-    label_of=backup_hostname,
+    resource=backup_ops.BACKUPS,
     columns=[
         Column("instance", "Instance", lambda b, v: backup_hostname(b, v.catalog), max_width=24),
         Column("status", "Status", lambda b, v: status_text(b.status), max_width=10),
@@ -226,12 +179,8 @@ BACKUPS: ResourceSpec[BackupProfile] = ResourceSpec(
         Column("last", "Last backup", lambda b, v: when(b.last_successful_backup_time),
                sort=lambda b: b.last_successful_backup_time, max_width=20),
     ],
-    load=load_backups,
-    fetch_one=fetch_backup,
     detail=backup_detail,
     actions=BACKUP_ACTIONS,
-    filters=[FilterField("status", "Status", kind="choice", choices=[(x, x) for x in BACKUP_STATUSES])],
     empty_hint="No backup profiles yet: press n to schedule backups (or b on an instance).",
     refresh_interval=60.0,
-    instance_of=lambda b: (b.instance_id, b.instance_data.hostname if b.instance_data else None),
 )

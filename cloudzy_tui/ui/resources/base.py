@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from rich.text import Text
 
+from cloudzy_tui.ops import Filter, Operation, Resource
 from cloudzy_tui.ui.text import safe_text
 
 if TYPE_CHECKING:
@@ -61,17 +62,6 @@ class Section:
     body: Text | None = None
 
 
-@dataclass(frozen=True)
-class FilterField:
-    """A server-side filter the list endpoint accepts (shown in the filter form, passed to ``load``)."""
-
-    name: str
-    label: str
-    kind: Literal["text", "bool", "choice"] = "text"
-    choices: Sequence[tuple[str, str]] = ()
-    placeholder: str = ""
-
-
 @dataclass
 class ActionCall(Generic[T]):
     """One run of an action: the app's services, the screen it was started from, the item it acts on."""
@@ -87,59 +77,128 @@ class ActionCall(Generic[T]):
 
 
 ActionRunner = Callable[[ActionCall[Any]], Awaitable[None]]
-Danger = Literal["none", "confirm", "type"]
 
 
 @dataclass(frozen=True)
 class Action(Generic[T]):
-    """An operation on a resource (or, with ``needs_item=False``, on the list: create, allocate...)."""
+    """A key on a resource screen.
+
+    Most actions are a view of an operation (``op``): what it does, whether it mutates, when it applies and which
+    rails hold are the operation's (``ops/``); ``run`` is only how the console asks for its parameters and
+    confirmation (a form, a dialog) before ``Session.execute``. Without ``run``, the generic runner asks what the
+    operation's confirmation says and executes it. Actions without ``op`` are the console's own (ssh, go to,
+    copy): they change nothing on the account.
+    """
 
     id: str
     key: str
     title: str
-    run: ActionRunner
+    run: ActionRunner | None = None
     description: str = ""
-    needs_item: bool = True
-    mutating: bool = True
+    op: Operation[Any] | None = None
     show: bool = True
-    # None when the action applies to this item, else the reason it does not ("only ACTIVE snapshots").
-    unavailable: Callable[[T], str | None] | None = None
-    # A mutating action on an item whose spec names an instance (``instance_of``) is refused when that
-    # instance is protected; ``guard=False`` for actions that do not change the instance (delete a snapshot).
-    guard: bool = True
+    # Whether the action needs a row under the cursor.
+    needs_item: bool = True
+    # Whether that row is the operation's target (then the operation's own state rules apply to it); False for
+    # keys whose run picks the target itself (``n`` on snapshots asks for the instance).
+    row_is_target: bool = True
+    # When a console-only action applies to the row (operations say this for themselves).
+    unavailable_: Callable[[T], str | None] | None = None
+
+    @property
+    def mutating(self) -> bool:
+        return self.op.mutating if self.op is not None else False
+
+    def unavailable(self, item: T) -> str | None:
+        if self.op is not None:
+            if not self.row_is_target or self.op.unavailable is None:
+                return None
+            return self.op.unavailable(item)
+        return self.unavailable_(item) if self.unavailable_ is not None else None
 
 
-LoadPages = Callable[["CloudzyApp", dict[str, Any]], AsyncIterator[Sequence[Any]]]
+def op_action(
+    op: Operation[Any], key: str, *, id: str | None = None, run: ActionRunner | None = None, show: bool = True,
+    title: str | None = None, needs_item: bool | None = None, row_is_target: bool | None = None,
+) -> Action[Any]:
+    """The console's key for an operation. By default the row under the cursor is its target (when it has one)."""
+    needs = op.needs_target if needs_item is None else needs_item
+    return Action(
+        id=id or op.name.replace("-", "_"), key=key, title=title or op.title, run=run, description=op.summary, op=op,
+        show=show, needs_item=needs, row_is_target=needs and op.needs_target if row_is_target is None else row_is_target,
+    )
+
+
+def console_action(
+    id: str, key: str, title: str, run: ActionRunner, description: str = "", *, needs_item: bool = True,
+    unavailable: Callable[[Any], str | None] | None = None, show: bool = True,
+) -> Action[Any]:
+    """A key of the console's own that changes nothing on the account (ssh, go to...)."""
+    return Action(id=id, key=key, title=title, run=run, description=description, show=show, needs_item=needs_item,
+                  row_is_target=False, unavailable_=unavailable)
 
 
 @dataclass
 class ResourceSpec(Generic[T]):
-    name: str
-    title: str
-    key_of: Callable[[T], str]
+    """How the console shows one resource: the ops ``resource`` (names, loading, keys) plus columns, detail pane and
+    the keys of its actions."""
+
+    resource: Resource[T]
     columns: Sequence[Column[T]]
-    load: LoadPages
     detail: Callable[[T, View], list[Section]]
-    aliases: tuple[str, ...] = ()
-    singular: str = ""
-    fetch_one: Callable[[CloudzyApp, T], Awaitable[T]] | None = None
     related: Callable[[CloudzyApp, T, View], Awaitable[list[Section]]] | None = None
     actions: Sequence[Action[T]] = ()
     copy_value: Callable[[T], str] | None = None
-    label_of: Callable[[T], str] | None = None
     row_style: Callable[[T], str] | None = None
-    filters: Sequence[FilterField] = ()
     empty_hint: str = "Nothing here yet."
     refresh_interval: float = 15.0
     default_sort: str | None = None
-    job_kind: str | None = None  # which job tracker kind updates rows of this screen
-    to_json: Callable[[T], Any] | None = None
-    # The instance (id, hostname) an item belongs to, for protected-instance checks.
-    instance_of: Callable[[T], tuple[str, str | None] | None] | None = None
+    # Shown for the title instead of the resource's (a rare override).
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def name(self) -> str:
+        return self.resource.name
+
+    @property
+    def title(self) -> str:
+        return self.resource.title
+
+    @property
+    def singular(self) -> str:
+        return self.resource.singular
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.resource.aliases
+
+    @property
+    def filters(self) -> Sequence[Filter]:
+        return self.resource.filters
+
+    @property
+    def job_kind(self) -> str | None:
+        return self.resource.job_kind
+
+    def key_of(self, item: T) -> str:
+        return self.resource.key_of(item)
+
     def label(self, item: T) -> str:
-        return self.label_of(item) if self.label_of else self.key_of(item)
+        return self.resource.label_of(item)
+
+    def to_json(self, item: T) -> Any:
+        return self.resource.json(item)
+
+    def load(self, app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[T]]:
+        return self.resource.pages(app.ops, filters)
+
+    @property
+    def can_fetch_one(self) -> bool:
+        return self.resource.fetch is not None
+
+    async def fetch_one(self, app: CloudzyApp, item: T) -> T:
+        assert self.resource.fetch is not None
+        return await self.resource.fetch(app.ops, self.key_of(item))
 
     def action(self, action_id: str) -> Action[T] | None:
         return next((a for a in self.actions if a.id == action_id), None)

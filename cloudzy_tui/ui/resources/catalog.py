@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from cloudzy_tui.api import Application, CloudzyError, OperatingSystem, Product, Region
-from cloudzy_tui.ui.format import gigabytes, money, percent, ram_mb, terabytes, yes_no
-from cloudzy_tui.ui.resources.base import Column, FilterField, ResourceSpec, Section, View
+from cloudzy_tui.api import Application, OperatingSystem, Product, Region
+from cloudzy_tui.ops import catalog as catalog_ops
+from cloudzy_tui.ui.resources.base import Column, ResourceSpec, Section, View
 from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.units import gigabytes, money, percent, ram_mb, terabytes, yes_no
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ui.app import CloudzyApp
+    pass
 
 
 # ------------------------------------------------------------------------------------------------ regions
-
-
-async def load_regions(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[Region]]:
-    regions = await app.client.regions.list()
-    app.catalog.regions = regions
-    yield regions
 
 
 def region_flags(r: Region) -> Text:
@@ -90,12 +84,7 @@ def region_detail(r: Region, view: View) -> list[Section]:
 
 
 REGIONS: ResourceSpec[Region] = ResourceSpec(
-    name="regions",
-    title="Regions",
-    singular="Region",
-    aliases=("region", "reg"),
-    key_of=lambda r: r.id,
-    label_of=lambda r: r.name or r.id,
+    resource=catalog_ops.REGIONS,
     columns=[
         Column("name", "Name", lambda r, v: r.name, max_width=24),
         Column("id", "Id", lambda r, v: r.id, max_width=16),
@@ -103,7 +92,6 @@ REGIONS: ResourceSpec[Region] = ResourceSpec(
         Column("flags", "State", lambda r, v: region_flags(r) if region_flags(r).plain else "available", max_width=28),
         Column("caps", "Capabilities", lambda r, v: region_capabilities(r), max_width=40, flex=True),
     ],
-    load=load_regions,
     detail=region_detail,
     empty_hint="The API lists no regions.",
     refresh_interval=300.0,
@@ -111,26 +99,6 @@ REGIONS: ResourceSpec[Region] = ResourceSpec(
 
 
 # ----------------------------------------------------------------------------------------------- products
-
-
-async def load_products(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[Product]]:
-    wanted = filters.get("region_id")
-    regions = await app.catalog.ensure_regions()
-    ids = [wanted] if wanted else [r.id for r in regions if r.is_active and not r.is_hidden]
-    failures: list[str] = []
-    for region_id in ids:
-        try:
-            products = await app.catalog.products_for(region_id, force=True)
-        except CloudzyError as exc:
-            failures.append(f"{app.catalog.region_name(region_id)}: {exc.message}")
-            continue
-        # ``regionId`` is optional in a reply: these are the products of the region asked for (it keys the rows,
-        # so that the same product id in two regions stays two rows, and names the region column).
-        yield [p if p.region_id else p.model_copy(update={"region_id": region_id}) for p in products]
-    if failures:
-        # The regions that answered are shown; raising keeps the last good rows of the others (not dropped as
-        # if the server no longer listed them) and marks the list stale with the reason.
-        raise CloudzyError(f"products of {len(failures)} region(s) not loaded: " + "; ".join(failures[:2]))
 
 
 def product_spec_rows(p: Product) -> list[tuple[str, Any]]:
@@ -204,12 +172,7 @@ def _ram_gb(p: Product) -> float | None:
 
 
 PRODUCTS: ResourceSpec[Product] = ResourceSpec(
-    name="products",
-    title="Products",
-    singular="Product",
-    aliases=("product", "plans", "prod"),
-    key_of=lambda p: f"{p.region_id}/{p.id}",
-    label_of=lambda p: p.label,
+    resource=catalog_ops.PRODUCTS,
     columns=[
         Column("region", "Region", lambda p, v: v.catalog.region_name(p.region_id), max_width=16),
         Column("cpu", "vCPU", lambda p, v: _spec_value(p, "cpu"), sort=lambda p: _spec_value(p, "cpu"),
@@ -226,22 +189,14 @@ PRODUCTS: ResourceSpec[Product] = ResourceSpec(
         Column("stock", "Stock", lambda p, v: _stock(p), justify="right", max_width=6),
         Column("type", "Type", lambda p, v: p.plan.type if p.plan else None, max_width=12),
     ],
-    load=load_products,
     detail=product_detail,
     copy_value=lambda p: p.id,
-    filters=[FilterField("region_id", "Region id")],
     empty_hint="No products in the listed regions.",
     refresh_interval=300.0,
 )
 
 
 # ------------------------------------------------------------------------------------------------------ OS
-
-
-async def load_os(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[OperatingSystem]]:
-    found = await app.client.os.list()
-    app.catalog.os = found
-    yield found
 
 
 def os_detail(o: OperatingSystem, view: View) -> list[Section]:
@@ -271,12 +226,7 @@ def _os_state(o: OperatingSystem) -> Text:
 
 
 OPERATING_SYSTEMS: ResourceSpec[OperatingSystem] = ResourceSpec(
-    name="os",
-    title="Operating systems",
-    singular="Operating system",
-    aliases=("oses", "images-os", "distros"),
-    key_of=lambda o: o.id,
-    label_of=lambda o: o.name or o.id,
+    resource=catalog_ops.OPERATING_SYSTEMS,
     columns=[
         Column("name", "Name", lambda o, v: o.name, max_width=30),
         Column("id", "Id", lambda o, v: o.id, max_width=24),
@@ -285,7 +235,6 @@ OPERATING_SYSTEMS: ResourceSpec[OperatingSystem] = ResourceSpec(
         Column("minram", "Min RAM", lambda o, v: o.min_ram, justify="right", max_width=8),
         Column("state", "State", lambda o, v: _os_state(o), max_width=18),
     ],
-    load=load_os,
     detail=os_detail,
     row_style=lambda o: "" if o.is_active else "dim",
     empty_hint="The API lists no operating systems.",
@@ -294,12 +243,6 @@ OPERATING_SYSTEMS: ResourceSpec[OperatingSystem] = ResourceSpec(
 
 
 # ---------------------------------------------------------------------------------------------- applications
-
-
-async def load_apps(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[Application]]:
-    found = await app.client.applications.list()
-    app.catalog.applications = found
-    yield found
 
 
 def app_detail(a: Application, view: View) -> list[Section]:
@@ -324,12 +267,7 @@ def app_detail(a: Application, view: View) -> list[Section]:
 
 
 APPLICATIONS: ResourceSpec[Application] = ResourceSpec(
-    name="applications",
-    title="Applications",
-    singular="Application",
-    aliases=("apps", "app", "oca"),
-    key_of=lambda a: str(a.id),
-    label_of=lambda a: a.name or str(a.id),
+    resource=catalog_ops.APPLICATIONS,
     columns=[
         Column("name", "Name", lambda a, v: a.name, max_width=24),
         Column("tag", "Tag", lambda a, v: a.tag, max_width=14),
@@ -339,7 +277,6 @@ APPLICATIONS: ResourceSpec[Application] = ResourceSpec(
                max_width=12),
         Column("description", "Description", lambda a, v: a.description, max_width=60, flex=True),
     ],
-    load=load_apps,
     detail=app_detail,
     row_style=lambda a: "" if a.is_active else "dim",
     empty_hint="The API lists no one-click applications.",

@@ -6,24 +6,31 @@ import asyncio
 import contextlib
 import ipaddress
 import shlex
-from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from cloudzy_tui.api import (
-    CloudzyError,
-    Instance,
-    InstanceFilters,
-    SnapshotFilters,
+from cloudzy_tui.api import CloudzyError, Instance, SnapshotFilters
+from cloudzy_tui.ops import Outcome
+from cloudzy_tui.ops import backups as backup_ops
+from cloudzy_tui.ops import instances as instance_ops
+from cloudzy_tui.ops import snapshots as snapshot_ops
+from cloudzy_tui.ops.backups import profile_of
+from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
+from cloudzy_tui.ui.resources.backups import edit_backup_schedule_of_instance
+from cloudzy_tui.ui.resources.base import (
+    Action,
+    ActionCall,
+    Column,
+    ResourceSpec,
+    Section,
+    View,
+    console_action,
+    op_action,
 )
-from cloudzy_tui.core.jobs import Expectation
-from cloudzy_tui.ui.format import gigabytes, money, percent, ram_mb, terabytes, timestamp, yes_no
-from cloudzy_tui.ui.resources.backups import backup_profile_of, edit_backup_schedule_of_instance
-from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
 from cloudzy_tui.ui.resources.common import status_text, when
-from cloudzy_tui.ui.resources.snapshots import take_snapshot_of_instance
 from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.units import gigabytes, money, percent, ram_mb, terabytes, timestamp, yes_no
 
 if TYPE_CHECKING:
     from cloudzy_tui.ui.app import CloudzyApp
@@ -37,17 +44,6 @@ def _os_label(i: Instance, view: View) -> str:
     if i.os is not None and i.os.name:
         return i.os.name
     return view.catalog.os_name(i.os_id)
-
-
-async def load_instances(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[Instance]]:
-    query = InstanceFilters(**filters) if filters else None
-    async for page in app.walk(lambda client: client.instances.pages(query, page_size=100)):
-        app.catalog.remember_instances(page)
-        yield page
-
-
-async def fetch_instance(app: CloudzyApp, item: Instance) -> Instance:
-    return await app.client.instances.get(item.id)
 
 
 def product_label(app_or_view: View, product_id: str | None) -> Text:
@@ -147,7 +143,7 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
 
     async def backup() -> Section:
         try:
-            profile = await backup_profile_of(app, i.id)
+            profile = await profile_of(app.ops, i.id)
         except CloudzyError as exc:
             return Section("Backup profile", rows=[("error", exc.message)])
         if profile is None:
@@ -197,161 +193,40 @@ def _snapshot_line(s: Any) -> Text:
 # ------------------------------------------------------------------------------------------------ actions
 
 
-def _transitional(i: Instance) -> str | None:
-    status = (i.status or "").lower()
-    if status in ("", "active", "shutdown"):
-        return None
-    return f"the instance is {clean(i.status)}; wait until it settles"
-
-
-def _deleted(i: Instance) -> str | None:
-    return "the instance is deleted" if (i.status or "").lower() == "deleted" else None
-
-
-def _unavailable_unless(*allowed: str) -> Any:
-    def check(i: Instance) -> str | None:
-        reason = _deleted(i)
-        if reason:
-            return reason
-        status = (i.status or "").lower()
-        if status not in allowed:
-            return f"only for {' or '.join(allowed)} instances (this one is {clean(i.status) or 'unknown'})"
-        return None
-
-    return check
-
-
-def _settled(i: Instance) -> str | None:
-    return _deleted(i) or _transitional(i)
-
-
-def _describe(i: Instance) -> Text:
-    text = safe_text(_hostname(i), style="bold")
-    details = " · ".join(x for x in (clean(i.main_ip), clean(i.region), clean(i.status)) if x)
-    if details:
-        text.append(f"  ({details})", style="dim")
-    return text
-
-
-def _self_warning(call: ActionCall[Instance], i: Instance) -> Text:
-    if not call.app.is_local_host(i.hostname):
-        return Text()
-    return Text(
-        "\nThis looks like the machine this console runs on: your session will go with it.", style="bold red"
-    )
-
-
-def _self_require(call: ActionCall[Instance], i: Instance) -> dict[str, Any]:
-    """The host the console runs on needs its hostname typed, like the irreversible actions."""
-    if call.app.is_local_host(i.hostname):
-        return {"require": _hostname(i), "require_label": "hostname"}
-    return {}
-
-
-async def _after(call: ActionCall[Instance], verb: str, expect: Expectation, detail: str) -> None:
-    i = call.target
-    call.app.toast(detail or f"{verb}: requested for {_hostname(i)}", title=_hostname(i))
-    call.app.track("instance", i.id, _hostname(i), verb, expect)
-    await call.screen.refresh_one(i)
-
-
-async def power_on(call: ActionCall[Instance]) -> None:
-    result = await call.app.client.instances.power_on(call.target.id)
-    await _after(call, "power on", Expectation.instance_powered_on(), result.detail)
-
-
-async def power_off(call: ActionCall[Instance]) -> None:
-    i = call.target
-    message = Text("Power off ")
-    message.append_text(_describe(i))
-    message.append("?\nThe instance shuts down; whatever runs on it stops until it is powered on again.")
-    message.append_text(_self_warning(call, i))
-    if not await call.app.confirm("Power off", message, confirm_label="Power off", **_self_require(call, i)):
-        return
-    result = await call.app.client.instances.power_off(i.id)
-    await _after(call, "power off", Expectation.instance_powered_off(), result.detail)
-
-
-async def reset(call: ActionCall[Instance]) -> None:
-    i = call.target
-    message = Text("Reset ")
-    message.append_text(_describe(i))
-    message.append("?\nA hard reset, like pulling the power cord: unsaved data in memory is lost.")
-    message.append_text(_self_warning(call, i))
-    if not await call.app.confirm("Reset", message, confirm_label="Reset", **_self_require(call, i)):
-        return
-    result = await call.app.client.instances.reset(i.id)
-    await _after(call, "reset", Expectation.instance_reset(), result.detail)
-
-
-async def delete(call: ActionCall[Instance]) -> None:
-    i = call.target
-    message = Text("Delete ")
-    message.append_text(_describe(i))
-    message.append(" permanently?\nIts disk and data are destroyed. This cannot be undone.", style="bold")
-    if not await call.app.confirm(
-        "Delete instance", message, confirm_label="Delete", require=_hostname(i), require_label="hostname"
-    ):
-        return
-    result = await call.app.client.instances.delete(i.id)
-    call.app.toast(result.detail or f"Deleting {_hostname(i)}", title=_hostname(i))
-    call.app.track("instance", i.id, _hostname(i), "delete", Expectation.instance_deleted())
-    await call.screen.refresh_one(i)
-
-
-async def change_password(call: ActionCall[Instance]) -> None:
-    from cloudzy_tui.ui.modals.text_view import TextViewModal
-
-    i = call.target
-    message = Text("Set a new root password on ")
-    message.append_text(_describe(i))
-    message.append("?\nThe old password stops working. The new one is shown once and never stored or logged.")
-    if not await call.app.confirm("Change password", message, confirm_label="Change password"):
-        return
-    password = await call.app.client.instances.change_password(i.id)
-    await call.app.ask(
-        TextViewModal(
-            f"New password for {clean(_hostname(i), max_length=40)} — shown once",
-            password,
-            copy_label="Copy password",
-        )
-    )
-    del password
-
-
 async def add_traffic(call: ActionCall[Instance]) -> None:
     from cloudzy_tui.ui.modals.form import FormField, FormModal
 
     i = call.target
+    op = instance_ops.ADD_TRAFFIC
+    if not await check(call.app, op, i):
+        return
 
-    async def submit(values: dict[str, Any]) -> Any:
-        return await call.app.client.instances.add_traffic(i.id, values["amount"])
+    async def submit(values: dict[str, Any]) -> Outcome:
+        return await execute_in_form(call.app, op, i, {"amount": values["amount"]}, values)
 
-    result = await call.app.ask(
+    outcome = await call.app.ask(
         FormModal(
             f"Add traffic to {clean(_hostname(i), max_length=40)}",
             [FormField("amount", "Extra traffic (TB)", kind="number", required=True, placeholder="1")],
             submit,
             submit_label="Add traffic",
+            description="Extra traffic is billed to the account.",
         )
     )
-    if result is not None:
-        call.app.toast(result.detail or "Traffic added", title=_hostname(i))
-        await call.screen.refresh_one(i)
+    if outcome is not None:
+        await show_outcome(call.app, op, outcome)
 
 
 async def resize(call: ActionCall[Instance]) -> None:
     from cloudzy_tui.ui.modals.instance_forms import resize_instance
 
-    if await resize_instance(call.app, call.target):
-        await _after(call, "resize", Expectation.instance_resized(), "")
+    await resize_instance(call.app, call.target)
 
 
 async def change_os(call: ActionCall[Instance]) -> None:
     from cloudzy_tui.ui.modals.instance_forms import change_os as change_os_form
 
-    if await change_os_form(call.app, call.target):
-        await _after(call, "change OS", Expectation.instance_os_changed(), "")
+    await change_os_form(call.app, call.target)
 
 
 async def ssh(call: ActionCall[Instance]) -> None:
@@ -388,29 +263,24 @@ async def ssh(call: ActionCall[Instance]) -> None:
 async def create(call: ActionCall[Instance]) -> None:
     from cloudzy_tui.ui.modals.create_wizard import run_create_wizard
 
-    await run_create_wizard(call.app, call.screen)
+    if await check(call.app, instance_ops.CREATE, None):
+        await run_create_wizard(call.app, call.screen)
 
 
 INSTANCE_ACTIONS: list[Action[Instance]] = [
-    Action("create", "n", "New", create, "Create instances (wizard)", needs_item=False),
-    Action("power_on", "u", "Power on", power_on, "Power the instance on", unavailable=_unavailable_unless("shutdown")),
-    Action(
-        "power_off", "p", "Power off", power_off, "Shut the instance down", unavailable=_unavailable_unless("active")
-    ),
-    Action("reset", "R", "Reset", reset, "Hard-reset the instance", unavailable=_unavailable_unless("active")),
-    Action("ssh", "s", "SSH", ssh, "Open an ssh session to the main IP", mutating=False, unavailable=_deleted),
-    Action("resize", "z", "Resize", resize, "Change the plan or resources", unavailable=_settled),
-    Action("change_os", "C", "Change OS", change_os, "Reinstall with another OS (erases data)", unavailable=_settled),
-    Action("add_traffic", "t", "Add traffic", add_traffic, "Buy extra traffic", unavailable=_deleted, show=False),
-    Action(
-        "change_password", "w", "New password", change_password, "Set a new root password", unavailable=_settled,
-        show=False,
-    ),
-    Action("delete", "D", "Delete", delete, "Delete the instance permanently", unavailable=_deleted),
-    Action("snapshot", "S", "Snapshot", take_snapshot_of_instance, "Take a snapshot of the instance now",
-           unavailable=_settled, guard=False, show=False),
-    Action("backups", "b", "Backups", edit_backup_schedule_of_instance, "Create or edit the backup schedule",
-           unavailable=_deleted, show=False),
+    op_action(instance_ops.CREATE, "n", title="New", run=create),
+    op_action(instance_ops.POWER_ON, "u"),
+    op_action(instance_ops.POWER_OFF, "p"),
+    op_action(instance_ops.RESET, "R"),
+    console_action("ssh", "s", "SSH", ssh, "Open an ssh session to the main IP", unavailable=instance_ops.deleted),
+    op_action(instance_ops.RESIZE, "z", run=resize),
+    op_action(instance_ops.CHANGE_OS, "C", run=change_os),
+    op_action(instance_ops.ADD_TRAFFIC, "t", run=add_traffic, show=False),
+    op_action(instance_ops.CHANGE_PASSWORD, "w", show=False),
+    op_action(instance_ops.DELETE, "D"),
+    op_action(snapshot_ops.TAKE, "S", show=False),
+    op_action(backup_ops.SET_SCHEDULE, "b", id="backups", title="Backups", run=edit_backup_schedule_of_instance,
+              show=False),
 ]
 
 
@@ -419,12 +289,7 @@ def _row_style(i: Instance) -> str:
 
 
 INSTANCES: ResourceSpec[Instance] = ResourceSpec(
-    name="instances",
-    title="Instances",
-    singular="Instance",
-    aliases=("in", "inst", "vm", "vms", "servers"),
-    key_of=lambda i: i.id,
-    label_of=_hostname,
+    resource=instance_ops.INSTANCES,
     columns=[
         Column("hostname", "Hostname", lambda i, v: i.hostname, min_width=8, max_width=28),
         Column("status", "Status", lambda i, v: status_text(i.status), min_width=6, max_width=16),
@@ -436,31 +301,11 @@ INSTANCES: ResourceSpec[Instance] = ResourceSpec(
         Column("disk", "Disk", lambda i, v: gigabytes(i.disk), sort=lambda i: i.disk, justify="right", max_width=8),
         Column("created", "Created", lambda i, v: when(i.inserted_at), max_width=20),
     ],
-    load=load_instances,
-    fetch_one=fetch_instance,
     detail=instance_detail,
     related=instance_related,
     actions=INSTANCE_ACTIONS,
     copy_value=lambda i: i.main_ip or i.id,
     row_style=_row_style,
-    filters=[
-        FilterField("hostname", "Hostname"),
-        FilterField(
-            "status",
-            "Status",
-            kind="choice",
-            choices=[(s, s) for s in ("active", "shutdown", "preparing_disk", "initializing")],
-        ),
-        FilterField("region", "Region id"),
-        FilterField("ipv4", "IPv4 address"),
-        FilterField("ipv6", "IPv6 address"),
-        FilterField("os_family", "OS family", placeholder="linux, windows…"),
-        FilterField("created_from", "Created from (UTC, ISO-8601)", placeholder="2026-01-01T00:00:00Z"),
-        FilterField("created_to", "Created to (UTC, ISO-8601)"),
-        FilterField("include_deleted", "Include deleted instances", kind="bool"),
-    ],
     empty_hint="No instances yet: press n to create one.",
     refresh_interval=15.0,
-    job_kind="instance",
-    instance_of=lambda i: (i.id, i.hostname),
 )

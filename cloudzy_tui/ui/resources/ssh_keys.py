@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
-
-from cloudzy_tui.api import SshKey, SshKeyCreate
-from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, FilterField, ResourceSpec, Section, View
-from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.api import SshKey
+from cloudzy_tui.ops import Outcome
+from cloudzy_tui.ops import ssh_keys as key_ops
+from cloudzy_tui.ops.ssh_keys import key_comment, key_type
+from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
+from cloudzy_tui.ui.resources.base import ActionCall, Column, ResourceSpec, Section, View, op_action
+from cloudzy_tui.ui.text import safe_text
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ui.app import CloudzyApp
+    pass
 
 MAX_KEY_FILE = 64 * 1024
-
-
-async def load_keys(app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[SshKey]]:
-    yield await app.client.ssh_keys.list(customer_id=filters.get("customer_id") or None)
-
-
-async def fetch_key(app: CloudzyApp, key: SshKey) -> SshKey:
-    return await app.client.ssh_keys.get(key.id)
-
-
-def key_type(k: SshKey) -> str:
-    return (k.public_key or "").split(" ", 1)[0] if k.public_key else ""
-
-
-def key_comment(k: SshKey) -> str:
-    parts = (k.public_key or "").split()
-    return " ".join(parts[2:]) if len(parts) > 2 else ""
 
 
 def key_detail(k: SshKey, view: View) -> list[Section]:
@@ -73,15 +57,19 @@ def read_key_source(value: str) -> str:
 async def create_key(call: ActionCall[SshKey]) -> None:
     from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 
-    async def submit(values: dict[str, Any]) -> SshKey | None:
+    op = key_ops.CREATE
+    if not await check(call.app, op, None):
+        return
+
+    async def submit(values: dict[str, Any]) -> Outcome:
         try:
             public_key = read_key_source(values["public_key"])
         except ValueError as exc:
             raise FormError({"public_key": str(exc)}) from None
-        request = SshKeyCreate(name=values["name"], public_key=public_key)
-        return await call.app.client.ssh_keys.create(request)
+        params = {"name": values["name"], "public_key": public_key}
+        return await execute_in_form(call.app, op, None, params, values)
 
-    created = await call.app.ask(
+    outcome = await call.app.ask(
         FormModal(
             "New SSH key",
             [
@@ -98,32 +86,12 @@ async def create_key(call: ActionCall[SshKey]) -> None:
             submit_label="Create",
         )
     )
-    if created is None:
-        return
-    call.app.toast(f"SSH key {clean(created.name) if created.name else ''} created")
-    call.screen.reload()
-
-
-async def delete_key(call: ActionCall[SshKey]) -> None:
-    k = call.target
-    message = Text("Delete the SSH key ")
-    message.append_text(safe_text(k.name, style="bold"))
-    message.append(f" ({clean(k.fingerprint) or clean(k.id)})?\n")
-    message.append("Instances that already have it keep it; new instances can no longer be given it.")
-    if not await call.app.confirm("Delete SSH key", message, confirm_label="Delete"):
-        return
-    result = await call.app.client.ssh_keys.delete(k.id)
-    call.app.toast(result.detail or "SSH key deleted")
-    call.screen.remove_item(str(k.id))
+    if outcome is not None:
+        await show_outcome(call.app, op, outcome)
 
 
 SSH_KEYS: ResourceSpec[SshKey] = ResourceSpec(
-    name="ssh-keys",
-    title="SSH keys",
-    singular="SSH key",
-    aliases=("keys", "key", "ssh", "sshkeys"),
-    key_of=lambda k: str(k.id),
-    label_of=lambda k: k.name or str(k.id),
+    resource=key_ops.SSH_KEYS,
     columns=[
         Column("name", "Name", lambda k, v: k.name, min_width=6, max_width=28),
         Column("id", "Id", lambda k, v: k.id, justify="right", max_width=8),
@@ -131,15 +99,12 @@ SSH_KEYS: ResourceSpec[SshKey] = ResourceSpec(
         Column("fingerprint", "Fingerprint", lambda k, v: k.fingerprint, max_width=52),
         Column("comment", "Comment", lambda k, v: key_comment(k), max_width=30, flex=True),
     ],
-    load=load_keys,
-    fetch_one=fetch_key,
     detail=key_detail,
     actions=[
-        Action("create", "n", "New", create_key, "Add an SSH public key", needs_item=False),
-        Action("delete", "D", "Delete", delete_key, "Delete the SSH key"),
+        op_action(key_ops.CREATE, "n", id="create", title="New", run=create_key),
+        op_action(key_ops.DELETE, "D", id="delete", title="Delete"),
     ],
     copy_value=lambda k: k.public_key or str(k.id),
-    filters=[FilterField("customer_id", "Customer id")],
     empty_hint="No SSH keys yet: press n to add one (paste it or give ~/.ssh/id_ed25519.pub).",
     refresh_interval=60.0,
 )

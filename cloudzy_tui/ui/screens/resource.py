@@ -309,7 +309,7 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     async def refresh_one(self, item: T) -> T | None:
         """Fetch one object again (after an action) and put it in the list; a 404 removes the row."""
-        if self.spec.fetch_one is None:
+        if not self.spec.can_fetch_one:
             self.reload()
             return None
         try:
@@ -358,7 +358,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self._show_detail()
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        if event.key is not None and (self.spec.related is not None or self.spec.fetch_one is not None):
+        if event.key is not None and (self.spec.related is not None or self.spec.can_fetch_one):
             self._detail_timer = self.set_timer(0.3, self._load_detail)
 
     def _show_detail(self) -> None:
@@ -386,7 +386,7 @@ class ResourceScreen(Screen[None], Generic[T]):
     async def _fetch_detail(self, item: T) -> None:
         key = self.spec.key_of(item)
         try:
-            if self.spec.fetch_one is not None:
+            if self.spec.can_fetch_one:
                 full = await self.spec.fetch_one(self.cloudzy, item)
                 self._full_items[key] = full
                 while len(self._full_items) > 50:  # the detail of the last rows visited, not of the account
@@ -523,7 +523,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         """The rows shown (filtered and sorted, as on screen) as CSV (the columns) or JSON (the whole objects)."""
         keys = self.table.order
         if fmt == "json":
-            to_json = self.spec.to_json or _model_json
+            to_json = self.spec.to_json
             return json.dumps([to_json(self.model.items[k]) for k in keys], indent=2, ensure_ascii=False) + "\n"
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -558,10 +558,6 @@ class ResourceScreen(Screen[None], Generic[T]):
         except Exception:
             return
         bar.update_status(self.cloudzy.status_for(self))
-
-
-def _model_json(item: Any) -> Any:
-    return item.model_dump(mode="json", by_alias=True)
 
 
 def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:

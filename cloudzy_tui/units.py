@@ -1,4 +1,4 @@
-"""Human units for the console: sizes, prices, ages and times. Pure functions, no Textual."""
+"""Human units shared by every face (console, CLI, MCP): sizes, prices, ages and times. Pure functions."""
 
 from __future__ import annotations
 
