@@ -12,11 +12,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from conftest import make_client
 
 from cloudzy_tui.api import CloudzyClient
 from cloudzy_tui.ops import OPERATIONS, Policy, Refused, Session, operation, resource_named
-
-from conftest import make_client
 
 Target = tuple[Any, dict[str, Any] | None]
 Factory = Callable[[Session], Awaitable[Target]]
@@ -170,7 +169,7 @@ async def test_protection_fails_closed_when_the_instance_cannot_be_looked_up(sim
     session, client = _session(simulator, protected=["web-*"])
     try:
         fip = await _fip_of(session, "web-01")
-        session.catalog._instance_names.clear()  # noqa: SLF001 (as if the instances were never listed)
+        session.catalog._instance_names.clear()
         simulator.config.error_rate = 1.0
         with pytest.raises(Refused) as refused:
             await session.execute(operation("fip-release"), fip, confirm=True)

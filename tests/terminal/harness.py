@@ -23,7 +23,7 @@ import termios
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -218,16 +218,12 @@ class Terminal:
 
     def close(self) -> None:
         if self.process.isalive():
-            try:
+            with suppress(OSError):
                 self.process.kill(signal.SIGKILL)
-            except OSError:
-                pass
             self.process.wait()
         self._reader.join(timeout=5)
-        try:
+        with suppress(OSError):
             self.process.close(force=True)
-        except OSError:
-            pass
 
 
 @contextmanager

@@ -123,9 +123,10 @@ def op_action(
 ) -> Action[Any]:
     """The console's key for an operation. By default the row under the cursor is its target (when it has one)."""
     needs = op.needs_target if needs_item is None else needs_item
+    is_target = needs and op.needs_target if row_is_target is None else row_is_target
     return Action(
         id=id or op.name.replace("-", "_"), key=key, title=title or op.title, run=run, description=op.summary, op=op,
-        show=show, needs_item=needs, row_is_target=needs and op.needs_target if row_is_target is None else row_is_target,
+        show=show, needs_item=needs, row_is_target=is_target,
     )
 
 
