@@ -37,6 +37,15 @@ def test_core_and_config_know_nothing_of_textual() -> None:
         assert not any(m.startswith("cloudzy_tui.sim") for m in mods), module
 
 
+def test_operations_layer_knows_nothing_of_textual_rich_the_simulator_or_the_faces() -> None:
+    for module in ("cloudzy_tui.ops", "cloudzy_tui.units", "cloudzy_tui.text"):
+        mods = _modules_after_import(module)
+        assert "textual" not in mods, module
+        assert "rich" not in mods, module
+        assert not any(m.startswith("cloudzy_tui.sim") for m in mods), module
+        assert not any(m.startswith("cloudzy_tui.ui") for m in mods), module
+
+
 def test_the_ui_never_imports_the_simulator_outside_demo_mode() -> None:
     mods = _modules_after_import("cloudzy_tui.ui.app")
     assert not any(m.startswith("cloudzy_tui.sim") for m in mods)
