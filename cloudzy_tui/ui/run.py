@@ -6,25 +6,6 @@ import argparse
 import getpass
 import logging
 import sys
-from typing import Any
-
-DEMO_TOKEN = "demo-token"
-DEMO_URL = "http://demo.simulator/developers"
-
-
-def demo_client(seed: int = 1, job_seconds: float | None = None, **sim_options: Any) -> Any:
-    """A client wired to a fresh in-process simulator (no socket, no network)."""
-    import httpx
-
-    from cloudzy_tui.api import CloudzyClient
-    from cloudzy_tui.sim import SimConfig, Simulator, create_app
-
-    options: dict[str, Any] = {"seed": seed, "token": DEMO_TOKEN, **sim_options}
-    if job_seconds is not None:
-        options["job_seconds"] = job_seconds
-    simulator = Simulator(SimConfig(**options))
-    transport = httpx.ASGITransport(app=create_app(simulator))
-    return CloudzyClient(DEMO_URL, DEMO_TOKEN, transport=transport)
 
 
 def _setup_logging() -> None:
@@ -84,6 +65,8 @@ def run_console(args: argparse.Namespace) -> int:
     settings = connection.settings
     secrets: list[str] = []
     if args.demo:
+        from cloudzy_tui.connect import demo_client
+
         client = demo_client(seed=args.seed, job_seconds=args.job_seconds)
         label = "embedded simulator"
         profile_name = "demo"
