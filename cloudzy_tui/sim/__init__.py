@@ -11,6 +11,12 @@ It imports nothing from the client (``cloudzy_tui.api``), the UI or the configur
 check of the client. Wire contract: the Cloudzy API reference and the project's API notes
 (cloudzy-api-reference.md, cloudzy-api-notes.md).
 
+The house: ``store.py`` (the account's state, one ``Store``), ``resources/`` (the operations, one module per
+resource family, each over the store), ``seed.py`` (the seeded account, built with those same functions),
+``state.py`` (``Simulator``: a seeded store plus the request log, faults and rate limiter),
+``routes.py`` (the 41 endpoints: request checks -> resource calls), ``app.py`` (the HTTP pipeline),
+``server.py`` (``cloudzy-tui sim``). No module imports one that imports it back (``tests/sim/test_structure.py``).
+
 Choices where the reference is silent (all answers use the ``{"detail", "code", "data"}`` envelope):
 
 - Success is always HTTP 200, ``code: "OKAY"``. Actions return the affected object in ``data``; deletes
@@ -87,7 +93,8 @@ measured on the simulator's clock, so a FakeClock must advance to refill it), pr
 
 from cloudzy_tui.sim.app import create_app
 from cloudzy_tui.sim.config import FakeClock, SimConfig
-from cloudzy_tui.sim.faults import FaultQueue, FaultRule, RequestRecord
+from cloudzy_tui.sim.faults import FaultQueue, FaultRule
 from cloudzy_tui.sim.state import Simulator
+from cloudzy_tui.sim.traffic import RequestRecord
 
 __all__ = ["FakeClock", "FaultQueue", "FaultRule", "RequestRecord", "SimConfig", "Simulator", "create_app"]
