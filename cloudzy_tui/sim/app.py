@@ -1,10 +1,17 @@
 """The HTTP face of the simulator: a Starlette app serving the Cloudzy API under ``/developers/v1/...`` (the
-endpoints are ``routes.py``).
+endpoints are ``routes.py``) and, outside the API, the simulator's own ``/_sim/requests``.
 
-Every request goes through, in order: recorded in ``sim.requests`` -> ``latency_ms`` -> rate limit (429) ->
-programmable fault (``sim.faults``) -> random ``error_rate`` fault -> token check (401) -> route lookup
-(404 / 405) -> due transitions applied -> handler. Faults therefore never let a request take effect,
-except a programmable fault with ``after=True``, which replaces the reply of a request that was applied.
+Every API request goes through, in order: counted per endpoint (``sim.request_counts()``) and recorded in
+``sim.requests`` -> ``latency_ms`` -> rate limit (429) -> programmable fault (``sim.faults``) -> random
+``error_rate`` fault -> token check (401) -> route lookup (404 / 405) -> due transitions applied -> handler.
+Faults therefore never let a request take effect, except a programmable fault with ``after=True``, which
+replaces the reply of a request that was applied.
+
+``/_sim/requests`` is **not part of the Cloudzy API**: it lives outside ``/developers``, needs no token, is not
+counted, logged, delayed, rate-limited or faulted, and answers plain JSON (no API envelope, with a ``note``
+saying so). ``GET`` gives the request counters ``{"note", "total", "since", "endpoints": {"GET /v1/instances":
+n, ...}}`` (``since``: epoch seconds on the simulator's clock); ``DELETE`` gives the same and starts the
+counters afresh (a benchmark measures a window between two of them).
 """
 
 from __future__ import annotations
@@ -25,11 +32,15 @@ from cloudzy_tui.sim.errors import ApiError, ValidationFailed
 from cloudzy_tui.sim.faults import FaultRule
 from cloudzy_tui.sim.routes import PREFIX, ROUTES, Ctx, Resolved, resolve
 from cloudzy_tui.sim.state import Simulator
-from cloudzy_tui.sim.traffic import RequestRecord
+from cloudzy_tui.sim.traffic import RequestRecord, endpoint
 
-__all__ = ["PREFIX", "ROUTES", "SimDispatcher", "create_app"]
+__all__ = ["CONTROL_PREFIX", "PREFIX", "REQUESTS_PATH", "ROUTES", "SimDispatcher", "create_app"]
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+#: the simulator's own endpoints, outside the API (see the module docstring)
+CONTROL_PREFIX = "/_sim"
+REQUESTS_PATH = "/_sim/requests"
+CONTROL_NOTE = "cloudzy-tui simulator only: not part of the Cloudzy API"
 
 
 # ---------------------------------------------------------------------------------------------------- responses
@@ -89,6 +100,26 @@ def fault_response(rule: FaultRule, on_socket: bool) -> Response:
     return envelope_error(status, f"{HTTPStatus(status).phrase} (simulated fault)", headers)
 
 
+# ---------------------------------------------------------------------------------------------------- /_sim
+def is_control_path(path: str) -> bool:
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def control_response(sim: Simulator, method: str, path: str) -> Response:
+    """The answer of a ``/_sim/...`` request (never counted nor logged)."""
+    if (path.rstrip("/") or "/") != REQUESTS_PATH:
+        return JSONResponse({"note": CONTROL_NOTE, "detail": f"Not Found: {path} (the simulator's own endpoint is "
+                                                             f"GET or DELETE {REQUESTS_PATH})"}, status_code=404)
+    if method == "GET":
+        counts = sim.request_counts()
+    elif method == "DELETE":
+        counts = sim.reset_request_counts()
+    else:
+        return JSONResponse({"note": CONTROL_NOTE, "detail": f"Method {method} not allowed on {REQUESTS_PATH}"},
+                            status_code=405, headers={"Allow": "GET, DELETE"})
+    return JSONResponse({"note": CONTROL_NOTE, **counts.as_json()})
+
+
 # ---------------------------------------------------------------------------------------------------- dispatch
 class SimDispatcher:
     def __init__(self, sim: Simulator) -> None:
@@ -100,6 +131,8 @@ class SimDispatcher:
         sim = self.sim
         full_path = request.url.path
         method = request.method.upper()
+        if is_control_path(full_path):
+            return control_response(sim, method, full_path)
         if full_path == PREFIX or full_path.startswith(PREFIX + "/"):
             path = full_path[len(PREFIX) :]
             under_api = True
@@ -109,6 +142,7 @@ class SimDispatcher:
         query = dict(request.query_params)
         raw = await request.body()
         route = resolve(method, path) if under_api else Resolved()
+        sim.request_counter.add(endpoint(method, route.template))
         record = RequestRecord(method, path, query, 0, _json_or_none(raw))
         sim.requests.append(record)
         try:

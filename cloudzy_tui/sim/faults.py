@@ -1,4 +1,4 @@
-"""Programmable faults and the rate limiter (the request log is in ``traffic``)."""
+"""Programmable faults and the rate limiter (the request log and counters are in ``traffic``)."""
 
 from __future__ import annotations
 

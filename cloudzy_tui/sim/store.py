@@ -5,7 +5,7 @@ the clock and the scheduler of time-driven transitions, the seeded random stream
 families share: id and address allocation, the instance listing order, the lookups that answer 404/409, and the
 balance. It knows nothing of HTTP (``app.py``) nor of any one resource's operations (``resources/*``), which
 take the store as their first argument. ``Simulator`` (``state.py``) is a seeded store plus the request-facing
-parts (request log, faults, rate limiter).
+parts (request log, counters, faults, rate limiter).
 
 Tables:
 
