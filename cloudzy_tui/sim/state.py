@@ -35,7 +35,7 @@ class Simulator(Store):
         super().__init__(config or SimConfig())
         #: the random ``error_rate`` faults' own stream (fault draws never change the data)
         self.rng_faults = random.Random(f"{self.config.seed}:faults")
-        self.requests = RequestLog(self.config.request_log)
+        self.requests = RequestLog(maxlen=self.config.request_log)
         self.request_counter = RequestCounter(self.started)
         self.faults = FaultQueue()
         self.rate_limiter = RateLimiter()

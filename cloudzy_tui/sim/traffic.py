@@ -10,7 +10,6 @@ paths outside ``/developers``).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, SupportsIndex, overload
 
@@ -37,9 +36,6 @@ class RequestRecord:
 class RequestLog(deque[RequestRecord]):
     """``sim.requests``: the newest ``maxlen`` requests, oldest first. A ring: each request past ``maxlen`` drops
     the oldest one; ``maxlen`` 0 keeps nothing. Indexes and slices like a list (``log[-1]``, ``log[1:]``)."""
-
-    def __init__(self, maxlen: int, items: Iterable[RequestRecord] = ()) -> None:
-        super().__init__(items, maxlen=maxlen)
 
     @overload
     def __getitem__(self, index: SupportsIndex, /) -> RequestRecord: ...
