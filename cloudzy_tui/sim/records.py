@@ -38,9 +38,16 @@ class Record:
     def __setitem__(self, key: str, value: Any) -> None:
         self.data[key] = value
 
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
     @property
     def id(self) -> Any:
         return self.data["id"]
+
+    @property
+    def status(self) -> Any:
+        return self.data.get("status")
 
     @property
     def busy(self) -> bool:
