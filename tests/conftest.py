@@ -22,9 +22,15 @@ def sim_clock() -> FakeClock:
     return FakeClock(start=FROZEN_NOW)
 
 
+#: the request log the tests' simulator keeps: far more than any test makes, so that a test reading
+#: ``simulator.requests`` (e.g. "no POST was sent") sees every request, never a ring that dropped some
+TEST_REQUEST_LOG = 100_000
+
+
 @pytest.fixture
 def simulator(sim_clock: FakeClock) -> Simulator:
-    return Simulator(SimConfig(seed=1, token=TOKEN, job_seconds=2.0, clock=sim_clock, snapshot_failure_rate=0.0))
+    return Simulator(SimConfig(seed=1, token=TOKEN, job_seconds=2.0, clock=sim_clock, snapshot_failure_rate=0.0,
+                               request_log=TEST_REQUEST_LOG))
 
 
 async def _no_sleep(_: float) -> None:

@@ -11,6 +11,12 @@ It imports nothing from the client (``cloudzy_tui.api``), the UI or the configur
 check of the client. Wire contract: the Cloudzy API reference and the project's API notes
 (cloudzy-api-reference.md, cloudzy-api-notes.md).
 
+The house: ``store.py`` (the account's state, one ``Store``), ``resources/`` (the operations, one module per
+resource family, each over the store), ``seed.py`` (the seeded account, built with those same functions),
+``state.py`` (``Simulator``: a seeded store plus the request log, counters, faults and rate limiter),
+``routes.py`` (the 41 endpoints: request checks -> resource calls), ``app.py`` (the HTTP pipeline),
+``server.py`` (``cloudzy-tui sim``). No module imports one that imports it back (``tests/sim/test_structure.py``).
+
 Choices where the reference is silent (all answers use the ``{"detail", "code", "data"}`` envelope):
 
 - Success is always HTTP 200, ``code: "OKAY"``. Actions return the affected object in ``data``; deletes
@@ -79,15 +85,23 @@ Choices where the reference is silent (all answers use the ``{"detail", "code", 
 - Addresses: seeded instances 203.0.113.x then 198.51.100.x, generated ones then 198.18.x.x; floating
   IPs 192.0.2.x then 198.19.x.x; IPv6 2001:db8:<region>::<n>.
 
+What was received (``traffic``): ``sim.requests`` is a ring of the newest ``SimConfig.request_log`` requests
+(default 1,000; 0 keeps none; ``cloudzy-tui sim`` keeps none); ``sim.request_counts()`` counts every request per
+endpoint (``"GET /v1/instances/{instanceId}"``, ``"GET (no route)"``) and in total, one number per endpoint,
+until ``sim.reset_request_counts()``. Over HTTP the same counters are ``GET /_sim/requests`` (``DELETE`` resets):
+a simulator-only path outside ``/developers``, no token, never counted nor faulted -- not part of the Cloudzy API.
+
 Faults (``sim.faults`` for tests, ``SimConfig`` knobs for everything): see ``faults.FaultRule`` and
-``app`` -- order: record, latency, rate limit (429 + ``Retry-After: 1``; the sliding one-second window is
+``app`` -- order: count and record, latency, rate limit (429 + ``Retry-After: 1``; the sliding one-second window is
 measured on the simulator's clock, so a FakeClock must advance to refill it), programmable fault, random
 ``error_rate`` fault (500 / 503 JSON or 502 / 503 nginx HTML), then auth and the handler.
 """
 
 from cloudzy_tui.sim.app import create_app
 from cloudzy_tui.sim.config import FakeClock, SimConfig
-from cloudzy_tui.sim.faults import FaultQueue, FaultRule, RequestRecord
+from cloudzy_tui.sim.faults import FaultQueue, FaultRule
 from cloudzy_tui.sim.state import Simulator
+from cloudzy_tui.sim.traffic import RequestCounts, RequestRecord
 
-__all__ = ["FakeClock", "FaultQueue", "FaultRule", "RequestRecord", "SimConfig", "Simulator", "create_app"]
+__all__ = ["FakeClock", "FaultQueue", "FaultRule", "RequestCounts", "RequestRecord", "SimConfig", "Simulator",
+           "create_app"]

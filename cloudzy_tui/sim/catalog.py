@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 INSTANCE_CLASSES = ["default", "cpu-optimized", "gpu-provided"]
+#: the instance ``class`` a product's plan type fixes
+PLAN_CLASS = {"regular": "default", "high-frequency": "cpu-optimized", "gpu": "gpu-provided"}
 BILLING_CYCLES = ["hourly", "monthly", "quarterly", "semi-annually", "annually"]
 #: discount per billing cycle (percent) -- the product's priceItems, one per cycle
 CYCLE_DISCOUNT = {"hourly": 0, "monthly": 0, "quarterly": 5, "semi-annually": 10, "annually": 15}

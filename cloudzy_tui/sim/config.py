@@ -39,8 +39,10 @@ class FakeClock:
 
 @dataclass
 class SimConfig:
-    """Everything that shapes a simulator run. Fields may be changed on a live simulator
-    (``sim.config.error_rate = 1.0``): they are read on every request."""
+    """Everything that shapes a simulator run. The fault and timing knobs (``job_seconds``, ``latency_ms``,
+    ``error_rate``, ``rate_limit``, ``snapshot_failure_rate``, ``token``, ``clock``) may be changed on a live
+    simulator (``sim.config.error_rate = 1.0``): they are read on every request. ``seed``, ``balance``,
+    ``instances`` and ``request_log`` are read once, when the simulator is built."""
 
     seed: int = 1
     token: str = "demo-token"
@@ -58,6 +60,9 @@ class SimConfig:
     rate_limit: int = 0
     #: share of new snapshots that end FAILED instead of ACTIVE (1.0 forces failure)
     snapshot_failure_rate: float = 0.1
+    #: how many requests ``sim.requests`` keeps: a ring of the newest ones (0 = none). The per-endpoint request
+    #: counters (``sim.request_counts()``, ``GET /_sim/requests``) are always on and need no log.
+    request_log: int = 1000
     #: a callable returning epoch seconds; None means ``time.time``
     clock: Callable[[], float] | None = None
 

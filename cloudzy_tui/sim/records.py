@@ -94,6 +94,15 @@ class DownloadRecord(Record):
     finishes: float = 0.0
 
 
+def set_status(record: Record, status: str) -> Callable[[float], None]:
+    """A transition's ``apply`` that sets ``record``'s wire ``status``."""
+
+    def apply(at: float) -> None:
+        record.data["status"] = status
+
+    return apply
+
+
 class Scheduler:
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Transition]] = []
@@ -133,8 +142,3 @@ class Scheduler:
             ran += 1
         return ran
 
-    def next_due(self) -> float | None:
-        for at, _, transition in sorted(self._heap):
-            if not transition.cancelled:
-                return at
-        return None

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cloudzy_tui.sim import catalog
 from cloudzy_tui.sim.config import SEED_BASE_EPOCH
-from cloudzy_tui.sim.records import InstanceRecord, SnapshotRecord
+from cloudzy_tui.sim.records import InstanceRecord, SnapshotRecord, set_status
+from cloudzy_tui.sim.resources import backups, downloads, floating_ips, instances, snapshots, ssh_keys
+from cloudzy_tui.sim.resources import catalog as offers
 from cloudzy_tui.sim.sshkeys import make_ed25519, make_rsa
-
-if TYPE_CHECKING:
-    from cloudzy_tui.sim.state import Simulator
+from cloudzy_tui.sim.store import Store
 
 DAY = 86400.0
 
@@ -68,30 +68,32 @@ SEED_INSTANCES: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
 GENERATED_REGIONS = ["us-utah", "nl-amsterdam", "de-frankfurt", "us-newyork"]
 
 
-def populate(sim: Simulator) -> None:
-    rng = random.Random(sim.config.seed)
+def populate(store: Store) -> None:
+    """Fill an empty store with the account of ``store.config.seed`` (and ``config.instances`` generated ones),
+    through the resource modules' public functions."""
+    rng = random.Random(store.config.seed)
     base = SEED_BASE_EPOCH
-    sim.customer_id = sim.new_uuid(rng)
-    sim.team_customer_id = sim.new_uuid(rng)
+    store.customer_id = store.new_uuid(rng)
+    store.team_customer_id = store.new_uuid(rng)
 
     for region in catalog.REGIONS:
-        sim.regions[region["id"]] = _copy(region)
+        store.regions[region["id"]] = _copy(region)
     for os_ in catalog.OPERATING_SYSTEMS:
-        sim.oses[os_["id"]] = dict(os_)
+        store.oses[os_["id"]] = dict(os_)
     for app in catalog.APPLICATIONS:
-        sim.applications[app["id"]] = _copy(app)
+        store.applications[app["id"]] = _copy(app)
     plan_products: dict[tuple[str, str], dict[str, Any]] = {}
-    for region in sim.regions.values():
+    for region in store.regions.values():
         for row in catalog.plans_for(region):
-            product = _product(rng, sim, region, row)
-            sim.products[product["id"]] = product
+            product = _product(rng, store, region, row)
+            store.products[product["id"]] = product
             plan_products[(region["id"], row[0])] = product
 
-    _ssh_keys(sim, rng)
-    downloads = _downloads(sim, rng, base)
-    _instances(sim, rng, base, plan_products, downloads)
-    _floating_ips(sim, rng, base)
-    _snapshots_and_backups(sim, rng, base)
+    _ssh_keys(store, rng)
+    download_ids = _downloads(store, rng, base)
+    _instances(store, rng, base, plan_products, download_ids)
+    _floating_ips(store, rng, base)
+    _snapshots_and_backups(store, rng, base)
 
 
 def _copy(value: Any) -> Any:
@@ -102,7 +104,7 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def _product(rng: random.Random, sim: Simulator, region: dict[str, Any], row: catalog.PlanRow) -> dict[str, Any]:
+def _product(rng: random.Random, store: Store, region: dict[str, Any], row: catalog.PlanRow) -> dict[str, Any]:
     plan_id, plan_type, cpu, ram, storage, bandwidth, monthly, gpu_name, gpu_qty = row
     multiplier = catalog.REGION_PRICE[region["id"]]
     product_discount = 10 if region["isPremium"] else 0
@@ -128,7 +130,7 @@ def _product(rng: random.Random, sim: Simulator, region: dict[str, Any], row: ca
     else:
         stock = rng.randint(8, 250)
     return {
-        "id": sim.new_uuid(rng),
+        "id": store.new_uuid(rng),
         "regionId": region["id"],
         "planId": plan_id,
         "isActive": active,
@@ -152,19 +154,19 @@ def _product(rng: random.Random, sim: Simulator, region: dict[str, Any], row: ca
     }
 
 
-def _ssh_keys(sim: Simulator, rng: random.Random) -> None:
+def _ssh_keys(store: Store, rng: random.Random) -> None:
     keys = [
-        ("alice@laptop", make_ed25519(rng, "alice@laptop"), sim.customer_id),
-        ("ci-deploy", make_ed25519(rng, "deploy@ci.example.com"), sim.customer_id),
-        ("bob-workstation", make_rsa(rng, "bob@workstation", 2048), sim.customer_id),
-        ("ops-team", make_rsa(rng, "ops@example.com", 3072), sim.team_customer_id),
+        ("alice@laptop", make_ed25519(rng, "alice@laptop"), store.customer_id),
+        ("ci-deploy", make_ed25519(rng, "deploy@ci.example.com"), store.customer_id),
+        ("bob-workstation", make_rsa(rng, "bob@workstation", 2048), store.customer_id),
+        ("ops-team", make_rsa(rng, "ops@example.com", 3072), store.team_customer_id),
     ]
     for name, public_key, customer in keys:
-        sim.add_ssh_key(name, public_key, customer)
+        ssh_keys.add_ssh_key(store, name, public_key, customer)
 
 
-def _downloads(sim: Simulator, rng: random.Random, base: float) -> dict[str, str]:
-    start = sim.started
+def _downloads(store: Store, rng: random.Random, base: float) -> dict[str, str]:
+    start = store.started
     isos = [
         ("ubuntu", "Ubuntu 24.04.1 live server",
          "https://releases.ubuntu.com/24.04/ubuntu-24.04.1-live-server-amd64.iso", "us-utah", "READY"),
@@ -181,7 +183,7 @@ def _downloads(sim: Simulator, rng: random.Random, base: float) -> dict[str, str
         if status == "DOWNLOADING":
             created = base - 600
         when = start if status == "DOWNLOADING" else created
-        record = sim.start_download("iso", {"name": name, "url": url, "regionId": region,
+        record = downloads.start_download(store, "iso", {"name": name, "url": url, "regionId": region,
                                             "useVirtio": key != "winiso"},
                                     now=when, status=status, rng=rng, created=created)
         ids[key] = record.id
@@ -199,7 +201,7 @@ def _downloads(sim: Simulator, rng: random.Random, base: float) -> dict[str, str
         if status == "DOWNLOADING":
             created = base - 600
         when = start if status == "DOWNLOADING" else created
-        record = sim.start_download("image", {"name": name, "url": url, "regionId": region, "format": fmt,
+        record = downloads.start_download(store, "image", {"name": name, "url": url, "regionId": region, "format": fmt,
                                               "decompress": decompress},
                                     now=when, status=status, rng=rng, created=created)
         ids[key] = record.id
@@ -207,11 +209,11 @@ def _downloads(sim: Simulator, rng: random.Random, base: float) -> dict[str, str
 
 
 def _instances(
-    sim: Simulator,
+    store: Store,
     rng: random.Random,
     base: float,
     plan_products: dict[tuple[str, str], dict[str, Any]],
-    downloads: dict[str, str],
+    download_ids: dict[str, str],
 ) -> None:
     staged: list[InstanceRecord] = []
     for hostname, region_id, plan, os_id, status, opts in SEED_INSTANCES:
@@ -222,9 +224,10 @@ def _instances(
         else:
             product, extra = plan_products[(region_id, plan)], dict(opts.get("extra", {}))
         created = base - rng.uniform(3, 400) * DAY
-        region = sim.regions[region_id]
-        data = sim.instance_data(
-            instance_id=sim.new_uuid(rng),
+        region = store.regions[region_id]
+        data = instances.instance_data(
+            store,
+            instance_id=store.new_uuid(rng),
             hostname=hostname,
             region_id=region_id,
             product=product,
@@ -232,14 +235,13 @@ def _instances(
             os_id=os_id,
             status=status,
             created=created,
-            user_id=sim.team_customer_id if opts.get("team") else sim.customer_id,
-            klass={"regular": "default", "high-frequency": "cpu-optimized", "gpu": "gpu-provided"}[
-                product["plan"]["type"]] if product else "default",
+            user_id=store.team_customer_id if opts.get("team") else store.customer_id,
+            klass=offers.plan_class(product) if product else "default",
             main_ip=None,
             main_ipv6=None,
             app_id=opts.get("app"),
-            iso_id=downloads[opts["iso"]] if "iso" in opts else None,
-            from_image=downloads[opts["image"]] if "image" in opts else None,
+            iso_id=download_ids[opts["iso"]] if "iso" in opts else None,
+            from_image=download_ids[opts["image"]] if "image" in opts else None,
             ddos=bool(opts.get("ddos")),
             features=opts.get("features"),
             customer_note=opts.get("note"),
@@ -249,40 +251,37 @@ def _instances(
         if opts.get("ipv6") and region["config"]["supportIpv6"]:
             data["mainIpv6"] = "ipv6"  # placeholder, assigned below in listing order
         staged.append(InstanceRecord(
-            data=data, host=sim.pick_host(region_id, rng),
-            monthly_price=sim.monthly_price(region_id, product, extra, "monthly"), billing_cycle="monthly",
+            data=data, host=store.pick_host(region_id, rng),
+            monthly_price=offers.monthly_price(region_id, product, extra, "monthly"), billing_cycle="monthly",
             created=created,
         ))
 
-    _generated(sim, rng, base, plan_products, staged)
+    _generated(store, rng, base, plan_products, staged)
     staged.sort(key=lambda r: (r.created, r.data["id"]))
-    now = sim.started
+    now = store.started
     for record in staged:
         data = record.data
-        data["mainIp"] = sim.next_main_ip()
+        data["mainIp"] = store.next_main_ip()
         if data["mainIpv6"] == "ipv6":
-            data["mainIpv6"] = sim.next_ipv6(data["region"])
+            data["mainIpv6"] = store.next_ipv6(data["region"])
         if data["ocaData"] is not None:
             data["ocaData"]["accessUrl"] = f"https://{data['mainIp']}/"
-        sim.add_instance(record)
+        store.add_instance(record)
         if data["status"] == "preparing_disk":
-            sim.scheduler.chain(record, now, sim.step, [
-                ("initializing", sim._set_status(record, "initializing")),
-                ("active", sim._set_status(record, "active")),
-            ])
+            instances.provision(store, record, now)
         elif data["status"] == "initializing":
-            sim.scheduler.chain(record, now, sim.step, [("active", sim._set_status(record, "active"))])
+            store.scheduler.chain(record, now, store.step, [("active", set_status(record, "active"))])
 
 
 def _generated(
-    sim: Simulator,
+    store: Store,
     rng: random.Random,
     base: float,
     plan_products: dict[tuple[str, str], dict[str, Any]],
     staged: list[InstanceRecord],
 ) -> None:
     """``config.instances`` extra instances ``fleet-00001``..., cheap to build (10,000 in well under a second)."""
-    count = max(0, int(sim.config.instances))
+    count = max(0, int(store.config.instances))
     if not count:
         return
     plans = [row[0] for row in catalog.REGULAR_PLANS[:4]]
@@ -292,8 +291,9 @@ def _generated(
         region_id = GENERATED_REGIONS[rng.randrange(len(GENERATED_REGIONS))]
         product = plan_products[(region_id, plans[rng.randrange(len(plans))])]
         created = base - rng.uniform(1, 720) * DAY
-        data = sim.instance_data(
-            instance_id=sim.new_uuid(rng),
+        data = instances.instance_data(
+            store,
+            instance_id=store.new_uuid(rng),
             hostname=f"fleet-{number:0{width}d}",
             region_id=region_id,
             product=product,
@@ -301,12 +301,12 @@ def _generated(
             os_id=oses[rng.randrange(len(oses))],
             status="active" if rng.random() < 0.85 else "shutdown",
             created=created,
-            user_id=sim.customer_id,
+            user_id=store.customer_id,
             klass="default",
             main_ip=None,
             main_ipv6=None,
         )
-        if sim.regions[region_id]["config"]["supportIpv6"] and rng.random() < 0.5:
+        if store.regions[region_id]["config"]["supportIpv6"] and rng.random() < 0.5:
             data["mainIpv6"] = "ipv6"
         staged.append(InstanceRecord(
             data=data, host=f"{catalog.REGION_HOST[region_id]}-hv{rng.randint(1, 24):02d}",
@@ -314,12 +314,12 @@ def _generated(
         ))
 
 
-def _by_host(sim: Simulator) -> dict[str, InstanceRecord]:
-    return {r.data["hostname"]: r for r in sim.instances.values() if not r.data["hostname"].startswith("fleet-")}
+def _by_host(store: Store) -> dict[str, InstanceRecord]:
+    return {r.data["hostname"]: r for r in store.instances.values() if not r.data["hostname"].startswith("fleet-")}
 
 
-def _floating_ips(sim: Simulator, rng: random.Random, base: float) -> None:
-    hosts = _by_host(sim)
+def _floating_ips(store: Store, rng: random.Random, base: float) -> None:
+    hosts = _by_host(store)
     plan: list[tuple[str, str | None, bool, str | None, bool]] = [
         ("us-utah", "web-01", True, None, False),
         ("us-newyork", "db-primary", True, "Database failover address", False),
@@ -331,24 +331,24 @@ def _floating_ips(sim: Simulator, rng: random.Random, base: float) -> None:
         ("us-utah", None, False, "Old office VPN", True),
     ]
     for region_id, hostname, auto_renew, note, deleted in plan:
-        sim.new_floating_ip(
-            region_id, base,
+        floating_ips.new_floating_ip(
+            store, region_id, base,
             instance_id=hosts[hostname].id if hostname else None,
             auto_renew=auto_renew, note=note, deleted=deleted,
             expires=base + rng.uniform(390, 720) * DAY, rng=rng,
         )
 
 
-def _snapshots_and_backups(sim: Simulator, rng: random.Random, base: float) -> None:
-    hosts = _by_host(sim)
+def _snapshots_and_backups(store: Store, rng: random.Random, base: float) -> None:
+    hosts = _by_host(store)
 
     def snap(hostname: str, name: str | None, status: str, days_ago: float, *, automated: bool = False,
              restored_days_ago: float | None = None) -> SnapshotRecord:
         instance = hosts[hostname]
         created = base - days_ago * DAY
         record = SnapshotRecord(
-            data=sim.snapshot_data(
-                snapshot_id=sim.new_uuid(rng),
+            data=snapshots.snapshot_data(
+                snapshot_id=store.new_uuid(rng),
                 name=name or f"auto-{hostname}-{_date(created)}",
                 instance=instance, status=status, created=created,
                 size=max(1, int(instance["disk"] * rng.uniform(0.1, 0.6))),
@@ -356,8 +356,7 @@ def _snapshots_and_backups(sim: Simulator, rng: random.Random, base: float) -> N
             ),
             automated=automated, os_id=instance["osId"],
         )
-        sim.snapshots[record.id] = record
-        return record
+        return snapshots.add_snapshot(store, record)
 
     snap("old-test", "old-test-final", "ACTIVE", 60)
     snap("gitlab", "gitlab-before-16.11-upgrade", "ACTIVE", 45)
@@ -370,8 +369,7 @@ def _snapshots_and_backups(sim: Simulator, rng: random.Random, base: float) -> N
     for days in (3, 2, 1):
         snap("web-01", None, "ACTIVE", days, automated=True)
     in_progress = snap("worker-01", "worker-01-pre-deploy", "IN_PROGRESS", 0.01)
-    sim.scheduler.chain(in_progress, sim.started, sim.step,
-                        [("ACTIVE", sim._set_status(in_progress, "ACTIVE"))])
+    store.scheduler.chain(in_progress, store.started, store.step, [("ACTIVE", set_status(in_progress, "ACTIVE"))])
 
     profiles = [
         ("web-01", "daily", [], 7, "active", 90),
@@ -380,7 +378,7 @@ def _snapshots_and_backups(sim: Simulator, rng: random.Random, base: float) -> N
         ("gitlab", "weekly", ["Monday", "Thursday"], 14, "pending", 0.02),
     ]
     for hostname, frequency, weekdays, period, status, days_ago in profiles:
-        sim.create_backup(hosts[hostname].id, frequency, weekdays, period, status=status,
+        backups.create_backup(store, hosts[hostname].id, frequency, weekdays, period, status=status,
                           created=base - days_ago * DAY)
 
 

@@ -79,15 +79,20 @@ def main(argv: list[str]) -> int:
             signal.signal(stopped, handler)
 
 
+def config_from_args(args: argparse.Namespace) -> SimConfig:
+    """The run's configuration. The request log is off: no one in another process can read it, and a server that
+    runs for days must not grow; the per-endpoint counters (``GET /_sim/requests``) stay on."""
+    return SimConfig(
+        seed=args.seed, token=args.token, job_seconds=args.job_seconds, balance=args.balance,
+        instances=args.instances, latency_ms=args.latency_ms, error_rate=args.error_rate,
+        rate_limit=args.rate_limit, snapshot_failure_rate=args.snapshot_failure_rate, request_log=0,
+    )
+
+
 def _serve(args: argparse.Namespace, stop_requested: list[int]) -> int:
     import uvicorn
 
-    config = SimConfig(
-        seed=args.seed, token=args.token, job_seconds=args.job_seconds, balance=args.balance,
-        instances=args.instances, latency_ms=args.latency_ms, error_rate=args.error_rate,
-        rate_limit=args.rate_limit, snapshot_failure_rate=args.snapshot_failure_rate,
-    )
-    app = create_app(Simulator(config))
+    app = create_app(Simulator(config_from_args(args)))
     app.state.dispatcher.on_socket = True
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET

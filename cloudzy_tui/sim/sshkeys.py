@@ -107,6 +107,3 @@ def fingerprint(blob: bytes) -> str:
     digest = hashlib.sha256(blob).digest()
     return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
 
-
-def fingerprint_of(public_key: str) -> str:
-    return fingerprint(parse_public_key(public_key)[1])

@@ -282,12 +282,6 @@ class Reader:
         return Reader(value, (*self.loc, key), coerce=self.coerce, errors=self.errors)
 
     # -- element converters for list() --------------------------------------------------------
-    def str_item(self, value: Any, loc: Loc) -> str | None:
-        if not isinstance(value, str):
-            self.error(loc, "str type expected", "type_error.str")
-            return None
-        return value
-
     def int_item(self, value: Any, loc: Loc) -> int | None:
         parsed = self._to_int(value)
         if parsed is None:

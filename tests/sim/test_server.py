@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from cloudzy_tui.sim import FakeClock, SimConfig, Simulator, create_app
-from cloudzy_tui.sim.server import build_parser
+from cloudzy_tui.sim.server import build_parser, config_from_args
 
 ROOT = Path(__file__).resolve().parents[2]
 LISTEN = re.compile(r"Cloudzy API simulator on (http://127\.0\.0\.1:(\d+)/developers)\s+token: (\S+)")
@@ -61,6 +61,12 @@ def test_module_serves_on_loopback_and_stops_cleanly_on_ctrl_c() -> None:
             body = response.json()
             assert body["code"] == "OKAY" and len(body["data"]["instances"]) == 5
             assert client.get("/v1/regions", headers={"API-Token": "nope"}).status_code == 401
+        # the request counters, outside the API and without the token (what a benchmark reads)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as control:
+            counts = control.get("/_sim/requests").json()
+            assert (counts["total"], counts["endpoints"]) == (2, {"GET /v1/instances": 1, "GET /v1/regions": 1})
+            assert control.delete("/_sim/requests").json()["total"] == 2
+            assert control.get("/_sim/requests").json()["total"] == 0
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=15)
         assert proc.returncode == 0, err
@@ -121,6 +127,12 @@ def test_cli_defaults() -> None:
     assert (args.host, args.port, args.token, args.seed) == ("127.0.0.1", 8765, "sim-token", 1)
     assert (args.job_seconds, args.balance, args.instances, args.latency_ms, args.error_rate, args.rate_limit) == (
         3.0, 1000.0, 0, 0, 0.0, 0)
+
+
+def test_the_served_simulator_keeps_no_request_log() -> None:
+    """``cloudzy-tui sim`` runs for days and its log is only readable in-process: off (the counters stay on)."""
+    config = config_from_args(build_parser().parse_args(["--seed", "4", "--latency-ms", "100"]))
+    assert (config.request_log, config.seed, config.latency_ms) == (0, 4, 100)
 
 
 def test_connection_reset_fault_on_a_real_socket() -> None:
