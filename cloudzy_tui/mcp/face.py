@@ -46,6 +46,9 @@ log = logging.getLogger("cloudzy_tui.mcp")
 
 #: How every action of this face is named in the audit log.
 AUDIT_PREFIX = "mcp: "
+#: Said with a read-only refusal: how this face lifts it.
+READ_ONLY_HINT = ("This MCP server is read-only: writes need it started with --allow-writes, on a profile that "
+                  "is not read-only.")
 #: The resource a job's object belongs to.
 _JOB_RESOURCE = {"instance": "instances", "snapshot": "snapshots", "iso": "isos", "image": "images"}
 
@@ -268,7 +271,12 @@ class McpFace:
         if op.mutating and self.read_only:
             # The session refuses (and audits) it: read-only is the first rule it applies, before the target or
             # the parameters are even read.
-            await self.session.execute(op, None, None)
+            try:
+                await self.session.execute(op, None, None)
+            except Refused as exc:
+                if exc.rule != "read-only":
+                    raise
+                raise Refused(exc.rule, f"{exc.message} {READ_ONLY_HINT}") from None
             raise ToolError("refused", f"{op.title}: refused, read-only")  # pragma: no cover - execute raised
         if confirm is not None and not isinstance(confirm, str):
             raise ToolError("invalid", f"confirm must be a string (the {op.resource} name the refusal asks for)")

@@ -46,7 +46,7 @@ async def test_read_only_by_default_lists_and_describes_and_refuses_writes(tmp_p
         # A mutating tool called anyway: refused by the session's read-only rule, a clear tool error.
         error = failed(await client.call_tool("power_off", {"target": "web-01", "confirm": "web-01"}))
         assert error["kind"] == "refused" and error["rule"] == "read-only"
-        assert "read-only" in error["message"]
+        assert "read-only" in error["message"] and "--allow-writes" in error["message"]
         assert (await _instance(client, "web-01"))["status"] == "active"
 
         missing = failed(await client.call_tool("describe_instance", {"target": "no-such-host"}))
