@@ -9,6 +9,7 @@ import json
 import os
 import selectors
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,12 @@ async def test_every_mutating_call_is_audited_as_mcp_and_no_secret_is_written(tm
         assert TOKEN not in text, path
         assert password not in text, path
     assert not (tmp_path / "home").exists() or not any((tmp_path / "home").rglob("*"))  # the temp HOME untouched
+
+
+def test_without_the_sdk_installed_the_command_says_which_extra_to_install(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['mcp'] = None  # as if the [mcp] extra were not installed\n"
+            "from cloudzy_tui.mcp import main; raise SystemExit(main(['--demo']))")
+    done = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True,
+                          env=_env(tmp_path), cwd=tmp_path, timeout=DEADLINE)
+    assert done.returncode == 2 and done.stdout == b""
+    assert b"pip install 'cloudzy-tui[mcp]'" in done.stderr
