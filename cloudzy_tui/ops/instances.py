@@ -18,7 +18,7 @@ from cloudzy_tui.api import (
     ResizeRequest,
 )
 from cloudzy_tui.core.jobs import Expectation
-from cloudzy_tui.ops.model import InstanceRef, JobRef, Operation, Outcome
+from cloudzy_tui.ops.model import InstanceRef, JobRef, Operation, Outcome, Refused
 from cloudzy_tui.ops.resources import Field as PlainField
 from cloudzy_tui.ops.resources import Filter, Resource
 from cloudzy_tui.text import clean
@@ -214,6 +214,11 @@ async def delete(session: Session, i: Instance, params: None) -> Outcome:
 
 
 async def resize(session: Session, i: Instance, params: ResizeRequest) -> Outcome:
+    if params.instance_id is not None and str(params.instance_id) != str(i.id):
+        # The body names the instance too: another one there would step around the rules checked on the target.
+        raise Refused("target", f"Resize: instanceId {clean(params.instance_id, max_length=40)!r} is not "
+                                f"{clean(hostname(i), max_length=60)} ({clean(str(i.id), max_length=40)}): "
+                                "leave it out, the target is the instance resized.")
     result = await session.client.instances.resize(str(i.id), params)
     if params.type == "FIXED":
         product = session.catalog.product(params.product_id)
