@@ -26,6 +26,7 @@ from cloudzy_tui.core.audit import AuditLog, acting
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
+from cloudzy_tui.ui import textual_fixes
 from cloudzy_tui.ui.format import duration
 from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
@@ -84,6 +85,7 @@ class CloudzyApp(App[None]):
         secrets: Sequence[str] = (),
         list_client: CloudzyClient | None = None,
     ) -> None:
+        textual_fixes.apply()  # Textual bugs that would grow a long-running console's memory
         super().__init__()
         self.client = client
         self.api_label = api_label
