@@ -38,7 +38,7 @@ from cloudzy_tui.ui.modals.help import HelpScreen
 from cloudzy_tui.ui.modals.jobs import JobsScreen
 from cloudzy_tui.ui.screens.resource import ResourceScreen
 
-from .helpers import loaded, select_instance, settle, wait_for
+from .helpers import loaded, screen_text, select_instance, settle, wait_for
 
 # Rounds after the warm-up: enough that one object per round stands out from any bounded churn.
 ROUNDS = 6
@@ -242,3 +242,18 @@ def test_styles_caches_are_not_kept_by_the_colour_cache() -> None:
 )
 def test_textual_styles_cache_keeps_its_callers() -> None:
     assert _retained(textual_fixes.ORIGINAL_GET_INNER_OUTER) == 0
+
+
+async def test_a_burst_of_toasts_shows_at_most_max_toasts(make_app: Any) -> None:
+    from cloudzy_tui.ui.app import MAX_TOASTS
+
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        for n in range(3 * MAX_TOASTS):
+            app.toast(f"failure number {n}", severity="error", timeout=60)
+            await pilot.pause()
+        shown = [n.message for n in app._notifications]
+        assert shown == [f"failure number {n}" for n in range(2 * MAX_TOASTS, 3 * MAX_TOASTS)]
+        await wait_for(pilot, lambda: f"failure number {3 * MAX_TOASTS - 1}" in screen_text(app))
+        assert "failure number 0" not in screen_text(app)
