@@ -19,6 +19,9 @@ from typing import Any
 
 log = logging.getLogger("cloudzy_tui.audit")
 
+#: entries kept in memory (the session's newest; the file keeps every one)
+MAX_ENTRIES = 500
+
 CURRENT_ACTION: ContextVar[tuple[str, str] | None] = ContextVar("cloudzy_current_action", default=None)
 
 
@@ -37,7 +40,8 @@ class AuditLog:
         self.path = path
         self.profile = profile
         self.clock = clock
-        self.entries: list[dict[str, Any]] = []  # the session's entries, newest last (for tests and a view)
+        # The session's newest MAX_ENTRIES entries, newest last (for tests and a view); the file has them all.
+        self.entries: list[dict[str, Any]] = []
         self._warned = False
 
     def on_event(self, event: Any) -> None:
@@ -58,7 +62,7 @@ class AuditLog:
             "error": getattr(event, "error", None),
         }
         self.entries.append(entry)
-        del self.entries[:-500]
+        del self.entries[:-MAX_ENTRIES]
         self._write(entry)
 
     def refused(self, action: str, target: str, rule: str, message: str) -> None:

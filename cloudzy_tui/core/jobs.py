@@ -23,6 +23,10 @@ Scheduling, in one loop (:meth:`JobTracker.run`), one round at a time (:meth:`Jo
   timeout, a failure status, or the object disappearing ends it.
 * **Idle.** With nothing in flight, :meth:`JobTracker.run` awaits an event that :meth:`JobTracker.track` and
   :meth:`JobTracker.wake` set: no timer spins.
+* **Bounded history.** Running jobs are all kept (each ends by ``timeout`` at the latest). Finished jobs are kept
+  for the jobs view up to ``max_finished`` (the newest; default 100) and no longer than ``keep_finished`` seconds
+  after they ended (default 24 h), pruned whenever a job starts or finishes: a console left open for weeks holds
+  at most ``max_finished`` finished jobs.
 
 The API client is duck-typed (``client.instances.get``, ``client.snapshots.pages``/``get``,
 ``client.isos.pages``/``get``, ``client.images.pages``/``get``); its errors are recognised by class name
@@ -385,6 +389,8 @@ class JobTracker:
         max_backoff: float = 60.0,
         max_list_pages: int = 10,
         page_size: int = 100,
+        max_finished: int = 100,
+        keep_finished: float = 24 * 3600.0,
     ) -> None:
         if min_interval <= 0 or max_interval < min_interval:
             raise ValueError("need 0 < min_interval <= max_interval")
@@ -392,6 +398,8 @@ class JobTracker:
             raise ValueError("max_detail_requests_per_tick, max_list_pages and page_size must be >= 1")
         if timeout <= 0:
             raise ValueError("timeout must be > 0")
+        if max_finished < 0 or keep_finished < 0:
+            raise ValueError("max_finished and keep_finished must be >= 0")
         self.client = client
         self._clock = clock
         self._sleep = sleep
@@ -402,8 +410,10 @@ class JobTracker:
         self.max_backoff = max(float(max_backoff), self.max_interval)
         self.max_list_pages = int(max_list_pages)
         self.page_size = int(page_size)
+        self.max_finished = int(max_finished)
+        self.keep_finished = float(keep_finished)
 
-        self._jobs: list[Job] = []  # oldest first
+        self._jobs: list[Job] = []  # oldest first; finished ones bounded by max_finished / keep_finished
         self._subscribers: list[JobCallback] = []
         self._seq = 0
         self._round = 0
@@ -503,6 +513,7 @@ class JobTracker:
         )
         job.message = f"{job.label}: {action} started" if action else f"{job.label}: started"
         self._jobs.append(job)
+        self._prune_finished()
         self._new_jobs = True
         self._interval = self.min_interval
         self._next_delay = min(self._next_delay, self.min_interval)
@@ -519,6 +530,18 @@ class JobTracker:
     def forget_finished(self) -> None:
         """Drop finished jobs from :attr:`jobs`."""
         self._jobs = [job for job in self._jobs if job.running]
+
+    def _prune_finished(self) -> None:
+        """Keep the newest ``max_finished`` finished jobs that ended less than ``keep_finished`` seconds ago."""
+        now = self._clock()
+        finished = [
+            job for job in self._jobs
+            if job.finished and job.finished_at is not None and now - job.finished_at <= self.keep_finished
+        ]
+        finished.sort(key=lambda job: job.finished_at or 0.0)
+        keep = {id(job) for job in finished[max(0, len(finished) - self.max_finished):]}
+        if len(keep) != sum(1 for job in self._jobs if job.finished):
+            self._jobs = [job for job in self._jobs if job.running or id(job) in keep]
 
     # ---- the loop ------------------------------------------------------------------------------------------
 
@@ -776,4 +799,5 @@ class JobTracker:
         job.state = state
         job.finished_at = now
         job.message = message
+        self._prune_finished()
         self._emit(job, "finished", item if item is not None else job.item)

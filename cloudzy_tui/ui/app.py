@@ -26,6 +26,7 @@ from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
+from cloudzy_tui.ui import textual_fixes
 from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
@@ -37,6 +38,9 @@ log = logging.getLogger("cloudzy_tui.ui")
 
 # The refresh period the specs' intervals are written against (instances: 15 s).
 DEFAULT_REFRESH = 15.0
+# Toasts on screen at once: a newer one pushes out the oldest (each also expires after its timeout, 3-10 s, and
+# Textual forgets expired ones), so a burst of errors never stacks dozens of toasts or keeps them in memory.
+MAX_TOASTS = 5
 
 
 def _valid_colour(colour: str) -> bool:
@@ -84,6 +88,7 @@ class CloudzyApp(App[None]):
         secrets: Sequence[str] = (),
         list_client: CloudzyClient | None = None,
     ) -> None:
+        textual_fixes.apply()  # Textual bugs that would grow a long-running console's memory
         super().__init__()
         self.client = client
         self.api_label = api_label
@@ -130,7 +135,7 @@ class CloudzyApp(App[None]):
         self.catalog_loaded: Signal[None] = Signal(self, "catalog-loaded")
         self.job_updates: Signal[Job] = Signal(self, "job-updates")
         self._screens: dict[str, ResourceScreen[Any]] = {}
-        self._history: list[str] = []
+        self._history: list[str] = []  # for Esc (back): the last 20 screens left
         self._running_actions: set[tuple[str, str, str | None]] = set()
 
     # ------------------------------------------------------------- services
@@ -148,7 +153,10 @@ class CloudzyApp(App[None]):
         return self.refresh_seconds * spec.refresh_interval / DEFAULT_REFRESH
 
     def toast(self, message: str, *, severity: str = "information", title: str = "", timeout: float = 6) -> None:
-        """A notification whose text is taken literally (server strings included)."""
+        """A notification whose text is taken literally (server strings included); at most MAX_TOASTS shown."""
+        shown = list(self._notifications)
+        for oldest in shown[: max(0, len(shown) - MAX_TOASTS + 1)]:
+            self._unnotify(oldest, refresh=False)
         self.notify(
             clean(message, max_length=600, single_line=False),
             title=clean(title, max_length=80),

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from cloudzy_tui.ui.text import safe_text
+from cloudzy_tui.ui.widgets.key_footer import KeyFooter
 from cloudzy_tui.units import duration, percent
 
 if TYPE_CHECKING:
@@ -43,12 +44,26 @@ class JobsScreen(ModalScreen[None]):
             yield Label(Text("Jobs", style="bold"), id="dialog-title")
             with VerticalScroll():
                 yield Static(id="jobs-table")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.render_jobs()
-        self.set_interval(1.0, self.render_jobs)
-        self.cloudzy.job_updates.subscribe(self, lambda _job: self.render_jobs())
+        # Both end with the view: the timer is stopped when the screen closes (Textual stops a node's timers), the
+        # subscription is dropped in on_unmount. Without that, a closed view stayed subscribed (and in memory)
+        # until the next job event: Textual prunes a signal's dead subscribers only when it publishes.
+        self.set_interval(1.0, self._tick)
+        self.cloudzy.job_updates.subscribe(self, self._job_changed)
+
+    def on_unmount(self) -> None:
+        self.cloudzy.job_updates.unsubscribe(self)
+
+    def _job_changed(self, _job: Job) -> None:
+        self.render_jobs()
+
+    def _tick(self) -> None:
+        # Only running jobs' elapsed times move: with none, nothing to repaint (and nothing to send to the terminal).
+        if self.cloudzy.jobs.in_flight:
+            self.render_jobs()
 
     def render_jobs(self) -> None:
         jobs: list[Job] = list(self.cloudzy.jobs.jobs)

@@ -20,13 +20,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
 from cloudzy_tui.ui.resources.base import Action, ResourceSpec, Section, View, as_text
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
 from cloudzy_tui.ui.text import clean, safe_text
 from cloudzy_tui.ui.widgets.detail_pane import DetailPane
+from cloudzy_tui.ui.widgets.key_footer import KeyFooter
 from cloudzy_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from cloudzy_tui.ui.widgets.status_bar import StatusBar
 
@@ -124,7 +125,7 @@ class ResourceScreen(Screen[None], Generic[T]):
             )
             yield DetailPane(id="detail")
         yield Input(placeholder="filter: text, col:value, !exclude — Enter keeps it, Esc clears", id="filter")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> ResourceTable:
@@ -141,6 +142,12 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.cloudzy.catalog_loaded.subscribe(self, self._on_catalog_loaded)
         self.update_status()
         self.reload()
+
+    def on_unmount(self) -> None:
+        # Resource screens are installed once and kept (subscribed once, in on_mount); one that is ever removed
+        # leaves no subscription behind (Textual drops a dead subscriber only at the signal's next publish).
+        self.cloudzy.resource_updates.unsubscribe(self)
+        self.cloudzy.catalog_loaded.unsubscribe(self)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "narrow")
