@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page
+from cloudzy_tui.api.redact import register_secret, scrub
 from cloudzy_tui.core.audit import AuditLog, acting
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
@@ -102,8 +103,10 @@ class CloudzyApp(App[None]):
         self._keymap_settings = dict(keymap or {})
         self._theme_setting = theme
         self.local_hostname = (local_hostname if local_hostname is not None else socket.gethostname()).lower()
-        # Strings that must never reach the screen or a crash report (the token), scrubbed as a last resort.
-        self._secrets = [s for s in secrets if len(s) >= 4]
+        # Strings that must never reach the screen or a crash report (the token): the client registered its own
+        # already (api/redact.py); these are added to the same registry, which every scrub reads.
+        for secret in secrets:
+            register_secret(secret)
         self._asking_token = False
         # Long list walks run on a background loop with a client of their own (read-only: GET only).
         self.list_client = list_client
@@ -164,9 +167,8 @@ class CloudzyApp(App[None]):
                 yield list(page.items)
 
     def scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        """The one scrub of the API layer (every secret any client registered, in every encoding it detects)."""
+        return scrub(text)
 
     def ask_for_token(self) -> None:
         """The API refused the token: offer to enter another one, without restarting."""
@@ -182,7 +184,6 @@ class CloudzyApp(App[None]):
                 self.client.set_token(token)
                 if self.list_client is not None:
                     self.list_client.set_token(token)
-                self._secrets.append(token)
                 self.toast("Token replaced for this session; reloading.")
                 screen = self.screen
                 if isinstance(screen, ResourceScreen):
