@@ -53,6 +53,16 @@ def log_path() -> Path:
     return state_dir() / "cloudzy-tui.log"
 
 
+def screenshots_dir() -> Path:
+    """Where the palette's Screenshot saves (created 0700 when first used)."""
+    return state_dir() / "screenshots"
+
+
+def exports_dir() -> Path:
+    """Where a table export goes unless another path is typed (created 0700 when first used)."""
+    return state_dir() / "exports"
+
+
 class ConfigError(Exception):
     """The config file cannot be used; the message lists every problem."""
 
@@ -276,6 +286,8 @@ def print_info(argv: list[str]) -> int:
     print(f"state dir     {state_dir()}")
     print(f"audit log     {audit_path()}")
     print(f"log file      {log_path()}")
+    print(f"screenshots   {screenshots_dir()}")
+    print(f"exports       {exports_dir()}")
     warning = permission_warning(path)
     if warning:
         print(warning)

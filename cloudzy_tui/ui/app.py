@@ -524,10 +524,13 @@ class CloudzyApp(App[None]):
 
     def export_table(self, screen: ResourceScreen[Any]) -> None:
         """Write the rows shown (filtered, sorted) to a CSV or JSON file."""
+        from cloudzy_tui.config import exports_dir
+        from cloudzy_tui.logs import open_private, private_dir
         from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self.now()))
-        default = f"cloudzy-{screen.spec.name}-{stamp}.csv"
+        folder = exports_dir()
+        default = str(folder / f"cloudzy-{screen.spec.name}-{stamp}.csv")
 
         async def write(values: dict[str, Any]) -> str:
             fmt = values["format"]
@@ -535,12 +538,19 @@ class CloudzyApp(App[None]):
             path = Path(raw).expanduser()
             if path.suffix.lower() not in (".csv", ".json"):
                 path = path.with_suffix(f".{fmt}")
-            if path.exists():
-                raise FormError({"path": f"{path} exists; choose another name"})
+            shown = clean(str(path), max_length=200)
             try:
-                path.write_text(screen.export_rows(fmt), encoding="utf-8")
+                if path.parent == folder:
+                    private_dir(folder)  # ours: created 0700 on first use
+                elif not path.parent.is_dir():
+                    raise FormError({"path": f"{clean(str(path.parent), max_length=200)} is not a folder"})
+                # 0600 from its first byte, and never over an existing file (nor through a planted symlink).
+                with open_private(path, append=False, exclusive=True) as handle:
+                    handle.write(screen.export_rows(fmt))
+            except FileExistsError:
+                raise FormError({"path": f"{shown} exists; choose another name"}) from None
             except OSError as exc:
-                raise FormError({"path": f"cannot write {path}: {exc.strerror or exc}"}) from None
+                raise FormError({"path": f"cannot write {shown}: {exc.strerror or exc}"}) from None
             return str(path)
 
         def done(path: str | None) -> None:
@@ -589,6 +599,33 @@ class CloudzyApp(App[None]):
         self.push_screen(
             FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done
         )
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: an SVG under the state dir's ``screenshots`` (0700; the file 0600), or in
+        ``path``; the toast says where. (Textual's default, ``~/Downloads``, fails where that does not exist.)"""
+        from textual._files import generate_datetime_filename
+
+        from cloudzy_tui.config import screenshots_dir
+        from cloudzy_tui.logs import open_private, private_dir
+
+        if self._driver is not None and self._driver.is_web:  # in a browser: Textual's download
+            return super().deliver_screenshot(filename, path, time_format)
+        folder = Path(path).expanduser() if path else screenshots_dir()
+        target = folder / (filename or generate_datetime_filename(self.title, ".svg", time_format))
+        shown = clean(str(target), max_length=200)
+        try:
+            svg = self.export_screenshot()
+            if not path:
+                private_dir(folder)
+            with open_private(target, append=False, exclusive=True) as handle:
+                handle.write(svg)
+        except OSError as exc:
+            self.toast(f"Screenshot not saved to {shown}: {exc.strerror or exc}", severity="error", title="Screenshot")
+            return None
+        self.toast(f"Screenshot saved to {shown}", title="Screenshot")
+        return str(target)
 
     def _handle_exception(self, error: Exception) -> None:
         self._crash = error
