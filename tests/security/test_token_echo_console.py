@@ -19,6 +19,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -60,11 +61,24 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     logger.setLevel(level)
 
 
+def record_toasts(app: CloudzyApp) -> list[str]:
+    """Every toast as posted (title and message): one on screen may have expired by the time it is looked for."""
+    posted: list[str] = []
+    real_notify = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        posted.append(f"{kwargs.get('title', '')} {message}")
+        real_notify(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return posted
+
+
 def surfaces(app: CloudzyApp) -> dict[str, str]:
     """Everything the console shows, by where it shows it."""
     shown = {"screen": screen_text(app)}
-    for n, note in enumerate(app._notifications):
-        shown[f"toast {n}"] = f"{note.title} {note.message}"
+    for n, toast in enumerate(getattr(app, "posted_toasts", [])):
+        shown[f"toast {n}"] = toast
     for name, screen in app._screens.items():
         if not screen.is_mounted:
             continue
@@ -108,6 +122,7 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
         audit=AuditLog(audit_path(), "default"),
         local_hostname="console-host",
     )
+    app.posted_toasts = record_toasts(app)  # type: ignore[attr-defined]
     copied: list[str] = []
     real_copy = app.copy_to_clipboard
 
@@ -169,7 +184,7 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
             await pilot.press("p")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
             await pilot.click("#confirm")
-            await wait_for(pilot, lambda: any("Power off" in str(n.message) for n in app._notifications), timeout=10)
+            await wait_for(pilot, lambda: any("Power off" in t for t in app.posted_toasts), timeout=10)  # type: ignore[attr-defined]
             await settle(pilot)
             assert_nothing_shows_it(app, "action failed")
 
