@@ -254,3 +254,30 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
     for folder in (log_path().parent, config_path().parent, *{p.parent for p in files if p.suffix == ".csv"}):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     assert os.environ["HOME"] == str(home)
+
+
+@pytest.mark.parametrize("form", CONSOLE_FORMS)
+async def test_an_unexpected_error_carrying_server_text_is_scrubbed_in_its_toast(
+    form: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not every failure is a CloudzyError built by the client: a bug elsewhere may quote a server string in its
+    own exception. The error toast's path (``report_error``) scrubs it too."""
+    server = EchoServer(form)
+    server.failing = set()
+    client = client_for(server)
+    app = CloudzyApp(client, api_label="api.echo.example", clock=lambda: NOW, refresh_seconds=0,
+                     local_hostname="console-host")
+    posted = record_toasts(app)
+
+    async def power_off(instance_id: str) -> Any:
+        raise ValueError(f"cannot read the reply: {sentence(TOKEN, form)}")
+
+    monkeypatch.setattr(client.instances, "power_off", power_off)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: any("ValueError" in t for t in posted), timeout=10)
+        assert not [t[:300] for t in posted if exposed(t)]
+        assert not exposed(screen_text(pilot.app))
