@@ -330,3 +330,10 @@ def test_the_console_wires_level_and_file(tmp_path: Path, monkeypatch: pytest.Mo
     assert (tmp_path / "state" / "cloudzy-tui.log").exists()
     assert stat.S_IMODE((tmp_path / "state").stat().st_mode) == 0o700
 
+
+
+def test_no_token_option_on_the_command_line() -> None:
+    """The token never travels in argv (visible to every user in `ps`, kept in shell history)."""
+    parser = build_parser()
+    options = [opt for action in parser._actions for opt in action.option_strings]
+    assert options and not [opt for opt in options if "token" in opt.lower() or "secret" in opt.lower()]
