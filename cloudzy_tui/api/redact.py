@@ -29,8 +29,9 @@ shorter than
 password is that short.
 
 For successful replies, whose ``data`` may be megabytes of lists, the raw body is first searched (at C speed) for
-each token as it is, lower- or upper-cased, or percent-encoded; only a body that contains one is scrubbed string
-by string (:meth:`SecretRegistry.scrub_data`). A token split across lines inside ``data`` is not looked for there.
+each token as it is or percent-encoded; only a body that contains one is scrubbed string by string
+(:meth:`SecretRegistry.scrub_data`). A token split across lines or case-changed inside ``data`` is not looked for
+there (its ``detail`` is scrubbed in full, like every message).
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class SecretRegistry:
         self._secrets: dict[str, Kind] = {}
         self._pattern: re.Pattern[str] | None = None
         self._needles: tuple[bytes, ...] = ()
+        self._encoded_needles: tuple[bytes, ...] = ()
 
     def add(self, value: str | None, kind: Kind = "token") -> None:
         """Never show ``value`` again (nor its encodings). Too short or blank values are ignored."""
@@ -133,14 +135,15 @@ class SecretRegistry:
         alternatives = [_pattern_for(s) for s in secrets]
         alternatives += [fragment for s in secrets for fragment in _fragment_patterns(s)]
         self._pattern = re.compile("|".join(alternatives), re.IGNORECASE)
-        needles: set[bytes] = set()
+        plain: set[bytes] = set()
+        encoded: set[bytes] = set()
         for secret, kind in self._secrets.items():
             if kind != "token":
                 continue
-            for variant in (secret, secret.lower(), secret.upper()):
-                needles.add(variant.encode("utf-8"))
-            needles.update((_percent_all(secret, True), _percent_all(secret, False), _percent_reserved(secret)))
-        self._needles = tuple(needles)
+            plain.add(secret.encode("utf-8"))
+            encoded.update((_percent_all(secret, True), _percent_all(secret, False), _percent_reserved(secret)))
+        self._needles = tuple(plain)
+        self._encoded_needles = tuple(encoded - plain)
 
     def __len__(self) -> int:
         return len(self._secrets)
@@ -156,8 +159,11 @@ class SecretRegistry:
         return pattern.sub(REDACTED, text)
 
     def appears_in(self, content: bytes) -> bool:
-        """Whether a raw reply body holds a token as it is, case-changed or percent-encoded (cheap)."""
-        return any(needle in content for needle in self._needles)
+        """Whether a raw reply body holds a token as it is or percent-encoded: a few substring searches at C speed
+        (~0.1 ms per 64 KB page), the encoded forms only when the body holds a ``%`` at all."""
+        if any(needle in content for needle in self._needles):
+            return True
+        return b"%" in content and any(needle in content for needle in self._encoded_needles)
 
     def scrub_data(self, value: Any) -> Any:
         """A parsed JSON value with every string (keys included) scrubbed."""
