@@ -8,7 +8,7 @@ built with — so no exception, message, event, toast, log line, export or audit
 secret. The logging filter (:mod:`cloudzy_tui.logs`) applies the same function to every line written, as a last
 line of defence.
 
-What is detected, for each secret (all of it, not a fragment):
+What is detected, for each secret:
 
 * the secret itself, in any letter case (a host name is lower-cased by URL parsing, a message may be upper-cased);
 * percent-encoded, wholly or partly, with either case of hex digits (``%74%6F%6B`` …), so a URL or a query string
@@ -24,9 +24,8 @@ What is detected, for each secret (all of it, not a fragment):
 
 Not detected: other encodings (base64, JSON ``\\u`` escapes inside a string the server double-encoded, HTML
 entities, reversed text), and fragments in the middle of a text (a server sending pieces on purpose). Secrets
-shorter than
-:data:`MIN_SECRET_LENGTH` are not registered: they would blank ordinary words, and no API token or generated
-password is that short.
+shorter than :data:`MIN_SECRET_LENGTH` are not registered: they would blank ordinary words, and no API token or
+generated password is that short.
 
 For successful replies, whose ``data`` may be megabytes of lists, the raw body is first searched (at C speed) for
 each token as it is or percent-encoded; only a body that contains one is scrubbed string by string
@@ -38,7 +37,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
 from typing import Any, Literal
 
 __all__ = ["MIN_SECRET_LENGTH", "REDACTED", "SECRETS", "SecretRegistry", "register_secret", "scrub"]
@@ -174,9 +172,6 @@ class SecretRegistry:
         if isinstance(value, dict):
             return {self.scrub(str(k)) if isinstance(k, str) else k: self.scrub_data(v) for k, v in value.items()}
         return value
-
-    def scrub_all(self, texts: Iterable[str]) -> list[str]:
-        return [self.scrub(text) for text in texts]
 
 
 #: the process-wide registry: every client registers its token here, every scrub reads it
