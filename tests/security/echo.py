@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import httpx
 
@@ -200,10 +199,3 @@ def client_for(server: EchoServer, token: str = TOKEN, **kwargs: Any) -> Any:
     kwargs.setdefault("sleep", no_sleep)
     kwargs.setdefault("max_retries", 0)
     return CloudzyClient("https://api.echo.example/developers", token, transport=httpx.MockTransport(server), **kwargs)
-
-
-def host_of(location: str) -> str:
-    return urlsplit(location).hostname or ""
-
-
-Check = Callable[[str], bool]
