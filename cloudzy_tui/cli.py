@@ -31,6 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true", help="refuse every mutating action")
     parser.add_argument("--profile", metavar="NAME", help="configuration profile to use")
     parser.add_argument("--api-url", metavar="URL", help="API base URL (default: CLOUDZY_API_URL or the profile's)")
+    parser.add_argument(
+        "--log-level",
+        metavar="LEVEL",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+        default=None,
+        help="the log file's level: DEBUG, INFO, WARNING, ERROR or CRITICAL (default: the config's log_level, INFO)",
+    )
     parser.add_argument("--no-mouse", action="store_true", help="leave the mouse to the terminal (text selection)")
     parser.add_argument("--seed", type=int, default=1, help="demo mode: simulator seed (default 1)")
     parser.add_argument(

@@ -1,20 +1,26 @@
 """Settings: profiles, where the token comes from, refresh, keymap, theme. No Textual here.
 
-The file is TOML under the XDG config dir (``~/.config/cloudzy-tui/config.toml``), written with mode 0600; a
-looser mode is warned about. Token sources, in order: ``CLOUDZY_API_TOKEN``, the selected profile's ``token``,
-then a masked prompt at start-up (with the choice to save it). The token is never printed.
+The file is TOML under the XDG config dir (``~/.config/cloudzy-tui/config.toml``); a looser mode than 0600 is
+warned about. Token sources, in order: ``CLOUDZY_API_TOKEN``, the selected profile's ``token``, then a masked prompt
+at start-up (with the choice to save it). The token is never printed.
+
+Saving a token (:func:`save_token`) edits the file with ``tomlkit``: only the profile's ``token`` line (and its
+``api_url`` when the URL in use is another) change; comments, order and values equal to defaults stay. The new file
+is written to a temporary file created 0600 by ``os.open`` with ``O_EXCL`` in the same directory (0700 when created
+here), then renamed over the old one: the token is never in a file another user could open, not even for a moment.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from platformdirs import user_config_path, user_state_path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -22,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 APP_NAME = "cloudzy-tui"
 DEFAULT_API_URL = "https://api.cloudzy.com/developers"
 DEFAULT_SSH_COMMAND = "ssh root@{ip}"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def config_dir() -> Path:
@@ -44,6 +51,16 @@ def audit_path() -> Path:
 
 def log_path() -> Path:
     return state_dir() / "cloudzy-tui.log"
+
+
+def screenshots_dir() -> Path:
+    """Where the palette's Screenshot saves (created 0700 when first used)."""
+    return state_dir() / "screenshots"
+
+
+def exports_dir() -> Path:
+    """Where a table export goes unless another path is typed (created 0700 when first used)."""
+    return state_dir() / "exports"
 
 
 class ConfigError(Exception):
@@ -78,6 +95,16 @@ class Settings(BaseModel):
     ssh_command: str = DEFAULT_SSH_COMMAND
     keymap: dict[str, str] = Field(default_factory=dict)
     profiles: dict[str, Profile] = Field(default_factory=dict)
+    #: the log file's level (``--log-level`` overrides it)
+    log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        name = value.strip().upper()
+        if name not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return name
 
     def profile(self, name: str) -> Profile:
         if name in self.profiles:
@@ -125,62 +152,73 @@ def load_settings(path: Path | None = None) -> Settings:
 # --------------------------------------------------------------------------------------------- writing
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    text = str(value)
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-def _toml_key(key: str) -> str:
-    return key if key.replace("-", "").replace("_", "").isalnum() else _toml_value(key)
-
-
-def dump_settings(settings: Settings) -> str:
-    """TOML for the settings, tokens included (the file is written 0600)."""
-    lines: list[str] = []
-    data = settings.model_dump(exclude_defaults=True, exclude={"profiles", "keymap"})
-    for key, value in data.items():
-        if value is not None:
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    if settings.keymap:
-        lines += ["", "[keymap]"]
-        lines += [f"{_toml_value(k)} = {_toml_value(v)}" for k, v in settings.keymap.items()]
-    for name, profile in settings.profiles.items():
-        lines += ["", f"[profiles.{_toml_key(name)}]"]
-        fields = profile.model_dump(exclude_defaults=True, exclude={"token"})
-        fields = {"api_url": profile.api_url, **fields}
-        for key, value in fields.items():
-            if value is not None:
-                lines.append(f"{key} = {_toml_value(value)}")
-        if profile.token is not None:
-            lines.append(f"token = {_toml_value(profile.token.get_secret_value())}")
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write the file with mode 0600 from the start (never world-readable, not even for a moment)."""
-    path = path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(dump_settings(settings))
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+def write_private(path: Path, text: str) -> Path:
+    """Replace ``path`` with ``text``, never readable by others: a temporary file created 0600 (``O_EXCL``, so no
+    file or symlink planted beforehand is reused) in the same directory, flushed, then renamed over ``path``. A
+    symlinked config is written where the link points. The directory is created 0700 if it does not exist."""
+    target = path.resolve() if path.is_symlink() else path
+    if not target.parent.exists():
+        target.parent.mkdir(mode=0o700, parents=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
     return path
 
 
-def save_token(profile_name: str, token: str, settings: Settings | None = None, path: Path | None = None) -> Path:
-    settings = settings or load_settings(path)
-    profile = settings.profiles.get(profile_name) or Profile()
-    settings.profiles[profile_name] = profile.model_copy(update={"token": SecretStr(token)})
-    return save_settings(settings, path)
+def save_token(profile_name: str, token: str, path: Path | None = None, *, api_url: str | None = None) -> Path:
+    """Save ``token`` in profile ``profile_name``, changing only that line (and ``api_url``, see below).
+
+    ``api_url`` is the URL the token is being used with: when the profile would otherwise send it elsewhere (its
+    own ``api_url``, or the default), it is saved beside the token, so that the next plain run sends the token to
+    the host it was typed for and nowhere else.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from None
+    try:
+        doc = tomlkit.parse(text)
+        profiles = doc.get("profiles")
+        if profiles is None:
+            profiles = tomlkit.table(is_super_table=True)
+            doc["profiles"] = profiles
+        if not isinstance(profiles, dict):
+            raise ConfigError(f"{path}: 'profiles' is not a table; the token was not saved.")
+        profile = profiles.get(profile_name)
+        if profile is None:
+            profile = tomlkit.table()
+            profiles[profile_name] = profile
+            profile = profiles[profile_name]
+        if not isinstance(profile, dict):
+            raise ConfigError(f"{path}: 'profiles.{profile_name}' is not a table; the token was not saved.")
+        if api_url is not None:
+            current = str(profile.get("api_url", DEFAULT_API_URL)).rstrip("/")
+            if api_url.rstrip("/") != current:
+                profile["api_url"] = api_url.rstrip("/")
+        profile["token"] = token
+        new_text = tomlkit.dumps(doc)
+    except TOMLKitError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}; the token was not saved.") from None
+    try:  # never write a file the next start could not read
+        Settings.model_validate(tomllib.loads(new_text))
+    except tomllib.TOMLDecodeError:
+        raise ConfigError(f"{path} would not be valid TOML after saving the token; nothing was written.") from None
+    except ValidationError as exc:  # its locations only: pydantic's text would quote values (the token among them)
+        where = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors(include_input=False))
+        raise ConfigError(f"{path} has problems ({where}); the token was not saved.") from None
+    return write_private(path, new_text)
 
 
 # ------------------------------------------------------------------------------------------ resolution
@@ -248,6 +286,8 @@ def print_info(argv: list[str]) -> int:
     print(f"state dir     {state_dir()}")
     print(f"audit log     {audit_path()}")
     print(f"log file      {log_path()}")
+    print(f"screenshots   {screenshots_dir()}")
+    print(f"exports       {exports_dir()}")
     warning = permission_warning(path)
     if warning:
         print(warning)

@@ -77,7 +77,7 @@ def test_bad_config_lists_every_problem(tmp_path: Path) -> None:
 
 def test_saved_token_file_is_0600_and_round_trips(tmp_path: Path) -> None:
     cfg = tmp_path / "dir" / "config.toml"
-    save_token("prod", SECRET, Settings(), cfg)
+    save_token("prod", SECRET, cfg)
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
     assert permission_warning(cfg) is None
     assert load_settings(cfg).profiles["prod"].token.get_secret_value() == SECRET

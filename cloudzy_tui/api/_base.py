@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from cloudzy_tui.api._transport import Envelope, Transport, _to_int
-from cloudzy_tui.api.errors import MalformedResponseError
+from cloudzy_tui.api.errors import MalformedResponseError, shorten
 from cloudzy_tui.api.models import ActionResult, Page
 
 logger = logging.getLogger("cloudzy_tui.api")
@@ -33,12 +33,14 @@ class Resource:
 
 
 def _problem(exc: PydanticValidationError) -> str:
+    """The first problem of a reply that did not validate, for a message or a log line. Its location may hold
+    the server's own keys and its message the server's values: scrubbed and cut by :func:`shorten`."""
     errors = exc.errors(include_url=False, include_input=False)
     if not errors:
         return "invalid"
     first = errors[0]
     loc = ".".join(str(x) for x in first.get("loc", ())) or "object"
-    return f"{loc}: {first.get('msg', 'invalid')}"
+    return shorten(f"{loc}: {first.get('msg', 'invalid')}", 200)
 
 
 def parse_one(model: type[M], data: Any, *, what: str, path: str) -> M:

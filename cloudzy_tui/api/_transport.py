@@ -21,6 +21,10 @@ Policy (see also the package docstring):
 * Every HTTP attempt emits one :class:`RequestEvent` to ``on_event`` and one DEBUG log line on the
   ``cloudzy_tui.api`` logger (method, path, status, elapsed). Neither ever carries headers, bodies, the query
   string or the token.
+* The token (the ``API-Token`` header's value) is registered with :mod:`cloudzy_tui.api.redact` when the transport
+  is made and whenever it is replaced; every text taken from a reply (details, field errors, codes, a body's
+  excerpt, a redirect's host) is scrubbed of it before it is cut or stored, and a successful reply whose body
+  holds it has it replaced in every string of its ``data`` and ``detail``.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from cloudzy_tui.api.errors import (
     field_error_from_loc,
     shorten,
 )
+from cloudzy_tui.api.redact import SECRETS, register_secret
 
 logger = logging.getLogger("cloudzy_tui.api")
 
@@ -255,9 +260,11 @@ class Transport:
         )
         self._auth = self._client.auth
         self._deadline = attempt_deadline(timeout)
+        register_secret(token.get_secret_value())
 
     def set_token(self, token: SecretStr) -> None:
         """Use another token from the next request on (after a 401, without restarting)."""
+        register_secret(token.get_secret_value())
         auth = self._auth
         assert isinstance(auth, _TokenAuth)
         auth._token = token
@@ -484,7 +491,10 @@ class Transport:
         body = _parse_json(response.content)
         if 300 <= status < 400:
             location = response.headers.get("Location", "")
-            target = urlsplit(location).hostname or self._host
+            try:
+                target = shorten(urlsplit(location).hostname or self._host, 80)
+            except ValueError:  # an unparsable Location ("http://[x"): no host to name
+                target = "an unparsable address"
             raise RedirectRefusedError(
                 f"The API answered with a redirect (HTTP {status}) to {target}. Redirects are not "
                 "followed, so "
@@ -507,6 +517,8 @@ class Transport:
                     f"(a {_json_kind(body)})." + _maybe_done(method),
                     **where,
                 )
+            if SECRETS.appears_in(response.content):
+                body = SECRETS.scrub_data(body)  # a server echoing the token in its data: every string
             code = body.get("code")
             code_text = "OKAY" if code is None else shorten(code, 60)
             detail_text = _detail_text(body) or ""

@@ -7,7 +7,9 @@ Every exception derives from :class:`CloudzyError` and carries
 * ``detail`` — the server's own ``detail`` text when there was one (already shortened), else ``None``.
 
 No exception text ever contains the API token, request headers or a request/response body beyond a short,
-sanitised excerpt.
+sanitised excerpt. This holds by construction: every exception and every :class:`FieldError` passes what it is
+built with (message, detail, code, path, field messages and locations) through :func:`cloudzy_tui.api.redact.scrub`,
+and :func:`shorten` scrubs *before* it cuts (a cut first would leave all of a secret but its end).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from cloudzy_tui.api.redact import scrub
 
 if TYPE_CHECKING:  # pragma: no cover
     import pydantic
@@ -43,9 +47,14 @@ __all__ = [
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def _scrub_optional(text: str | None) -> str | None:
+    return None if text is None else scrub(text)
+
+
 def shorten(text: object, limit: int = 200) -> str:
-    """A server-provided string made safe to put in a message: controls removed, whitespace folded, cut."""
-    s = _CONTROL.sub(" ", str(text))
+    """A server-provided string made safe to put in a message: secrets scrubbed (first: before anything can cut
+    one), controls removed, whitespace folded, cut."""
+    s = _CONTROL.sub(" ", scrub(text))
     s = " ".join(s.split())
     if len(s) > limit:
         s = s[: limit - 1].rstrip() + "…"
@@ -65,15 +74,17 @@ class CloudzyError(Exception):
         method: str | None = None,
         path: str | None = None,
     ) -> None:
+        # Scrubbed here, whoever builds the exception: every text below may hold server text.
+        message = scrub(message)
         super().__init__(message)
         self.message = message
         self.status = status
-        self.detail = detail
+        self.detail = _scrub_optional(detail)
         #: the envelope's ``code`` when the API sent one (``FAILED``, ``BALANCE_IS_NOT_SUFFICIENT``, ...)
-        self.code = code
+        self.code = _scrub_optional(code)
         #: the request this error belongs to (``path`` never includes the query string)
         self.method = method
-        self.path = path
+        self.path = _scrub_optional(path)
 
     def __str__(self) -> str:
         return self.message
@@ -104,6 +115,14 @@ class FieldError:
     index: int | None
     message: str
     type: str | None = None
+
+    def __post_init__(self) -> None:
+        # A 422's locations and messages are server text: scrubbed however the error was built.
+        loc = tuple(item if isinstance(item, int) else scrub(item) for item in self.loc)
+        object.__setattr__(self, "loc", loc)
+        object.__setattr__(self, "field", _scrub_optional(self.field))
+        object.__setattr__(self, "message", scrub(self.message))
+        object.__setattr__(self, "type", _scrub_optional(self.type))
 
     @property
     def path(self) -> str:
@@ -232,7 +251,7 @@ class RedirectRefusedError(CloudzyError):
 
     def __init__(self, message: str, *, location_host: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.location_host = location_host
+        self.location_host = _scrub_optional(location_host)
 
 
 def field_errors_from_pydantic(exc: pydantic.ValidationError) -> list[FieldError]:

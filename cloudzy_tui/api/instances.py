@@ -36,6 +36,7 @@ from cloudzy_tui.api.models import (
     epoch_to_datetime,
     iso_to_datetime,
 )
+from cloudzy_tui.api.redact import register_secret
 
 __all__ = [
     "AddTrafficRequest",
@@ -418,6 +419,7 @@ class Instances(Resource):
                 method="POST",
                 path=path,
             )
+        register_secret(password, "password")  # shown once by the caller; scrubbed from everything else
         return password
 
     async def _action(self, instance_id: str, action: str, body: dict[str, Any] | None = None) -> ActionResult:

@@ -1,8 +1,12 @@
 """A local audit log of every mutating request: JSON lines under the XDG state dir. No Textual here.
 
 Each line: time, profile, action (what the user asked for), target, method, path, status, outcome, error. Never the
-token, never a password, never a request or reply body. The console names the action being run in a context
-variable; the client's request events (which run in the same task) pick it up.
+token, never a password, never a request or reply body: the error text is built scrubbed by the API layer, and every
+string of an entry is scrubbed again here (``api/redact.py``) before it is written. The console names the action
+being run in a context variable; the client's request events (which run in the same task) pick it up.
+
+The file is created 0600 by ``os.open`` (its directory 0700) and rotated at :data:`MAX_BYTES` (``audit.jsonl.1``
+... ``.3``).
 """
 
 from __future__ import annotations
@@ -17,10 +21,16 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+from cloudzy_tui.api.redact import scrub
+from cloudzy_tui.logs import open_private, private_dir
+
 log = logging.getLogger("cloudzy_tui.audit")
 
 #: entries kept in memory (the session's newest; the file keeps every one)
 MAX_ENTRIES = 500
+#: the file rotates at this size, keeping this many older files
+MAX_BYTES = 5 * 1024 * 1024
+BACKUP_COUNT = 3
 
 CURRENT_ACTION: ContextVar[tuple[str, str] | None] = ContextVar("cloudzy_current_action", default=None)
 
@@ -36,8 +46,18 @@ def acting(action: str, target: str) -> Iterator[None]:
 
 
 class AuditLog:
-    def __init__(self, path: Path | None, profile: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        profile: str,
+        clock: Callable[[], float] = time.time,
+        *,
+        max_bytes: int = MAX_BYTES,
+        backup_count: int = BACKUP_COUNT,
+    ) -> None:
         self.path = path
+        self.max_bytes = max_bytes
+        self.backup_count = backup_count
         self.profile = profile
         self.clock = clock
         # The session's newest MAX_ENTRIES entries, newest last (for tests and a view); the file has them all.
@@ -50,7 +70,7 @@ class AuditLog:
         if method.upper() == "GET" or getattr(event, "outcome", "") == "retry":
             return
         action, target = CURRENT_ACTION.get() or ("", "")
-        entry = {
+        raw: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock())),
             "profile": self.profile,
             "action": action,
@@ -61,13 +81,14 @@ class AuditLog:
             "outcome": getattr(event, "outcome", ""),
             "error": getattr(event, "error", None),
         }
+        entry = {key: scrub(value) if isinstance(value, str) else value for key, value in raw.items()}
         self.entries.append(entry)
         del self.entries[:-MAX_ENTRIES]
         self._write(entry)
 
     def refused(self, action: str, target: str, rule: str, message: str) -> None:
         """An operation the policy refused (read-only, protected, not confirmed...): nothing was sent."""
-        entry = {
+        raw = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock())),
             "profile": self.profile,
             "action": action,
@@ -78,19 +99,38 @@ class AuditLog:
             "outcome": "refused",
             "error": f"{rule}: {message}",
         }
+        entry = {key: scrub(value) if isinstance(value, str) else value for key, value in raw.items()}
         self.entries.append(entry)
-        del self.entries[:-500]
+        del self.entries[:-MAX_ENTRIES]
         self._write(entry)
 
     def _write(self, entry: dict[str, Any]) -> None:
         if self.path is None:
             return
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(fd, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            private_dir(self.path.parent)
+            self._rotate_if_full(len(line.encode("utf-8")))
+            with open_private(self.path, append=True) as handle:
+                handle.write(line)
         except OSError as exc:
             if not self._warned:
                 self._warned = True
                 log.warning("cannot write the audit log %s: %s", self.path, exc)
+
+    def _rotate_if_full(self, incoming: int) -> None:
+        assert self.path is not None
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            return
+        if self.max_bytes <= 0 or size + incoming <= self.max_bytes:
+            return
+        if self.backup_count <= 0:
+            self.path.unlink()
+            return
+        for number in range(self.backup_count - 1, 0, -1):
+            older = self.path.with_name(f"{self.path.name}.{number}")
+            if older.exists():
+                os.replace(older, self.path.with_name(f"{self.path.name}.{number + 1}"))
+        os.replace(self.path, self.path.with_name(f"{self.path.name}.1"))

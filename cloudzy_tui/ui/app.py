@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page
+from cloudzy_tui.api.redact import register_secret, scrub
 from cloudzy_tui.core.audit import AuditLog
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
@@ -103,8 +104,10 @@ class CloudzyApp(App[None]):
         self.audit = audit if audit is not None else AuditLog(None, profile_name)
         self._keymap_settings = dict(keymap or {})
         self._theme_setting = theme
-        # Strings that must never reach the screen or a crash report (the token), scrubbed as a last resort.
-        self._secrets = [s for s in secrets if len(s) >= 4]
+        # Strings that must never reach the screen or a crash report (the token): the client registered its own
+        # already (api/redact.py); these are added to the same registry, which every scrub reads.
+        for secret in secrets:
+            register_secret(secret)
         self._asking_token = False
         # Long list walks run on a background loop with a client of their own (read-only: GET only).
         self.list_client = list_client
@@ -186,9 +189,8 @@ class CloudzyApp(App[None]):
                 yield list(page.items)
 
     def scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        """The one scrub of the API layer (every secret any client registered, in every encoding it detects)."""
+        return scrub(text)
 
     def ask_for_token(self) -> None:
         """The API refused the token: offer to enter another one, without restarting."""
@@ -204,7 +206,6 @@ class CloudzyApp(App[None]):
                 self.client.set_token(token)
                 if self.list_client is not None:
                     self.list_client.set_token(token)
-                self._secrets.append(token)
                 self.toast("Token replaced for this session; reloading.")
                 screen = self.screen
                 if isinstance(screen, ResourceScreen):
@@ -548,10 +549,13 @@ class CloudzyApp(App[None]):
 
     def export_table(self, screen: ResourceScreen[Any]) -> None:
         """Write the rows shown (filtered, sorted) to a CSV or JSON file."""
+        from cloudzy_tui.config import exports_dir
+        from cloudzy_tui.logs import open_private, private_dir
         from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self.now()))
-        default = f"cloudzy-{screen.spec.name}-{stamp}.csv"
+        folder = exports_dir()
+        default = str(folder / f"cloudzy-{screen.spec.name}-{stamp}.csv")
 
         async def write(values: dict[str, Any]) -> str:
             fmt = values["format"]
@@ -559,12 +563,19 @@ class CloudzyApp(App[None]):
             path = Path(raw).expanduser()
             if path.suffix.lower() not in (".csv", ".json"):
                 path = path.with_suffix(f".{fmt}")
-            if path.exists():
-                raise FormError({"path": f"{path} exists; choose another name"})
+            shown = clean(str(path), max_length=200)
             try:
-                path.write_text(screen.export_rows(fmt), encoding="utf-8")
+                if path.parent == folder:
+                    private_dir(folder)  # ours: created 0700 on first use
+                elif not path.parent.is_dir():
+                    raise FormError({"path": f"{clean(str(path.parent), max_length=200)} is not a folder"})
+                # 0600 from its first byte, and never over an existing file (nor through a planted symlink).
+                with open_private(path, append=False, exclusive=True) as handle:
+                    handle.write(screen.export_rows(fmt))
+            except FileExistsError:
+                raise FormError({"path": f"{shown} exists; choose another name"}) from None
             except OSError as exc:
-                raise FormError({"path": f"cannot write {path}: {exc.strerror or exc}"}) from None
+                raise FormError({"path": f"cannot write {shown}: {exc.strerror or exc}"}) from None
             return str(path)
 
         def done(path: str | None) -> None:
@@ -613,6 +624,33 @@ class CloudzyApp(App[None]):
         self.push_screen(
             FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done
         )
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: an SVG under the state dir's ``screenshots`` (0700; the file 0600), or in
+        ``path``; the toast says where. (Textual's default, ``~/Downloads``, fails where that does not exist.)"""
+        from textual._files import generate_datetime_filename
+
+        from cloudzy_tui.config import screenshots_dir
+        from cloudzy_tui.logs import open_private, private_dir
+
+        if self._driver is not None and self._driver.is_web:  # in a browser: Textual's download
+            return super().deliver_screenshot(filename, path, time_format)
+        folder = Path(path).expanduser() if path else screenshots_dir()
+        target = folder / (filename or generate_datetime_filename(self.title, ".svg", time_format))
+        shown = clean(str(target), max_length=200)
+        try:
+            svg = self.export_screenshot()
+            if not path:
+                private_dir(folder)
+            with open_private(target, append=False, exclusive=True) as handle:
+                handle.write(svg)
+        except OSError as exc:
+            self.toast(f"Screenshot not saved to {shown}: {exc.strerror or exc}", severity="error", title="Screenshot")
+            return None
+        self.toast(f"Screenshot saved to {shown}", title="Screenshot")
+        return str(target)
 
     def _handle_exception(self, error: Exception) -> None:
         self._crash = error

@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
 import sys
 
 
-def _setup_logging() -> None:
-    """Log to a file under the state dir (never the terminal: it is the console's screen)."""
-    from cloudzy_tui.config import log_path
-
-    path = log_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("cloudzy_tui")
-    root.setLevel(logging.INFO)
-    root.addHandler(handler)
-
-
-def _prompt_token(profile_name: str) -> tuple[str | None, bool]:
+def _prompt_token(profile_name: str, api_url: str) -> tuple[str | None, bool]:
     """A masked prompt on the terminal before the console starts; returns (token, save)."""
     if not sys.stdin.isatty():
         return None, False
@@ -33,7 +16,9 @@ def _prompt_token(profile_name: str) -> tuple[str | None, bool]:
         token = getpass.getpass("API token (input hidden, empty to quit): ").strip()
         if not token:
             return None, False
-        answer = input(f"Save it in the config file (mode 0600) for profile {profile_name!r}? [y/N] ")
+        answer = input(
+            f"Save it in the config file (mode 0600) for profile {profile_name!r}, with the API URL {api_url}? [y/N] "
+        )
     except (EOFError, KeyboardInterrupt):
         print(file=sys.stderr)
         return None, False
@@ -52,8 +37,8 @@ def run_console(args: argparse.Namespace) -> int:
         token_for,
     )
     from cloudzy_tui.core.audit import AuditLog
+    from cloudzy_tui.logs import setup_logging
 
-    _setup_logging()
     warning = permission_warning(config_path())
     if warning:
         print(warning, file=sys.stderr)
@@ -63,6 +48,7 @@ def run_console(args: argparse.Namespace) -> int:
         print(f"cloudzy-tui: {exc}", file=sys.stderr)
         return 2
     settings = connection.settings
+    setup_logging(getattr(args, "log_level", None) or settings.log_level)
     secrets: list[str] = []
     if args.demo:
         from cloudzy_tui.connect import demo_client
@@ -75,7 +61,7 @@ def run_console(args: argparse.Namespace) -> int:
     else:
         secret = token_for(connection)
         if secret is None:
-            token, save = _prompt_token(connection.profile_name)
+            token, save = _prompt_token(connection.profile_name, connection.api_url)
             if token is None:
                 print(
                     "cloudzy-tui: no API token. Set CLOUDZY_API_TOKEN, save one in a profile, "
@@ -84,8 +70,12 @@ def run_console(args: argparse.Namespace) -> int:
                 )
                 return 2
             if save:
-                path = save_token(connection.profile_name, token, settings)
-                print(f"Saved to {path} (mode 0600).", file=sys.stderr)
+                try:
+                    path = save_token(connection.profile_name, token, api_url=connection.api_url)
+                except (ConfigError, OSError) as exc:
+                    print(f"cloudzy-tui: the token was not saved: {exc}", file=sys.stderr)
+                else:
+                    print(f"Saved to {path} (mode 0600) with the API URL {connection.api_url}.", file=sys.stderr)
             client = CloudzyClient(connection.api_url, token)
             list_client = CloudzyClient(connection.api_url, token, read_only=True)
             secrets.append(token)

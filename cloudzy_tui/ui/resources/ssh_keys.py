@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import stat
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
 
 from cloudzy_tui.api import SshKey
 from cloudzy_tui.ops import Outcome
@@ -11,12 +19,12 @@ from cloudzy_tui.ops import ssh_keys as key_ops
 from cloudzy_tui.ops.ssh_keys import key_comment, key_type
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.base import ActionCall, Column, ResourceSpec, Section, View, op_action
-from cloudzy_tui.ui.text import safe_text
+from cloudzy_tui.ui.text import clean, safe_text
 
-if TYPE_CHECKING:
-    pass
-
-MAX_KEY_FILE = 64 * 1024
+#: a public key file is one line; 16 KB is more than an 8192-bit RSA key with a long comment
+MAX_KEY_FILE = 16 * 1024
+#: a read of a key file that takes longer than this is given up (the console keeps answering meanwhile)
+KEY_FILE_TIMEOUT = 5.0
 
 
 def key_detail(k: SshKey, view: View) -> list[Section]:
@@ -36,22 +44,108 @@ def key_detail(k: SshKey, view: View) -> list[Section]:
     ]
 
 
-def read_key_source(value: str) -> str:
-    """The public key itself, or the contents of the file it names (``~/.ssh/id_ed25519.pub``)."""
+def looks_like_path(value: str) -> bool:
+    """``~/.ssh/id_ed25519.pub``, ``/x``, ``./x``, ``../x``, or a single word ending ``.pub``: a file to read."""
     text = value.strip()
-    looks_like_path = text.startswith(("~", "/", "./", "../")) or (text.endswith(".pub") and " " not in text)
-    if not looks_like_path:
-        return text
-    path = Path(text).expanduser()
+    return text.startswith(("~", "/", "./", "../")) or (text.endswith(".pub") and " " not in text)
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a plain file"
+
+
+def read_key_file(path: Path, limit: int = MAX_KEY_FILE) -> str:
+    """The text of a public key file (blocking: run it off the UI thread, see :func:`read_key_file_async`).
+
+    Only a regular file is read: it is opened with ``O_NONBLOCK`` (a FIFO cannot block the open) and checked with
+    ``fstat`` on what was opened (no race with a file swapped after a check); at most ``limit + 1`` bytes are read
+    whatever its size claims. Every error names the path, never the file's content.
+    """
+    shown = clean(str(path), max_length=120)
     try:
-        if path.stat().st_size > MAX_KEY_FILE:
-            raise ValueError(f"{path} is too large to be a public key")
-        content = path.read_text(encoding="utf-8", errors="replace").strip()
+        # A courtesy, not the check: a device or FIFO is not even opened (opening some has side effects).
+        before = os.stat(path)
+        if not stat.S_ISREG(before.st_mode):
+            raise ValueError(f"{shown} is not a regular file ({_kind(before.st_mode)}); give the .pub file")
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags)
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ValueError(f"cannot read {shown}: {exc.strerror or type(exc).__name__}") from None
+    try:
+        opened = os.fstat(fd)  # the check that counts: what was actually opened
+        if not stat.S_ISREG(opened.st_mode):
+            raise ValueError(f"{shown} is not a regular file ({_kind(opened.st_mode)}); give the .pub file")
+        if opened.st_size > limit:
+            raise ValueError(f"{shown} is larger than {limit // 1024} KB: not a public key file")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise ValueError(f"{shown} is larger than {limit // 1024} KB: not a public key file")
+    except OSError as exc:
+        raise ValueError(f"cannot read {shown}: {exc.strerror or type(exc).__name__}") from None
+    finally:
+        os.close(fd)
+    try:
+        content = b"".join(chunks).decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ValueError(f"{shown} is not a text file: not a public key file") from None
     if "PRIVATE KEY" in content:
-        raise ValueError(f"{path} is a private key; give the .pub file")
+        raise ValueError(f"{shown} is a private key; give the .pub file")
     return content
+
+
+async def read_key_file_async(path: Path) -> str:
+    """:func:`read_key_file` on a thread of its own, given up after :data:`KEY_FILE_TIMEOUT` seconds (a file on a
+    dead network mount can block any read). The thread is a daemon: a read that never ends cannot hold the exit."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def work() -> None:
+        try:
+            text = read_key_file(path)
+        except BaseException as exc:  # delivered to the awaiting task, whatever it is
+            error = exc
+            outcome: Callable[[], None] = lambda: future.set_exception(error)  # noqa: E731
+        else:
+            outcome = lambda: future.set_result(text)  # noqa: E731
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits any more
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=work, name="ssh-key-file", daemon=True).start()
+    timeout = KEY_FILE_TIMEOUT
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        shown = clean(str(path), max_length=120)
+        raise ValueError(f"{shown} did not answer in {timeout:g} s (a stalled network mount?)") from None
+
+
+async def read_key_source(value: str) -> tuple[str, Path | None]:
+    """The public key itself, or the contents of the file it names; and that file's path (``None``: pasted)."""
+    text = value.strip()
+    if not looks_like_path(text):
+        return text, None
+    path = Path(text).expanduser()
+    return await read_key_file_async(path), path
 
 
 async def create_key(call: ActionCall[SshKey]) -> None:
@@ -63,11 +157,20 @@ async def create_key(call: ActionCall[SshKey]) -> None:
 
     async def submit(values: dict[str, Any]) -> Outcome:
         try:
-            public_key = read_key_source(values["public_key"])
+            public_key, path = await read_key_source(values["public_key"])
         except ValueError as exc:
             raise FormError({"public_key": str(exc)}) from None
         params = {"name": values["name"], "public_key": public_key}
-        return await execute_in_form(call.app, op, None, params, values)
+        try:
+            return await execute_in_form(call.app, op, None, params, values)
+        except PydanticValidationError as exc:
+            # What a file holds is never quoted back (a wrong path could name /etc/shadow): only that it is no key.
+            if path is not None and any({"publicKey", "public_key"} & set(map(str, e["loc"])) for e in exc.errors()):
+                shown = clean(str(path), max_length=120)
+                raise FormError(
+                    {"public_key": f"{shown} does not hold an SSH public key (one line: ssh-ed25519 AAAA… comment)"}
+                ) from None
+            raise
 
     outcome = await call.app.ask(
         FormModal(
