@@ -200,11 +200,13 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def explain_validation(exc: pydantic.ValidationError, options: dict[str, str]) -> str:
+def explain_validation(exc: pydantic.ValidationError, options: dict[str, str],
+                       replace: dict[str, str] | None = None) -> str:
     """A model's validation error in terms of the command line: ``--cpu: Input should be ...``.
 
     ``options`` maps a parameter's JSON path (``extraResource.cpu``) to its option (``--cpu``); JSON names quoted
-    in a message (``productId``) are replaced by their options too."""
+    in a message (``productId``) are replaced by their options too. ``replace``: a message to give instead of the
+    model's for a path (one that could quote a value that must not be shown, like a file's content)."""
     from cloudzy_tui.api.errors import field_errors_from_pydantic
 
     renames = {path.rsplit(".", 1)[-1]: flag for path, flag in options.items()
@@ -224,7 +226,7 @@ def explain_validation(exc: pydantic.ValidationError, options: dict[str, str]) -
         if flag is None and base:
             below = [f for p, f in options.items() if p.startswith(base + ".")]
             flag = "/".join(dict.fromkeys(below)) or None
-        message = rename(problem.message)
+        message = (replace or {}).get(base) or rename(problem.message)
         if flag:
             parts.append(f"{flag}: {message}")
         elif path:
@@ -382,10 +384,17 @@ async def run_verb(args: argparse.Namespace, connected: Connected, reporter: Rep
         await session.execute(op, None)
     raw = _params(verb, args)
     options = verb_options(verb)
+    replace: dict[str, str] = {}
+    key_file = getattr(args, "public_key_file", None)
+    if key_file is not None:
+        # The model's message quotes the start of the key: never show what a file holds (it may be a secret).
+        options["publicKey"] = "--public-key-file"
+        where = "standard input" if key_file == "-" else key_file
+        replace["publicKey"] = f"{where} does not hold an OpenSSH public key ('ssh-ed25519 AAAA... comment')"
     try:
         model = session.parse_params(op, raw)
     except pydantic.ValidationError as exc:
-        raise UsageError(f"{verb.command}: {explain_validation(exc, options)}") from None
+        raise UsageError(f"{verb.command}: {explain_validation(exc, options, replace)}") from None
 
     target: Any = None
     resource = resource_named(op.resource)
@@ -414,7 +423,7 @@ async def run_verb(args: argparse.Namespace, connected: Connected, reporter: Rep
                                                   "use --yes to confirm.") from None
                 raise
     except pydantic.ValidationError as exc:  # a rule the body checks (e.g. a weekly schedule without days)
-        raise UsageError(f"{verb.command}: {explain_validation(exc, options)}") from None
+        raise UsageError(f"{verb.command}: {explain_validation(exc, options, replace)}") from None
 
     reporter.say(outcome.message)
     jobs: list[Job] = []

@@ -175,8 +175,8 @@ class Api:
                 return found
             page += 1
 
-    def floating_ips(self) -> list[dict[str, Any]]:
-        return list(self.get("/v1/floating-ips")["floatingIps"])
+    def floating_ips(self, **params: Any) -> list[dict[str, Any]]:
+        return list(self.get("/v1/floating-ips", **params)["floatingIps"])
 
     def sim_requests(self) -> dict[str, Any] | None:
         """The simulator's request counters (``GET /_sim/requests``), or ``None`` where this simulator has none."""
