@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 from cloudzy_tui import __version__
 from cloudzy_tui.cli.spec import (
@@ -21,6 +20,10 @@ from cloudzy_tui.cli.spec import (
     verbs_in,
 )
 
+TYPE_CHECKING = False  # not typing's: --help imports no typing
+if TYPE_CHECKING:
+    from typing import Any
+
 EXIT_CODES = """\
 exit status:
   0    done
@@ -34,13 +37,13 @@ exit status:
 
 
 def config_file_hint() -> str:
-    """Where the config file is (the same rule as ``config.config_path``, without importing pydantic)."""
+    """Where the config file is: exact when ``CLOUDZY_TUI_CONFIG_DIR`` says; else the rule, without importing
+    platformdirs (it alone costs a third of ``--help``): ``cloudzy-tui info`` prints the path in use."""
     override = os.environ.get("CLOUDZY_TUI_CONFIG_DIR")
     if override:
         return str(Path(override) / "config.toml")
-    from platformdirs import user_config_path
-
-    return str(user_config_path("cloudzy-tui") / "config.toml")
+    return ("the user config dir + cloudzy-tui/config.toml: ~/.config/cloudzy-tui/config.toml on Linux "
+            "($XDG_CONFIG_HOME honoured), ~/Library/Application Support/cloudzy-tui/config.toml on macOS")
 
 
 def environment_help() -> str:

@@ -472,7 +472,7 @@ class Progress:
         return " | ".join(parts)
 
     def draw(self) -> None:
-        if not self.tty:
+        if not self.tty or not self.tracker.in_flight:
             return
         text = self.reporter.scrub(self.line())
         self.reporter.err.write("\r\x1b[K" + text[: max(10, _columns() - 1)])

@@ -10,9 +10,15 @@ parameter model; a verb's ``params`` function only gathers them (by the model's 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+
+# Not ``typing.TYPE_CHECKING``: importing typing (and dataclasses, inspect) costs more than the rest of --help.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, Literal
+
+    FilterKind = Literal["text", "bool", "choice"]
+    Params = Callable[[argparse.Namespace], dict[str, Any]]
 
 
 class UsageError(Exception):
@@ -21,16 +27,17 @@ class UsageError(Exception):
 
 # ------------------------------------------------------------------------------------------------ resources
 
-FilterKind = Literal["text", "bool", "choice"]
-
-
-@dataclass(frozen=True)
 class ResourceSpec:
-    name: str
-    aliases: tuple[str, ...]
-    filters: tuple[tuple[str, FilterKind], ...] = ()
-    #: what ``describe`` accepts besides the id
-    names: str = "name"
+    """A resource as the command line knows it; ``names``: what ``describe`` accepts besides the id."""
+
+    __slots__ = ("aliases", "filters", "name", "names")
+
+    def __init__(self, name: str, aliases: tuple[str, ...], filters: tuple[tuple[str, FilterKind], ...] = (),
+                 names: str = "name") -> None:
+        self.name = name
+        self.aliases = aliases
+        self.filters = filters
+        self.names = names
 
 
 RESOURCES: tuple[ResourceSpec, ...] = (
@@ -90,21 +97,26 @@ def resource_names() -> ResourceNames:
 # ------------------------------------------------------------------------------------------------ verbs
 
 
-@dataclass(frozen=True)
 class Opt:
     """One option of a verb. ``field``: the JSON path of the parameter it fills (``extraResource.cpu``), to name
-    the option when the operation's model rejects the value."""
+    the option when the operation's model rejects the value. ``group``: options of one mutually exclusive group
+    share its name."""
 
-    flags: tuple[str, ...]
-    help: str
-    dest: str
-    field: str | None = None
-    metavar: str | None = None
-    type: Callable[[str], Any] | None = None
-    action: Any = None
-    required: bool = False
-    default: Any = None
-    group: str | None = None  # options of one mutually exclusive group share its name
+    __slots__ = ("action", "default", "dest", "field", "flags", "group", "help", "metavar", "required", "type")
+
+    def __init__(self, flags: tuple[str, ...], help: str, dest: str, field: str | None = None,
+                 metavar: str | None = None, type: Callable[[str], Any] | None = None, *, action: Any = None,
+                 required: bool = False, default: Any = None, group: str | None = None) -> None:
+        self.flags = flags
+        self.help = help
+        self.dest = dest
+        self.field = field
+        self.metavar = metavar
+        self.type = type
+        self.action = action
+        self.required = required
+        self.default = default
+        self.group = group
 
     def add_to(self, parser: argparse.ArgumentParser | Any) -> None:
         kwargs: dict[str, Any] = {"help": self.help, "dest": self.dest, "default": self.default}
@@ -120,23 +132,27 @@ class Opt:
         parser.add_argument(*self.flags, **kwargs)
 
 
-Params = Callable[[argparse.Namespace], dict[str, Any]]
-
-
-@dataclass(frozen=True)
 class Verb:
-    """One operation as a command: ``path`` is how it is typed (``("power-off",)``, ``("snapshots", "delete")``)."""
+    """One operation as a command: ``path`` is how it is typed (``("power-off",)``, ``("snapshots", "delete")``);
+    ``target``: the target's metavar (``None`` for operations that need none); ``params``: gathers the option
+    values under the operation model's Python field names; ``exclusive``: (group name, required) pairs."""
 
-    op: str
-    path: tuple[str, ...]
-    help: str
-    target: str | None = None  # the target's metavar; None for operations that need none
-    target_help: str = ""
-    options: tuple[Opt, ...] = ()
-    params: Params | None = None
-    starts_job: bool = False
-    exclusive: tuple[tuple[str, bool], ...] = ()  # (group name, required)
-    examples: tuple[str, ...] = ()
+    __slots__ = ("examples", "exclusive", "help", "op", "options", "params", "path", "starts_job", "target",
+                 "target_help")
+
+    def __init__(self, op: str, path: tuple[str, ...], help: str, target: str | None = None, target_help: str = "",
+                 *, options: tuple[Opt, ...] = (), params: Params | None = None, starts_job: bool = False,
+                 exclusive: tuple[tuple[str, bool], ...] = (), examples: tuple[str, ...] = ()) -> None:
+        self.op = op
+        self.path = path
+        self.help = help
+        self.target = target
+        self.target_help = target_help
+        self.options = options
+        self.params = params
+        self.starts_job = starts_job
+        self.exclusive = exclusive
+        self.examples = examples
 
     @property
     def command(self) -> str:
