@@ -249,7 +249,9 @@ def test_the_api_refusing_a_request_is_exit_1(cli: Cli) -> None:
     result = cli("resize", "cache-01", "--product", "no-such-product", "--yes")
     assert result.code == 1, result
     assert result.out == ""
-    assert [e["outcome"] for e in cli.audit if e["method"]] != []  # the request was sent and audited
+    assert "Product 'no-such-product' not found" in result.err
+    sent = [(e["method"], e["status"], e["action"]) for e in cli.audit if e["method"]]
+    assert sent == [("POST", 404, "Resize")]  # the request was sent, and audited with the API's answer
 
 
 def test_validation_errors_are_usage_errors_naming_the_option(cli: Cli) -> None:
