@@ -274,13 +274,8 @@ def token_for(connection: Connection, env: Mapping[str, str] | None = None) -> S
     return None
 
 
-def print_info(argv: list[str]) -> int:
+def print_info(profile: str | None = None, api_url: str | None = None) -> int:
     """``cloudzy-tui info``: the paths and the profile in use. Never the token."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="cloudzy-tui info", description="Print the paths and profile in use.")
-    parser.add_argument("--profile", metavar="NAME")
-    args = parser.parse_args(argv)
     path = config_path()
     print(f"config file   {path}{'' if path.exists() else '  (not created yet)'}")
     print(f"state dir     {state_dir()}")
@@ -292,7 +287,7 @@ def print_info(argv: list[str]) -> int:
     if warning:
         print(warning)
     try:
-        connection = resolve(profile=args.profile)
+        connection = resolve(profile=profile, api_url=api_url)
     except ConfigError as exc:
         print(f"config error  {exc}", file=sys.stderr)
         return 2

@@ -45,9 +45,8 @@ def instance_ref(i: Instance) -> InstanceRef:
 
 def describe_instance(i: Instance) -> str:
     """``web-01 (203.0.113.10 · fra1 · active)``: enough to be sure which instance it is."""
-    details = " · ".join(
-        x for x in (clean(i.main_ip, max_length=45), clean(i.region, max_length=30), clean(i.status, max_length=30)) if x
-    )
+    parts = (clean(i.main_ip, max_length=45), clean(i.region, max_length=30), clean(i.status, max_length=30))
+    details = " · ".join(x for x in parts if x)
     name = clean(hostname(i), max_length=60)
     return f"{name} ({details})" if details else name
 
