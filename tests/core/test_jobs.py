@@ -116,6 +116,55 @@ async def test_snapshot_restore_leaves_active_then_returns(env: Env) -> None:
     assert [e.item.status for e in env.events[1:]] == ["ACTIVE", "RESTORING", "ACTIVE"]
 
 
+@pytest.mark.parametrize("path", [["RESTORING", "FAILED"], ["FAILED"]], ids=["after-restoring", "at-once"])
+async def test_snapshot_restore_that_fails_ends_its_job(env: Env, path: list[str]) -> None:
+    """The failure path of a restore: FAILED ends the job as failed, whether or not the snapshot was seen to leave
+    ACTIVE first (``must_leave_first`` only delays success), and it is never polled again."""
+    snaps = env.client.snapshots
+    snaps.add("snap-4", "ACTIVE", "web-01-nightly")
+    job = env.tracker.track(kind="snapshot", target_id="snap-4", label="snapshot web-01-nightly", action="restore")
+    await env.tracker.poll_once()
+    assert job.running
+    for status in path:
+        env.clock.advance(5)
+        snaps.set("snap-4", status)
+        await env.tracker.poll_once()
+    assert job.state == "failed"
+    assert job.message.startswith("snapshot web-01-nightly FAILED after ")
+    assert env.events[-1].kind == "finished" and env.tracker.in_flight == []
+    env.client.take_calls()
+    await env.tracker.poll_once()
+    assert env.client.calls == []
+
+
+async def test_snapshot_restore_whose_snapshot_vanishes_ends_failed(env: Env) -> None:
+    snaps = env.client.snapshots
+    snaps.add("snap-5", "ACTIVE")
+    job = env.tracker.track(kind="snapshot", target_id="snap-5", action="restore")
+    await env.tracker.poll_once()
+    snaps.set("snap-5", "RESTORING")
+    env.clock.advance(5)
+    await env.tracker.poll_once()
+    snaps.remove("snap-5")
+    env.clock.advance(5)
+    await env.tracker.poll_once()
+    assert job.state == "failed" and "no longer exists" in job.message
+    assert env.tracker.in_flight == []
+
+
+async def test_snapshot_restore_that_never_changes_ends_by_timeout() -> None:
+    env = make_env(timeout=120.0)
+    env.client.snapshots.add("snap-6", "RESTORING")
+    job = env.tracker.track(kind="snapshot", target_id="snap-6", action="restore")
+    for _ in range(10):
+        env.clock.advance(30)
+        await env.tracker.poll_once()
+        if not job.running:
+            break
+    assert job.state != "running" and job.state != "succeeded"
+    assert env.tracker.in_flight == []
+
+
 async def test_server_that_ignores_the_status_filter(env: Env) -> None:
     """Each listed item's own status counts: a finished snapshot in an unfiltered list ends its job."""
     snaps = env.client.snapshots
