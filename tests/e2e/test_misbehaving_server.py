@@ -5,7 +5,9 @@ short timeouts.
 
 Each time: a clear message, a console that still answers keys, the last good rows kept and marked STALE, and
 recovery on its own once the server behaves. The server is a plain socket server in a thread, stopped and joined
-whatever happens; no test waits longer than a few timeouts.
+whatever happens. No assertion is on the clock: a stalled or trickling reply lasts until the server is stopped, so
+only the client's own timeout or deadline can end the wait the test sees end (and the server says the stalled
+connection was still open when the console reported it).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 import socket
 import struct
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,7 +29,6 @@ from cloudzy_tui.ui.widgets.status_bar import StatusBar
 
 TOKEN = "e2e-token-0123456789"
 TIMEOUT = 0.3  # the client's timeout (connect, read, write, pool)
-STALL = 1.0  # how long a stalled reply keeps the connection open, well past TIMEOUT
 
 
 def _instance(n: int, hostname: str, **extra: Any) -> dict[str, Any]:
@@ -73,6 +74,7 @@ class MisbehavingServer:
         self.instances: list[dict[str, Any]] = [dict(i) for i in GOOD]
         self.requests: list[tuple[str, str, str]] = []
         self._stop = threading.Event()
+        self.stalling = 0  # connections held open without an answer right now
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", port))
@@ -178,12 +180,14 @@ class MisbehavingServer:
                          b'{"detail": "", "code": "OKAY", "data": {"instances": [{"id": ')
             self._reset(conn)
         elif mode == "stall":
-            self._stop.wait(STALL)  # no answer in time; then the connection just closes
+            self.stalling += 1  # no answer at all until the server is stopped; then the connection just closes
+            try:
+                self._stop.wait()
+            finally:
+                self.stalling -= 1
         elif mode == "trickle":  # a byte every 0.1 s: each read is quick, the reply never ends
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
-            for _ in range(50):
-                if self._stop.wait(0.1):
-                    break
+            while not self._stop.wait(0.1):  # until the server is stopped
                 conn.sendall(b" ")
         elif mode == "truncated-json":
             self._send(conn, "200 OK", envelope({"instances": self.instances, "bookmark": None})[:90])
@@ -246,9 +250,9 @@ async def _still_answers_keys(pilot: Any, screen: ResourceScreen[Any]) -> None:
         assert screen.table.cursor_index == before + 1
         await pilot.press("up")
     await pilot.press("question_mark")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), timeout=2)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
     await pilot.press("escape")
-    await wait_for(pilot, lambda: pilot.app.screen is screen, timeout=2)
+    await wait_for(pilot, lambda: pilot.app.screen is screen)
 
 
 FAILURES = [
@@ -314,13 +318,11 @@ async def test_a_stalled_server_does_not_freeze_the_console(make_app: Any, serve
         await wait_for(pilot, lambda: screen.loaded_once and not screen.fetching)
         server.mode = "stall"
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: screen.fetching, timeout=1)
-        loop_time: Callable[[], float] = __import__("asyncio").get_running_loop().time
-        started = loop_time()
+        await wait_for(pilot, lambda: screen.fetching)
         await _still_answers_keys(pilot, screen)  # while the request hangs
         assert screen.fetching or screen.last_error is not None
-        await wait_for(pilot, lambda: screen.last_error is not None, timeout=3)
-        assert loop_time() - started < STALL + 0.5
+        await wait_for(pilot, lambda: screen.last_error is not None)
+        assert server.stalling >= 1  # the client gave up while the server had neither answered nor closed
         assert "did not answer in time" in _error(screen) and len(screen.model) == 3
 
 
@@ -335,9 +337,9 @@ async def test_a_reply_that_trickles_in_for_ever_ends_at_a_deadline(
         await wait_for(pilot, lambda: screen.loaded_once and not screen.fetching)
         server.mode = "trickle"
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: screen.fetching, timeout=1)
+        await wait_for(pilot, lambda: screen.fetching)
         await _still_answers_keys(pilot, screen)
-        await wait_for(pilot, lambda: screen.last_error is not None, timeout=3)
+        await wait_for(pilot, lambda: screen.last_error is not None)
         assert "did not answer in time" in _error(screen) and len(screen.model) == 3
         assert "STALE" in _status(screen)
         server.mode = "good"

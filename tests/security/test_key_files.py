@@ -49,7 +49,7 @@ def _field_error(form: FormModal[Any]) -> str:
 
 async def _refused(pilot: Any, simulator: Any, path: str, expected: str) -> str:
     form = await _submit_path(pilot, path)
-    await wait_for(pilot, lambda: bool(_field_error(form)), timeout=10)
+    await wait_for(pilot, lambda: bool(_field_error(form)))
     error = _field_error(form)
     assert expected in error, error
     assert isinstance(pilot.app.screen, FormModal) and not form.busy
@@ -217,7 +217,7 @@ async def test_a_hanging_read_times_out_and_the_console_answers(
             form.query_one("#field-name", Input).focus()
             await pilot.press("end", "x")
             assert form.query_one("#field-name", Input).value == "from-filex"
-            await wait_for(pilot, lambda: "did not answer" in _field_error(form), timeout=10)
+            await wait_for(pilot, lambda: "did not answer" in _field_error(form))
             assert not _posts(simulator)
     finally:
         release.set()
@@ -230,6 +230,6 @@ async def test_a_valid_key_file_is_sent(make_app: Any, simulator: Any, tmp_path:
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, "instances")
         await _submit_path(pilot, str(key))
-        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormModal), timeout=10)
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormModal))
         sent = _posts(simulator)[-1].body
         assert sent["publicKey"] == ed25519("laptop-file")

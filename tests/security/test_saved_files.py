@@ -45,7 +45,7 @@ async def test_the_palette_screenshot_is_saved_under_the_state_dir(
             await pilot.press(*"screenshot")
             await pilot.pause(0.3)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: any("Screenshot" in t for t in _toasts(app)), timeout=10)
+            await wait_for(pilot, lambda: any("Screenshot" in t for t in _toasts(app)))
             toast = next(t for t in _toasts(app) if "Screenshot" in t)
     files = list(folder.glob("*.svg")) if folder.exists() else []
     assert len(files) == 1, (toast, sorted(str(p) for p in home.rglob("*")))
@@ -68,7 +68,7 @@ async def test_a_table_export_goes_to_the_state_dir_by_default(
             form = await form_on_screen(pilot)
             default = form.query_one("#field-path", Input).value
             await pilot.click("#submit")
-            await wait_for(pilot, lambda: any("Exported" in t for t in _toasts(app)), timeout=10)
+            await wait_for(pilot, lambda: any("Exported" in t for t in _toasts(app)))
             toast = next(t for t in _toasts(app) if "Exported" in t)
     files = list(folder.glob("*.csv")) if folder.exists() else []
     assert len(files) == 1, (default, toast)

@@ -140,7 +140,7 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
             # 1. The list fails (400), the catalog fails (500 with the token as the code, 503 text, 403).
             screen = pilot.app.screen
             assert isinstance(screen, ResourceScreen)
-            await wait_for(pilot, lambda: screen.last_error is not None and not screen.fetching, timeout=10)
+            await wait_for(pilot, lambda: screen.last_error is not None and not screen.fetching)
             await settle(pilot)
             assert "Could not load" in screen.table.empty_message
             assert_nothing_shows_it(app, "list failed")
@@ -149,7 +149,7 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
             server.failing.discard("list")
             server.echo_in_data = True
             await pilot.press("ctrl+r")
-            await wait_for(pilot, lambda: len(screen.model.items) == 4 and not screen.fetching, timeout=10)
+            await wait_for(pilot, lambda: len(screen.model.items) == 4 and not screen.fetching)
             assert any("host-***" in (i.hostname or "") for i in screen.model.items.values())
             assert_nothing_shows_it(app, "list with the token in its data")
 
@@ -175,7 +175,7 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
             await pilot.press("E")
             export = await form_on_screen(pilot)
             await pilot.click("#submit")
-            await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormModal), timeout=10)
+            await wait_for(pilot, lambda: not isinstance(pilot.app.screen, FormModal))
             assert_nothing_shows_it(app, "export")
             del export
 
@@ -185,7 +185,7 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
             # Pressed, not clicked: a toast may lie over the button, and a dialog still being laid out moves it.
             pilot.app.screen.query_one("#confirm", Button).press()
-            await wait_for(pilot, lambda: any("Power off" in t for t in app.posted_toasts), timeout=10)  # type: ignore[attr-defined]
+            await wait_for(pilot, lambda: any("Power off" in t for t in app.posted_toasts))  # type: ignore[attr-defined]
             await settle(pilot)
             assert_nothing_shows_it(app, "action failed")
 
@@ -198,7 +198,7 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
             key_form.query_one("#field-public_key", Input).value = ed25519()
             # Pressed, not clicked: a toast (several lines here) may lie over the button.
             key_form.query_one("#submit", Button).press()
-            await wait_for(pilot, lambda: key_form.query_one("#error-name").display, timeout=10)
+            await wait_for(pilot, lambda: key_form.query_one("#error-name").display)
             assert key_form.query_one("#form-error").display
             assert_nothing_shows_it(app, "form failed")
             await pilot.press("escape")
@@ -209,14 +209,14 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
                 pilot.app.show_resource(name)
                 other = pilot.app.screen
                 assert isinstance(other, ResourceScreen)
-                await wait_for(pilot, lambda o=other: o.last_error is not None and not o.fetching, timeout=10)
+                await wait_for(pilot, lambda o=other: o.last_error is not None and not o.fetching)
                 await settle(pilot)
                 assert_nothing_shows_it(app, f"{name} failed")
 
             # 9. The token refused (401, echoed): a toast and the token prompt.
             server.auth_fails = True
             await pilot.press("ctrl+r")
-            await wait_for(pilot, lambda: isinstance(pilot.app.screen, TokenModal), timeout=10)
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, TokenModal))
             assert_nothing_shows_it(app, "401")
             await pilot.press("escape")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, ResourceScreen))
@@ -226,7 +226,7 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
                 raise RuntimeError(f"unexpected reply: {sentence(TOKEN, form)}")
 
             pilot.app.call_later(boom)
-            await wait_for(pilot, lambda: not pilot.app.is_running, timeout=10)
+            await wait_for(pilot, lambda: not pilot.app.is_running)
     except RuntimeError as exc:  # run_test re-raises what crashed the app
         crashed = "unexpected reply" in str(exc)
     assert crashed, "the crash did not happen"
@@ -280,6 +280,6 @@ async def test_an_unexpected_error_carrying_server_text_is_scrubbed_in_its_toast
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
         await pilot.click("#confirm")
-        await wait_for(pilot, lambda: any("ValueError" in t for t in posted), timeout=10)
+        await wait_for(pilot, lambda: any("ValueError" in t for t in posted))
         assert not [t[:300] for t in posted if exposed(t)]
         assert not exposed(screen_text(pilot.app))

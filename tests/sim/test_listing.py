@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
@@ -115,20 +114,16 @@ async def test_page_based_lists_and_totals(api: httpx.AsyncClient, sim: Simulato
         first["floatingIps"][3:6]
 
 
-async def test_ten_thousand_instances_seed_fast_and_page_correctly() -> None:
-    started = time.perf_counter()
+async def test_ten_thousand_instances_seed_and_page_correctly() -> None:
+    """Correctness only: how fast they seed and page is a benchmark figure (tests/benchmarks/run.py), not a test."""
     sim = Simulator(SimConfig(seed=5, token=TOKEN, instances=10_000, clock=FakeClock()))
-    assert time.perf_counter() - started < 2.0
     assert len(sim.instances) >= 10_000
     assert len({r["mainIp"] for r in sim.instances.values()}) == len(sim.instances)
     async with raw_client(sim) as api:
-        started = time.perf_counter()
         items, calls = await walk_instances(api, limit=100)
-        elapsed = time.perf_counter() - started
     live = sum(1 for r in sim.instances.values() if not r.deleted)
     assert len(items) == live and len({i["id"] for i in items}) == live
     assert calls == -(-live // 100) + 1
-    assert elapsed / calls < 0.05  # per 100-item page, in-process
 
 
 async def test_filtered_walk_over_many_instances() -> None:

@@ -32,8 +32,9 @@ async def settle(pilot: Pilot[Any], rounds: int = 3, timeout: float = 10.0) -> N
         await pilot.pause()
 
 
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Pause until ``predicate()`` holds (fails the test after ``timeout`` seconds)."""
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Pause until ``predicate()`` holds (fails the test after ``timeout`` seconds: generous, a limit for a test that
+    hangs, never a performance check — a loaded 2-core machine runs several of these at once)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():

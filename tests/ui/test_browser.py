@@ -268,7 +268,7 @@ async def test_live_refresh_runs_on_its_own_and_never_overlaps(make_app: Any, si
         # The refresh it missed happens as soon as the screen is back, not a whole period later.
         simulator.instances[key]["hostname"] = "changed-while-help-was-open"
         await pilot.press("escape")
-        await wait_for(pilot, lambda: screen.model.items[key].hostname == "changed-while-help-was-open", timeout=3)
+        await wait_for(pilot, lambda: screen.model.items[key].hostname == "changed-while-help-was-open")
 
 
 async def test_empty_account_hints_how_to_start(make_app: Any, simulator: Any) -> None:

@@ -687,4 +687,4 @@ async def test_the_catalog_recovers_when_the_api_comes_back(make_app: Any, simul
         simulator.faults.clear()
         await pilot.press("ctrl+r")
         await settle(pilot)
-        await wait_for(pilot, lambda: region_cell() == "Utah", timeout=2)
+        await wait_for(pilot, lambda: region_cell() == "Utah")

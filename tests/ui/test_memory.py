@@ -137,7 +137,7 @@ async def test_screen_switches_and_dialogs_leave_nothing_behind(make_app: Any, s
         assert after["FooterKey"] == 0
         assert after["job_updates subscribers"] == 0
         for kind in (JobsScreen, HelpScreen, CommandLine, ConfirmModal):
-            await wait_for(pilot, lambda kind=kind: len(_collected_live(kind)) <= 1, timeout=10)
+            await wait_for(pilot, lambda kind=kind: len(_collected_live(kind)) <= 1)
 
 
 async def test_a_closed_jobs_view_unsubscribes_at_once(make_app: Any) -> None:
@@ -158,7 +158,7 @@ async def test_a_closed_jobs_view_unsubscribes_at_once(make_app: Any) -> None:
             del view
         # And the views go: what may still name one is bounded (a cancelled timer's handle until its time comes,
         # an idle widget's last message), not one per view opened.
-        await wait_for(pilot, lambda: len(_collected_live(JobsScreen)) <= SLACK, timeout=10)
+        await wait_for(pilot, lambda: len(_collected_live(JobsScreen)) <= SLACK)
 
 
 # ------------------------------------------------------------------------------------------------------------
