@@ -28,20 +28,6 @@ class Catalog:
         self._product_index: dict[str, Product] = {}
         self._lock = asyncio.Lock()
 
-    @property
-    def loaded(self) -> bool:
-        return self.regions is not None and self.os is not None
-
-    async def load(self, *, force: bool = False) -> None:
-        """Regions, OS list and applications (each failure leaves the others usable)."""
-        async with self._lock:
-            if self.regions is None or force:
-                self.regions = await self.client.regions.list()
-            if self.os is None or force:
-                self.os = await self.client.os.list()
-            if self.applications is None or force:
-                self.applications = await self.client.applications.list()
-
     async def ensure_regions(self) -> list[Region]:
         if self.regions is None:
             self.regions = await self.client.regions.list()
@@ -64,14 +50,6 @@ class Catalog:
             for product in products:
                 self._product_index[str(product.id)] = product
         return self._products[region_id]
-
-    async def load_all_products(self) -> None:
-        for region in await self.ensure_regions():
-            if region.id not in self._products:
-                await self.products_for(region.id)
-
-    def cached_products(self, region_id: str) -> list[Product] | None:
-        return self._products.get(region_id)
 
     # ------------------------------------------------------------- lookups
 

@@ -440,10 +440,6 @@ class JobTracker:
         """Running jobs, newest first."""
         return [job for job in reversed(self._jobs) if job.running]
 
-    def running_for(self, kind: str, target_id: str) -> list[Job]:
-        """Running jobs on one object (a row can show it is busy)."""
-        return [j for j in self.in_flight if j.kind == kind and j.target_id == str(target_id)]
-
     @property
     def next_delay(self) -> float:
         """Seconds the loop waits after the last round (grows when quiet, backs off on errors)."""

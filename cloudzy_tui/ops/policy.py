@@ -30,11 +30,6 @@ class Policy:
         object.__setattr__(self, "protected", tuple(p.strip() for p in self.protected if p and p.strip()))
         object.__setattr__(self, "local_hostname", (self.local_hostname or "").lower().rstrip("."))
 
-    @property
-    def needs_hostnames(self) -> bool:
-        """True when some pattern can only be checked against a hostname (not every pattern is a plain id)."""
-        return bool(self.protected)
-
     def protected_by(self, instance_id: str | None, hostname: str | None) -> str | None:
         """The pattern that protects this instance, or ``None``."""
         for pattern in self.protected:

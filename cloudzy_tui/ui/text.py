@@ -14,7 +14,7 @@ from rich.text import Text
 
 from cloudzy_tui.text import clean
 
-__all__ = ["MISSING", "clean", "join_text", "safe_text"]
+__all__ = ["MISSING", "clean", "safe_text"]
 
 MISSING = "—"
 
@@ -32,13 +32,3 @@ def safe_text(
     if not text:
         return Text(missing, style="dim")
     return Text(text, style=style, no_wrap=single_line, end="")
-
-
-def join_text(*parts: Text | str, sep: str = " ") -> Text:
-    """Join pieces of text; plain ``str`` parts here are our own literals, also taken literally."""
-    out = Text(end="")
-    for i, part in enumerate(parts):
-        if i:
-            out.append(sep)
-        out.append(part if isinstance(part, Text) else Text(part))
-    return out

@@ -10,7 +10,6 @@ are shared by the other resource actions (backups, floating IPs, ISOs and images
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -76,13 +75,6 @@ def mounted_screen(app: CloudzyApp, screen_name: str) -> ResourceScreen[Any] | N
         return None
     screen = app.get_screen(screen_name)
     return screen if isinstance(screen, ResourceScreen) and screen.is_mounted else None
-
-
-def upsert_into(app: CloudzyApp, screen_name: str, items: Sequence[Any]) -> None:
-    """Put fresh objects into another resource screen's list, if that screen exists."""
-    screen = mounted_screen(app, screen_name)
-    if screen is not None and items:
-        screen.upsert_items(list(items))
 
 
 # ------------------------------------------------------------------------------------------------ list, detail
