@@ -27,7 +27,6 @@ from cloudzy_tui.units import gigabytes, ram_mb, timestamp, yes_no
 
 if TYPE_CHECKING:
     from cloudzy_tui.ui.app import CloudzyApp
-    from cloudzy_tui.ui.screens.resource import ResourceScreen
 
 # ------------------------------------------------------------------------------------------ shared helpers
 
@@ -65,16 +64,6 @@ async def region_choices(app: CloudzyApp) -> list[tuple[Text, str]]:
             label.append("  out of stock", style="yellow")
         choices.append((label, region.id))
     return choices
-
-
-def mounted_screen(app: CloudzyApp, screen_name: str) -> ResourceScreen[Any] | None:
-    """The resource screen of that name if it was opened this session (else None: it loads when opened)."""
-    from cloudzy_tui.ui.screens.resource import ResourceScreen
-
-    if not app.is_screen_installed(screen_name):
-        return None
-    screen = app.get_screen(screen_name)
-    return screen if isinstance(screen, ResourceScreen) and screen.is_mounted else None
 
 
 # ------------------------------------------------------------------------------------------------ list, detail
