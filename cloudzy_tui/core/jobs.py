@@ -43,6 +43,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
+from cloudzy_tui.units import duration
+
 __all__ = [
     "EventKind",
     "Expectation",
@@ -82,15 +84,9 @@ _MAX_RETRY_AFTER = 900.0
 
 
 def format_duration(seconds: float) -> str:
-    """``42s``, ``1m05s``, ``30m00s``, ``2h03m07s`` (rounded to the second; negative counts as 0)."""
-    total = max(0, int(seconds + 0.5))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m{secs:02d}s"
-    if minutes:
-        return f"{minutes}m{secs:02d}s"
-    return f"{secs}s"
+    """A job's elapsed time, rounded to the second, in the one duration format (``cloudzy_tui.units.duration``):
+    ``42s``, ``1m05s``, ``2h03m``; negative counts as 0."""
+    return duration(max(0.0, seconds) + 0.5)
 
 
 def _fold(status: str | None) -> str | None:
