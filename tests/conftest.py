@@ -55,7 +55,7 @@ async def client(simulator: Simulator) -> AsyncIterator[CloudzyClient]:
 
 @pytest.fixture
 def make_app(simulator: Simulator) -> Callable[..., Any]:
-    """A console on the simulator: frozen wall clock, no auto refresh, a fast job poller."""
+    """A console on the simulator: frozen wall clock, no auto refresh, a fast job poller, no detail debounce."""
     from cloudzy_tui.ui.app import CloudzyApp
 
     def factory(**kwargs: Any) -> CloudzyApp:
@@ -64,6 +64,7 @@ def make_app(simulator: Simulator) -> Callable[..., Any]:
             "clock": lambda: FROZEN_NOW,
             "refresh_seconds": 0,
             "job_interval": 0.02,
+            "detail_delay": 0,  # the detail load's debounce: nothing to wait for per row
         }
         options.update(kwargs)
         client = options.pop("client", None) or make_client(simulator)

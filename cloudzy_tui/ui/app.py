@@ -77,6 +77,7 @@ class CloudzyApp(App[None]):
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
         refresh_seconds: float = 15.0,
+        detail_delay: float = 0.3,
         job_interval: float = 1.0,
         ssh_command: str = "ssh root@{ip}",
         profile_colour: str | None = None,
@@ -98,6 +99,8 @@ class CloudzyApp(App[None]):
         self.clock = clock
         self._monotonic = monotonic
         self.refresh_seconds = refresh_seconds
+        # How long the cursor must rest on a row before its full detail is fetched (tests set 0).
+        self.detail_delay = max(0.0, detail_delay)
         self.ssh_command = ssh_command
         self.profile_colour = profile_colour if profile_colour and _valid_colour(profile_colour) else None
         self.profile_name = profile_name

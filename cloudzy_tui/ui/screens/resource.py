@@ -366,7 +366,12 @@ class ResourceScreen(Screen[None], Generic[T]):
         if self._detail_timer is not None:
             self._detail_timer.stop()
         if event.key is not None and (self.spec.related is not None or self.spec.can_fetch_one):
-            self._detail_timer = self.set_timer(0.3, self._load_detail)
+            delay = self.cloudzy.detail_delay
+            if delay > 0:
+                self._detail_timer = self.set_timer(delay, self._load_detail)
+            else:  # no debounce (Textual's timers refuse a zero delay)
+                self._detail_timer = None
+                self.call_later(self._load_detail)
 
     def _show_detail(self) -> None:
         key = self.table.cursor_key
