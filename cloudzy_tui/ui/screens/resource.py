@@ -570,7 +570,9 @@ class ResourceScreen(Screen[None], Generic[T]):
 def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:
     """A ResourceScreen subclass whose bindings include the spec's actions."""
     bindings: list[BindingType] = [
-        Binding(a.key, f"act('{a.id}')", a.title, show=a.show, id=f"{spec.name}.{a.id}") for a in spec.actions
+        Binding(a.key, f"act('{a.id}')", a.title, show=a.show, id=f"{spec.name}.{a.id}")
+        for a in spec.actions
+        if a.key  # no key: offered in the command palette only
     ]
     name = "".join(part.capitalize() for part in spec.name.replace("-", "_").split("_")) + "Screen"
     return type(name, (ResourceScreen,), {"BINDINGS": bindings})
