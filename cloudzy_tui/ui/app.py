@@ -30,7 +30,7 @@ from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
 from cloudzy_tui.ops.ssh import SshSettings
 from cloudzy_tui.ui import textual_fixes
-from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
+from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
 from cloudzy_tui.ui.text import clean, safe_text
@@ -470,7 +470,7 @@ class CloudzyApp(App[None]):
                     action.description or action.title,
                     lambda a=action, s=target: self.dispatch_action(s, a, s.current_item),
                 )
-        for spec in ALL_SPECS:
+        for spec in EVERY_SPEC:
             yield SystemCommand(
                 f"Go to {spec.title}",
                 f":{spec.name}" + (f" (or :{', :'.join(spec.aliases)})" if spec.aliases else ""),

@@ -260,7 +260,8 @@ class ResourceScreen(Screen[None], Generic[T]):
     def _empty_message(self) -> str:
         if self.filter_text or self.server_filters:
             return "No rows match the filter (Esc clears it)."
-        return self.spec.empty_hint
+        hint = self.spec.extra.get("empty_hint")
+        return str(hint()) if callable(hint) else self.spec.empty_hint
 
     def _arm_refresh(self) -> None:
         if self._refresh_timer is not None:
@@ -410,6 +411,10 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     @on(ResourceTable.Selected)
     def _selected(self, event: ResourceTable.Selected) -> None:
+        enter = self.spec.action(self.spec.extra.get("enter_action", ""))
+        if enter is not None:  # a spec whose Enter is an action (:sessions switches tmux to the session)
+            self.cloudzy.dispatch_action(self, enter, self.current_item)
+            return
         self.open_detail()
 
     def open_detail(self) -> None:
