@@ -150,3 +150,17 @@ async def test_sessions_outside_tmux_says_how_to_get_them(
         await pilot.pause()
         shown = screen_text(pilot.app)
         assert "Not in tmux: run cloudzy-tui inside tmux" in shown, shown
+
+
+async def test_the_instance_detail_marks_an_open_session(
+    make_app: Any, simulator: Any, tmux_log: Path, tmp_path: Path
+) -> None:
+    record = next(r for r in simulator.instances.values() if r["hostname"] == "web-02")
+    pane = f"%9\t@6\tops:6.0\t{record.id}\tweb-02\t{record['mainIp']}\t1700000000\tdefault\t0\n"
+    (tmp_path / "panes").write_text(pane)
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _on(pilot, simulator, "web-02")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "SSH sessions open (1)" in screen_text(pilot.app))
+        assert "ops:6.0" in screen_text(pilot.app)

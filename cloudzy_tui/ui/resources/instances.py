@@ -176,10 +176,24 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
             with contextlib.suppress(CloudzyError):
                 await app.catalog.products_for(i.region)
 
-    snapshot_section, backup_section, fip_section, _ = await asyncio.gather(
-        snapshots(), backup(), floating_ips(), product()
+    async def ssh_sessions() -> Section | None:
+        """The ssh sessions open to this instance (tmux panes the console tagged), when there are any."""
+        if not ssh_ops.in_tmux():
+            return None
+        try:
+            found = await asyncio.to_thread(ssh_ops.sessions)
+        except ssh_ops.SshError:
+            return None
+        mine = [s for s in found if s.instance_id == str(i.id)]
+        if not mine:
+            return None
+        rows = [(s.where, Text(f"{s.address}  since {timestamp(s.since)}  (:sessions)")) for s in mine]
+        return Section(f"SSH sessions open ({len(mine)})", rows=rows)
+
+    snapshot_section, backup_section, fip_section, _, ssh_section = await asyncio.gather(
+        snapshots(), backup(), floating_ips(), product(), ssh_sessions()
     )
-    return [snapshot_section, backup_section, fip_section]
+    return [s for s in (ssh_section, snapshot_section, backup_section, fip_section) if s is not None]
 
 
 def _snapshot_line(s: Any) -> Text:
