@@ -465,7 +465,7 @@ def render_ssh_config(
     hosts: list[str] = []
     skipped: list[str] = []
     seen: set[str] = set()
-    for instance in instances:
+    for instance in sorted(instances, key=lambda i: (str(getattr(i, "hostname", "") or ""), str(i.id))):
         if refusal(instance) is not None:
             continue
         name = getattr(instance, "hostname", None)
