@@ -109,3 +109,9 @@ def test_settings_from_the_config_profile_wins() -> None:
     assert (got.user, got.port, got.open, got.identity_file, got.profile) == ("ubuntu", 2200, "split",
                                                                                 "~/.ssh/prod", "prod")
     assert ssh.settings_from(settings, SimpleNamespace(), "x").user == "admin"
+
+
+def test_a_hostile_ipv4_falls_back_to_a_real_ipv6_and_without_one_is_refused() -> None:
+    assert command("ssh {ip}", inst(mainIp="-oProxyCommand=x", mainIpv6="2001:db8::9")) == ["ssh", "2001:db8::9"]
+    with pytest.raises(ssh.SshError, match="'-oProxyCommand=x' is not an IP address"):
+        command("ssh {ip}", inst(mainIp="-oProxyCommand=x"))

@@ -164,3 +164,15 @@ async def test_the_instance_detail_marks_an_open_session(
         await pilot.press("enter")
         await wait_for(pilot, lambda: "SSH sessions open (1)" in screen_text(pilot.app))
         assert "ops:6.0" in screen_text(pilot.app)
+
+
+async def test_c_offers_the_ssh_command(make_app: Any, simulator: Any) -> None:
+    app = make_app(ssh_command="ssh -p {port} {user}@{ip}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        record = await _on(pilot, simulator, "web-01")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: "ssh command" in screen_text(pilot.app))
+        assert f"ssh -p 22 root@{record['mainIp']}" in screen_text(pilot.app)
+        await pilot.press("down", "down", "down", "enter")
+        await wait_for(pilot, lambda: bool(pilot.app.clipboard))
+        assert pilot.app.clipboard == f"ssh -p 22 root@{record['mainIp']}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shlex
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -353,6 +354,20 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
 ]
 
 
+def copy_choices(i: Instance, app: CloudzyApp) -> list[tuple[str, str]]:
+    """What ``c`` offers on an instance: the IPs, the id, the ssh command (when one can be built safely)."""
+    choices = [("IPv4", i.main_ip or ""), ("IPv6", i.main_ipv6 or ""), ("id", i.id)]
+    settings = app.ssh_settings
+    try:
+        target = ssh_ops.SshTarget(str(i.id), ssh_ops.safe_name(i.hostname), ssh_ops.choose_address(i))
+        command = ssh_ops.build_command(settings.command, target, user=settings.user, port=settings.port)
+    except ssh_ops.SshError:
+        pass
+    else:
+        choices.append(("ssh command", shlex.join(command)))
+    return [(label, value) for label, value in choices if value]
+
+
 def _row_style(i: Instance) -> str:
     return "dim strike" if (i.status or "").lower() == "deleted" else ""
 
@@ -377,4 +392,5 @@ INSTANCES: ResourceSpec[Instance] = ResourceSpec(
     row_style=_row_style,
     empty_hint="No instances yet: press n to create one.",
     refresh_interval=15.0,
+    extra={"copy_choices": copy_choices},
 )

@@ -517,7 +517,20 @@ class ResourceScreen(Screen[None], Generic[T]):
         item = self.current_item
         if item is None:
             return
+        choices_of = self.spec.extra.get("copy_choices")
+        if callable(choices_of):  # several things worth copying (an instance: id, IPs, ssh command): ask which
+            from cloudzy_tui.ui.modals.copy_choice import CopyChoice
+
+            choices = choices_of(item, self.cloudzy)
+            if len(choices) > 1:
+                self.app.push_screen(CopyChoice("Copy", choices), self._copy_value)
+                return
         value = self.spec.copy_value(item) if self.spec.copy_value else self.spec.key_of(item)
+        self._copy_value(value)
+
+    def _copy_value(self, value: str | None) -> None:
+        if value is None:
+            return
         # What goes on the clipboard is pasted into shells: one line, no control characters, no bidi overrides.
         value = clean(value, max_length=20_000)
         self.app.copy_to_clipboard(value)
