@@ -471,8 +471,10 @@ def render_ssh_config(
         name = getattr(instance, "hostname", None)
         problem = host_alias_problem(name)
         if problem is not None:
-            skipped.append(f"skipped instance {clean(getattr(instance, 'id', ''), max_length=40)}: "
-                           f"its hostname {clean(name, max_length=40)!r} has {problem}")
+            skipped.append(
+                f"skipped instance {clean(getattr(instance, 'id', ''), max_length=40)}: "
+                f"its hostname {clean(name, max_length=40)!r} has {problem}"
+            )
             continue
         assert isinstance(name, str)
         if name in seen:

@@ -45,8 +45,18 @@ def test_address_ipv4_else_ipv6_else_an_attached_floating_ip() -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ["-oProxyCommand=touch /tmp/pwned", "-oProxyCommand=sh -c 'id'", "--help", "-v", "web 01", "a;rm -rf ~",
-     "$(id)", "web\x1b]0;evil\x07", "[b]x[/b]", "../../etc/passwd"],
+    [
+        "-oProxyCommand=touch /tmp/pwned",
+        "-oProxyCommand=sh -c 'id'",
+        "--help",
+        "-v",
+        "web 01",
+        "a;rm -rf ~",
+        "$(id)",
+        "web\x1b]0;evil\x07",
+        "[b]x[/b]",
+        "../../etc/passwd",
+    ],
 )
 def test_no_option_or_shell_word_from_a_hostile_hostname(hostile: str) -> None:
     instance = inst(hostname=hostile)
@@ -102,12 +112,20 @@ def test_settings_from_the_config_profile_wins() -> None:
     from cloudzy_tui.config import Settings
 
     settings = Settings.model_validate(
-        {"ssh_open": "split", "ssh_user": "admin",
-         "profiles": {"prod": {"ssh_user": "ubuntu", "ssh_port": 2200, "ssh_identity_file": "~/.ssh/prod"}}}
+        {
+            "ssh_open": "split",
+            "ssh_user": "admin",
+            "profiles": {"prod": {"ssh_user": "ubuntu", "ssh_port": 2200, "ssh_identity_file": "~/.ssh/prod"}},
+        }
     )
     got = ssh.settings_from(settings, settings.profile("prod"), "prod")
-    assert (got.user, got.port, got.open, got.identity_file, got.profile) == ("ubuntu", 2200, "split",
-                                                                                "~/.ssh/prod", "prod")
+    assert (got.user, got.port, got.open, got.identity_file, got.profile) == (
+        "ubuntu",
+        2200,
+        "split",
+        "~/.ssh/prod",
+        "prod",
+    )
     assert ssh.settings_from(settings, SimpleNamespace(), "x").user == "admin"
 
 

@@ -138,9 +138,7 @@ async def test_sessions_lists_switches_and_closes(
         assert "%8" not in screen.model.items and "%7" in screen.model.items
 
 
-async def test_sessions_outside_tmux_says_how_to_get_them(
-    make_app: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_sessions_outside_tmux_says_how_to_get_them(make_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TMUX", raising=False)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

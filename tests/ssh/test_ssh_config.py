@@ -26,9 +26,21 @@ def inst(hostname: Any, n: int = 1, **data: Any) -> Instance:
 
 
 HOSTILE = [
-    "web 01", "web*", "db?", "!web", "a,b", "-oProxyCommand=touch /tmp/x", "-oProxyCommand=x",
-    "[b]bold[/b]", "web\x1b]0;t\x07",
-    "line\nHost evil", "tab\there", "", None, "caf\u00e9", "x\u202etxt",
+    "web 01",
+    "web*",
+    "db?",
+    "!web",
+    "a,b",
+    "-oProxyCommand=touch /tmp/x",
+    "-oProxyCommand=x",
+    "[b]bold[/b]",
+    "web\x1b]0;t\x07",
+    "line\nHost evil",
+    "tab\there",
+    "",
+    None,
+    "caf\u00e9",
+    "x\u202etxt",
 ]
 
 
@@ -45,8 +57,9 @@ def test_blocks_for_active_instances_only_and_hostile_names_skipped() -> None:
     from cloudzy_tui.api.floating_ips import FloatingIp
 
     fips = [FloatingIp.model_validate({"id": "f", "ipAddress": "203.0.113.4", "instanceId": "i-4"})]
-    result = ssh.render_ssh_config(instances, fips, settings=ssh.SshSettings(identity_file="~/.ssh/id_cloudzy",
-                                                                              user="ubuntu"))
+    result = ssh.render_ssh_config(
+        instances, fips, settings=ssh.SshSettings(identity_file="~/.ssh/id_cloudzy", user="ubuntu")
+    )
     hosts = ssh.parse_ssh_config(result.text)
     assert hosts == {
         "db-primary": {"hostname": "2001:db8::2", "user": "ubuntu", "identityfile": "~/.ssh/id_cloudzy"},
@@ -65,18 +78,31 @@ def test_blocks_for_active_instances_only_and_hostile_names_skipped() -> None:
 
 def _cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDZY_", "XDG_"))}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_STATE_HOME=str(home / "state"),
-               CLOUDZY_TUI_CONFIG_DIR=str(home / "cfg"), CLOUDZY_TUI_STATE_DIR=str(home / "st"),
-               PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "cloudzy_tui", "--demo", "ssh-config", *args], capture_output=True,
-                          text=True, env=env, cwd=str(home), timeout=120, check=False)
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_STATE_HOME=str(home / "state"),
+        CLOUDZY_TUI_CONFIG_DIR=str(home / "cfg"),
+        CLOUDZY_TUI_STATE_DIR=str(home / "st"),
+        PYTHONPATH=str(ROOT),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "cloudzy_tui", "--demo", "ssh-config", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(home),
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     (tmp_path / "cfg").mkdir()
     (tmp_path / "cfg" / "config.toml").write_text(
-        '[profiles.default]\nssh_identity_file = "~/.ssh/id_cloudzy"\n', encoding="utf-8")
+        '[profiles.default]\nssh_identity_file = "~/.ssh/id_cloudzy"\n', encoding="utf-8"
+    )
     (tmp_path / "cfg" / "config.toml").chmod(0o600)
     return tmp_path
 
@@ -93,8 +119,9 @@ def test_the_cli_prints_blocks_that_parse_back_and_ssh_resolves(home: Path) -> N
         pytest.skip("ssh is not installed: the blocks were parsed back, not resolved by ssh -G")
     config = home / "cloudzy.conf"
     config.write_text(done.stdout)
-    resolved = subprocess.run(["ssh", "-G", "-F", str(config), "web-01"], capture_output=True, text=True,
-                              timeout=30, check=True).stdout.splitlines()
+    resolved = subprocess.run(
+        ["ssh", "-G", "-F", str(config), "web-01"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout.splitlines()
     assert f"hostname {web['hostname']}" in resolved and "user root" in resolved
     assert any(line.startswith("identityfile ") and line.endswith("/.ssh/id_cloudzy") for line in resolved)
 

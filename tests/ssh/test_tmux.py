@@ -33,8 +33,12 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_one_window_each_named_after_the_host_and_tagged(fake: Path) -> None:
-    opened = ssh.open_in_tmux([(WEB, ["ssh", "root@198.51.100.7"]), (DB, ["ssh", "root@2001:db8::2"])], "window",
-                              profile="prod", now=lambda: 1700000000.0)
+    opened = ssh.open_in_tmux(
+        [(WEB, ["ssh", "root@198.51.100.7"]), (DB, ["ssh", "root@2001:db8::2"])],
+        "window",
+        profile="prod",
+        now=lambda: 1700000000.0,
+    )
     calls = tmux_calls(fake)
     windows = [c for c in calls if c[0] == "new-window"]
     assert windows == [
@@ -136,12 +140,17 @@ def test_with_a_real_tmux_open_list_close(real_tmux: None, tmp_path: Path) -> No
     opened = ssh.open_in_tmux(three[:1], "window", profile="default")
     _wait(marker.exists, "the command ran in the new window")
     _wait(lambda: marker.read_text() == "it's $HOME; `id`", "the argument arrived unexpanded")
-    names = subprocess.run(["tmux", "list-windows", "-a", "-F", "#{window_name}"], capture_output=True, text=True,
-                           check=True).stdout.split()
+    names = subprocess.run(
+        ["tmux", "list-windows", "-a", "-F", "#{window_name}"], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert "web-01" in names
     tiled = ssh.open_in_tmux(three[1:], "window", tiled=True, synchronize=True)
-    sync = subprocess.run(["tmux", "show-options", "-w", "-v", "-t", tiled[0].window, "synchronize-panes"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    sync = subprocess.run(
+        ["tmux", "show-options", "-w", "-v", "-t", tiled[0].window, "synchronize-panes"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert sync == "on"
     found = {s.pane: s for s in ssh.sessions()}
     assert set(found) == {o.pane for o in opened + tiled}

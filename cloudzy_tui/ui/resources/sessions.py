@@ -51,8 +51,14 @@ SESSIONS_RESOURCE: Resource[ssh_ops.Session] = Resource(
         Field("window", "WINDOW", lambda s: s.where),
     ],
     to_json=lambda s: {
-        "pane": s.pane, "window": s.window, "where": s.where, "instance_id": s.instance_id, "hostname": s.hostname,
-        "address": s.address, "since": s.since, "profile": s.profile,
+        "pane": s.pane,
+        "window": s.window,
+        "where": s.where,
+        "instance_id": s.instance_id,
+        "hostname": s.hostname,
+        "address": s.address,
+        "since": s.since,
+        "profile": s.profile,
     },
 )
 
