@@ -282,6 +282,19 @@ def _tag(run: Runner, pane: str, target: SshTarget, profile: str, since: float) 
 
 _IDS = "#{pane_id} #{window_id}"
 
+# Run in a tmux pane: the command; if it fails (unreachable, refused), say so and wait for Enter, so the pane does
+# not vanish before the error can be read. The command's words are positional parameters ("$@"): nothing in them
+# is ever parsed by the shell.
+_PANE_SCRIPT = (
+    '"$@"; status=$?; if [ "$status" -ne 0 ]; then '
+    'printf "\\n%s exited with status %s. Press Enter to close this pane.\\n" "$1" "$status"; read -r _; fi'
+)
+
+
+def pane_command(argv: Sequence[str]) -> str:
+    """The one shell command tmux runs for ``argv`` (tmux hands a single command to ``sh -c``): every word quoted."""
+    return shlex.join(["sh", "-c", _PANE_SCRIPT, "cloudzy-ssh", *argv])
+
 
 def _ids(output: str) -> tuple[str, str]:
     words = output.split()
@@ -313,10 +326,10 @@ def open_in_tmux(
     if tiled and len(items) > 1:
         first, rest = items[0], items[1:]
         name = f"ssh-{len(items)}"
-        pane, window = _ids(run(["new-window", "-P", "-F", _IDS, "-n", name, "--", shlex.join(first[1])]))
+        pane, window = _ids(run(["new-window", "-P", "-F", _IDS, "-n", name, "--", pane_command(first[1])]))
         opened.append(Opened(first[0], pane, window))
         for target, argv in rest:
-            p, w = _ids(run(["split-window", "-t", window, "-P", "-F", _IDS, "--", shlex.join(argv)]))
+            p, w = _ids(run(["split-window", "-t", window, "-P", "-F", _IDS, "--", pane_command(argv)]))
             opened.append(Opened(target, p, w))
             run(["select-layout", "-t", window, "tiled"])  # keep room for the next split
         if synchronize:
@@ -329,7 +342,7 @@ def open_in_tmux(
                     args += ["-t", here]
             else:
                 args = ["new-window", "-P", "-F", _IDS, "-n", target.name]
-            pane, window = _ids(run([*args, "--", shlex.join(argv)]))
+            pane, window = _ids(run([*args, "--", pane_command(argv)]))
             opened.append(Opened(target, pane, window))
     for o in opened:
         _tag(run, o.pane, o.target, profile, since)

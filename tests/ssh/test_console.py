@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from ui.helpers import loaded, screen_text, settle, toasts, wait_for
 
+from cloudzy_tui.ops import ssh
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 
 from .fakes import fake_ssh, fake_tmux, path_with, tmux_calls
@@ -55,7 +56,16 @@ async def test_s_inside_tmux_opens_a_tagged_window_named_after_the_host(
         await pilot.press("s")
         await wait_for(pilot, lambda: any("opened in a tmux window" in t for t in toasts(pilot.app)))
         assert _windows(tmux_log) == [
-            ["new-window", "-P", "-F", "#{pane_id} #{window_id}", "-n", "web-01", "--", f"ssh root@{record['mainIp']}"]
+            [
+                "new-window",
+                "-P",
+                "-F",
+                "#{pane_id} #{window_id}",
+                "-n",
+                "web-01",
+                "--",
+                ssh.pane_command(["ssh", f"root@{record['mainIp']}"]),
+            ]
         ]
         assert ["set-option", "-p", "-t", "%1", "@cloudzy-instance", record.id] in tmux_calls(tmux_log)
         assert ran == []  # the console was not suspended
@@ -107,7 +117,7 @@ async def test_a_hostile_hostname_never_reaches_tmux_or_ssh_as_an_option(
         await wait_for(pilot, lambda: bool(_windows(tmux_log)))
         window = _windows(tmux_log)[0]
         # Named after the address (the hostname is not safe), the command is the template's with the IP.
-        assert window[5] == record["mainIp"] and window[-1] == f"ssh root@{record['mainIp']}"
+        assert window[5] == record["mainIp"] and window[-1] == ssh.pane_command(["ssh", f"root@{record['mainIp']}"])
         assert not any("ProxyCommand" in word for call in tmux_calls(tmux_log) for word in call)
 
 

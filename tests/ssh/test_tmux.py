@@ -42,8 +42,26 @@ def test_one_window_each_named_after_the_host_and_tagged(fake: Path) -> None:
     calls = tmux_calls(fake)
     windows = [c for c in calls if c[0] == "new-window"]
     assert windows == [
-        ["new-window", "-P", "-F", "#{pane_id} #{window_id}", "-n", "web-01", "--", "ssh root@198.51.100.7"],
-        ["new-window", "-P", "-F", "#{pane_id} #{window_id}", "-n", "2001:db8::2", "--", "ssh root@2001:db8::2"],
+        [
+            "new-window",
+            "-P",
+            "-F",
+            "#{pane_id} #{window_id}",
+            "-n",
+            "web-01",
+            "--",
+            ssh.pane_command(["ssh", "root@198.51.100.7"]),
+        ],
+        [
+            "new-window",
+            "-P",
+            "-F",
+            "#{pane_id} #{window_id}",
+            "-n",
+            "2001:db8::2",
+            "--",
+            ssh.pane_command(["ssh", "root@2001:db8::2"]),
+        ],
     ]
     assert [o.pane for o in opened] == ["%1", "%2"]
     tags = [c for c in calls if c[0] == "set-option"]
@@ -56,16 +74,34 @@ def test_one_window_each_named_after_the_host_and_tagged(fake: Path) -> None:
 def test_a_split_beside_the_console(fake: Path) -> None:
     ssh.open_in_tmux([(WEB, ["ssh", "root@198.51.100.7"])], "split")
     first = tmux_calls(fake)[0]
-    assert first == ["split-window", "-P", "-F", "#{pane_id} #{window_id}", "-t", "%0", "--", "ssh root@198.51.100.7"]
+    assert first == [
+        "split-window",
+        "-P",
+        "-F",
+        "#{pane_id} #{window_id}",
+        "-t",
+        "%0",
+        "--",
+        ssh.pane_command(["ssh", "root@198.51.100.7"]),
+    ]
 
 
 def test_tiled_panes_with_synchronized_input(fake: Path) -> None:
     three = [(WEB, ["ssh", "a"]), (DB, ["ssh", "b"]), (ssh.SshTarget("i-3", "c", "192.0.2.3"), ["ssh", "c"])]
     opened = ssh.open_in_tmux(three, "window", tiled=True, synchronize=True)
     calls = [c for c in tmux_calls(fake) if c[0] != "set-option" or c[1] == "-w"]
-    assert calls[0][:1] == ["new-window"] and calls[0][-1] == "ssh a"
+    assert calls[0][:1] == ["new-window"] and calls[0][-1] == ssh.pane_command(["ssh", "a"])
     window = opened[0].window
-    assert ["split-window", "-t", window, "-P", "-F", "#{pane_id} #{window_id}", "--", "ssh b"] in calls
+    assert [
+        "split-window",
+        "-t",
+        window,
+        "-P",
+        "-F",
+        "#{pane_id} #{window_id}",
+        "--",
+        ssh.pane_command(["ssh", "b"]),
+    ] in calls
     assert ["select-layout", "-t", window, "tiled"] in calls
     assert calls[-1] == ["set-option", "-w", "-t", window, "synchronize-panes", "on"]
     assert len(opened) == 3
@@ -76,7 +112,7 @@ def test_the_command_reaches_tmux_as_one_quoted_shell_word(fake: Path) -> None:
     argv = ["ssh", "-o", "ProxyJump=jump host", "root@198.51.100.7"]
     ssh.open_in_tmux([(WEB, argv)], "window")
     sent = tmux_calls(fake)[0][-1]
-    assert shlex.split(sent) == argv
+    assert shlex.split(sent)[:2] == ["sh", "-c"] and shlex.split(sent)[4:] == argv
 
 
 def test_sessions_are_read_back_from_the_tags(fake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,3 +198,17 @@ def test_with_a_real_tmux_open_list_close(real_tmux: None, tmp_path: Path) -> No
     assert len(ssh.sessions()) == 3
     ssh.close(web)
     assert {s.pane for s in ssh.sessions()} == {o.pane for o in tiled}
+
+
+def test_with_a_real_tmux_a_failed_ssh_stays_readable(real_tmux: None) -> None:
+    # ssh that fails at once (unreachable, refused): the pane says so and waits for Enter instead of vanishing.
+    (failed,) = ssh.open_in_tmux([(WEB, ["sh", "-c", "echo 'ssh: connect to host: No route'; exit 255"])], "window")
+
+    def shown() -> str:
+        done = subprocess.run(["tmux", "capture-pane", "-p", "-t", failed.pane], capture_output=True, text=True)
+        return done.stdout
+
+    _wait(lambda: "exited with status 255" in shown(), "the failure shown in the pane")
+    assert "No route" in shown()
+    subprocess.run(["tmux", "send-keys", "-t", failed.pane, "Enter"], check=True)
+    _wait(lambda: failed.pane not in {s.pane for s in ssh.sessions()}, "the pane closed after Enter")

@@ -82,7 +82,7 @@ def session_detail(s: ssh_ops.Session, view: View) -> list[Section]:
                 ("profile", s.profile),
             ],
         ),
-        Section("", body=Text("Enter switches tmux to it, D closes it.", style="dim")),
+        Section("", body=Text("Enter (or s) switches tmux to it, D closes it.", style="dim")),
     ]
 
 
@@ -128,7 +128,7 @@ SESSIONS: ResourceSpec[ssh_ops.Session] = ResourceSpec(
     ],
     detail=session_detail,
     actions=[
-        console_action("switch", "g", "Go to", switch, "Switch tmux to this session's pane"),
+        console_action("switch", "s", "Switch to", switch, "Switch tmux to this session's pane"),
         console_action("close", "D", "Close", close, "Close this session's tmux pane (asks first)"),
     ],
     copy_value=lambda s: s.address,
