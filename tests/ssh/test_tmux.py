@@ -6,9 +6,11 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,18 +155,19 @@ def real_tmux(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     monkeypatch.setenv("TMUX_TMPDIR", str(sockets))
     monkeypatch.delenv("TMUX", raising=False)
     monkeypatch.delenv("TMUX_PANE", raising=False)
-    subprocess.run(["tmux", "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "80", "-y", "24"], check=True)
+    subprocess.run(["tmux", "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "120", "-y", "40"], check=True)
     try:
         yield
     finally:
         subprocess.run(["tmux", "kill-server"], check=False, capture_output=True)
 
 
-def _wait(condition: object, what: str, timeout: float = 30.0) -> None:
+def _wait(condition: object, what: str, timeout: float = 30.0, screen: Any = None) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout:.0f}s")
+            shown = f"; the screen shows:\n{screen()}" if screen is not None else ""
+            raise AssertionError(f"{what} not reached within {timeout:.0f}s{shown}")
         time.sleep(0.05)
 
 
@@ -212,3 +215,62 @@ def test_with_a_real_tmux_a_failed_ssh_stays_readable(real_tmux: None) -> None:
     assert "No route" in shown()
     subprocess.run(["tmux", "send-keys", "-t", failed.pane, "Enter"], check=True)
     _wait(lambda: failed.pane not in {s.pane for s in ssh.sessions()}, "the pane closed after Enter")
+
+
+def test_the_real_console_inside_a_real_tmux_opens_a_window_per_s(real_tmux: None, tmp_path: Path) -> None:
+    """End to end: the console runs in a tmux pane (tmux sets $TMUX for it), s opens a tagged window running ssh
+    (a fake one on PATH), :sessions lists it, and the console's own pane is still the console."""
+    from .fakes import fake_ssh
+
+    bin_dir = tmp_path / "bin"
+    fake_ssh(bin_dir)
+    log = tmp_path / "ssh.log"
+    home = tmp_path / "home"
+    home.mkdir()
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        "PATH": path_with(bin_dir),
+        "FAKE_SSH_LOG": str(log),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".state"),
+        "PYTHONPATH": str(root),
+        "TERM": "xterm-256color",
+    }
+    # The window s opens runs with tmux's environment, not the console's: the fake ssh by its path, its log known
+    # to the tmux server.
+    config = home / ".config" / "cloudzy-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'ssh_command = "{bin_dir / "ssh"} root@{{ip}}"\n')
+    config.chmod(0o600)
+    subprocess.run(["tmux", "set-environment", "-g", "FAKE_SSH_LOG", str(log)], check=True)
+    command = ["env", *(f"{k}={v}" for k, v in env.items()), sys.executable, "-m", "cloudzy_tui", "--demo"]
+    subprocess.run(["tmux", "new-window", "-t", "t", "-n", "console", "-c", str(root), shlex.join(command)], check=True)
+
+    def console_text() -> str:
+        done = subprocess.run(["tmux", "capture-pane", "-p", "-t", "t:console"], capture_output=True, text=True)
+        return done.stdout
+
+    def keys(*words: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", "t:console", *words], check=True)
+
+    _wait(lambda: "db-primary" in console_text(), "the console on screen", timeout=60)
+    # The first row (win-rdp) is shut down: refused, with the reason, and nothing run.
+    keys("s")
+    _wait(lambda: "win-rdp is shutdown" in console_text(), "the refusal", screen=console_text)
+    assert not log.exists()
+    keys("j")  # vpn-gw, active
+    keys("s")
+    _wait(lambda: log.exists() and "root@" in log.read_text(), "the fake ssh ran", timeout=60, screen=console_text)
+    (found,) = ssh.sessions()
+    assert found.hostname == "vpn-gw" and log.read_text().strip() == f"root@{found.address}"
+    names = subprocess.run(
+        ["tmux", "list-windows", "-t", "t", "-F", "#{window_name}"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert found.hostname in names and "console" in names
+    keys(":")
+    _wait(lambda: "snapshots" in console_text(), "the command line")
+    keys("-l", "sessions")
+    keys("Enter")
+    _wait(lambda: found.where.split(".")[0] in console_text(), "the session listed in :sessions")
+    keys("q")
