@@ -21,6 +21,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_config_path, user_state_path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -77,6 +78,13 @@ class Profile(BaseModel):
     # Instance ids or hostname patterns (fnmatch: ``db-*``) that no mutating action may touch.
     protected: list[str] = Field(default_factory=list)
     ssh_command: str | None = None
+    #: ``{user}`` / ``{port}`` of ssh_command and of ``ssh-config`` (default: the settings', root / 22)
+    ssh_user: str | None = None
+    ssh_port: int | None = Field(None, gt=0, lt=65536)
+    #: where ``s`` opens ssh: "window" / "split" (inside tmux) or "suspend" (here)
+    ssh_open: Literal["window", "split", "suspend"] | None = None
+    #: an ``IdentityFile`` for the ``Host`` blocks of ``cloudzy-tui ssh-config``
+    ssh_identity_file: str | None = None
 
     @field_validator("api_url")
     @classmethod
@@ -93,6 +101,10 @@ class Settings(BaseModel):
     refresh_seconds: float = Field(15.0, ge=0)
     theme: str | None = None
     ssh_command: str = DEFAULT_SSH_COMMAND
+    ssh_user: str = "root"
+    ssh_port: int = Field(22, gt=0, lt=65536)
+    #: default: a new tmux window inside tmux, here (the console suspended) outside
+    ssh_open: Literal["window", "split", "suspend"] | None = None
     keymap: dict[str, str] = Field(default_factory=dict)
     profiles: dict[str, Profile] = Field(default_factory=dict)
     #: the log file's level (``--log-level`` overrides it)

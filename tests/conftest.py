@@ -17,6 +17,14 @@ TOKEN = "test-token-0123456789"
 FROZEN_NOW = 1_782_907_200.0
 
 
+@pytest.fixture(autouse=True)
+def _outside_tmux(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as outside tmux whatever terminal runs them: ``s`` must never open windows in the tester's tmux
+    (tests/ssh sets a fake tmux up where it wants one)."""
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.delenv("TMUX_PANE", raising=False)
+
+
 @pytest.fixture
 def sim_clock() -> FakeClock:
     return FakeClock(start=FROZEN_NOW)

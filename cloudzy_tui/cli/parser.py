@@ -230,6 +230,18 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--check", action="store_true", help="verify the token with one GET (exit status 4 if refused)")
     info.set_defaults(command="info")
 
+    ssh_config = _sub(
+        subparsers, "ssh-config", common, help="print ssh Host blocks for every active instance (--write FILE)",
+        description="Print an ssh config with a Host block (HostName, User, IdentityFile) for every active "
+                    "instance, for Include from ~/.ssh/config: then 'ssh web-01' and 'scp f web-01:' work. Hostnames "
+                    "that are not safe as a Host name are skipped with a warning on stderr. --write replaces FILE "
+                    "atomically (mode 0600), and only a file this command wrote (its first line says so).",
+        epilog="example: cloudzy-tui ssh-config --write ~/.ssh/cloudzy.conf, then in ~/.ssh/config: "
+               "Include ~/.ssh/cloudzy.conf\n\n" + EXIT_CODES,
+    )
+    ssh_config.add_argument("--write", metavar="FILE", help="write FILE (0600) instead of printing")
+    ssh_config.set_defaults(command="ssh-config")
+
     subparsers.add_parser(
         "sim", add_help=False, help="run the Cloudzy API simulator on a socket ('cloudzy-tui sim --help')",
     ).set_defaults(command="sim")

@@ -161,6 +161,8 @@ async def _run(args: argparse.Namespace, reporter: Reporter) -> int:
             return await describe(args, connected)
         if args.command == "verb":
             return await run_verb(args, connected, reporter)
+        if args.command == "ssh-config":
+            return await ssh_config(args, connected, reporter)
         raise UsageError(f"unknown command {args.command!r}")
     except UsageError as exc:
         reporter.error(str(exc))
@@ -182,6 +184,45 @@ async def _run(args: argparse.Namespace, reporter: Reporter) -> int:
         return API_ERROR
     finally:
         await connected.aclose()
+
+
+# ------------------------------------------------------------------------------------------------ ssh-config
+
+
+async def ssh_config(args: argparse.Namespace, connected: Connected, reporter: Reporter) -> int:
+    """Host blocks for every active instance (ops/ssh.py renders them); to stdout or ``--write FILE``."""
+    from pathlib import Path
+
+    from cloudzy_tui.config import Profile
+    from cloudzy_tui.ops import ssh as ssh_ops
+
+    profile = connected.connection.profile if connected.connection is not None else Profile()
+    settings = ssh_ops.settings_from(connected.settings, profile, connected.profile_name)
+    instances = await connected.client.instances.list_all()
+    floating: list[Any] = []
+    if any(not (i.main_ip or i.main_ipv6) for i in instances if ssh_ops.refusal(i) is None):
+        floating = await connected.client.floating_ips.list_all()
+    try:
+        result = ssh_ops.render_ssh_config(instances, floating, settings=settings)
+    except ssh_ops.SshError as exc:
+        raise UsageError(str(exc)) from None
+    for warning in result.skipped:
+        reporter.say(f"cloudzy-tui: warning: {warning}")
+    if args.write:
+        path = Path(args.write).expanduser()
+        try:
+            ssh_ops.write_ssh_config(path, result.text)
+        except ssh_ops.NotOurs as exc:
+            reporter.error(str(exc))
+            return REFUSED
+        except OSError as exc:
+            reporter.error(f"cannot write {path}: {exc.strerror or exc}")
+            return USAGE
+        reporter.say(f"wrote {len(result.hosts)} Host blocks to {path} (mode 0600); "
+                     f"in ~/.ssh/config: Include {path}")
+        return OK
+    write(result.text)
+    return OK
 
 
 # ------------------------------------------------------------------------------------------------ info --check

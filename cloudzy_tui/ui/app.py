@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import socket
 import subprocess
 import sys
@@ -27,8 +28,9 @@ from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
+from cloudzy_tui.ops.ssh import SshSettings
 from cloudzy_tui.ui import textual_fixes
-from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
+from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
 from cloudzy_tui.ui.text import clean, safe_text
@@ -42,6 +44,10 @@ DEFAULT_REFRESH = 15.0
 # Toasts on screen at once: a newer one pushes out the oldest (each also expires after its timeout, 3-10 s, and
 # Textual forgets expired ones), so a burst of errors never stacks dozens of toasts or keeps them in memory.
 MAX_TOASTS = 5
+
+
+def _ignore_signal(signum: int, frame: object) -> None:
+    """A signal that must not end the console (SIGINT while ssh runs in its place): let it pass."""
 
 
 def _valid_colour(colour: str) -> bool:
@@ -80,6 +86,7 @@ class CloudzyApp(App[None]):
         detail_delay: float = 0.3,
         job_interval: float = 1.0,
         ssh_command: str = "ssh root@{ip}",
+        ssh: SshSettings | None = None,
         profile_colour: str | None = None,
         profile_name: str = "default",
         protected: Sequence[str] = (),
@@ -102,6 +109,10 @@ class CloudzyApp(App[None]):
         # How long the cursor must rest on a row before its full detail is fetched (tests set 0).
         self.detail_delay = max(0.0, detail_delay)
         self.ssh_command = ssh_command
+        # How ``s`` reaches an instance (command template, user, port, tmux window/split/here): ops/ssh.py.
+        self.ssh_settings = ssh if ssh is not None else SshSettings(command=ssh_command, profile=profile_name)
+        if ssh is not None:
+            self.ssh_command = ssh.command
         self.profile_colour = profile_colour if profile_colour and _valid_colour(profile_colour) else None
         self.profile_name = profile_name
         self.audit = audit if audit is not None else AuditLog(None, profile_name)
@@ -462,7 +473,7 @@ class CloudzyApp(App[None]):
                     action.description or action.title,
                     lambda a=action, s=target: self.dispatch_action(s, a, s.current_item),
                 )
-        for spec in ALL_SPECS:
+        for spec in EVERY_SPEC:
             yield SystemCommand(
                 f"Go to {spec.title}",
                 f":{spec.name}" + (f" (or :{', :'.join(spec.aliases)})" if spec.aliases else ""),
@@ -532,14 +543,24 @@ class CloudzyApp(App[None]):
 
     # ----------------------------------------------------------------- misc
 
-    async def run_external(self, argv: list[str]) -> tuple[int, str]:
-        """Run a terminal program (ssh) with the console suspended; back on exit. Returns (status, error)."""
+    async def run_external(self, argv: list[str], *, banner: str = "") -> tuple[int, str]:
+        """Run a terminal program (ssh) with the console suspended; back on exit. Returns (status, error).
+
+        ``banner`` is written to the terminal first (what is connecting, how to come back). Ctrl-C while the
+        program runs ends the program only: the console's SIGINT handler is a no-op meanwhile, and since it is a
+        Python handler (not SIG_IGN) the program starts with the default one (exec resets caught signals)."""
         try:
             with self.suspend():
+                if banner:
+                    sys.stdout.write(banner)
+                    sys.stdout.flush()
+                previous = signal.signal(signal.SIGINT, _ignore_signal)
                 try:
                     return subprocess.call(argv), ""
                 except OSError as exc:
                     return -1, exc.strerror or str(exc)
+                finally:
+                    signal.signal(signal.SIGINT, previous)
         except SuspendNotSupported:
             return -1, "this terminal cannot hand the screen to another program"
 

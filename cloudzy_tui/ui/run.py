@@ -89,6 +89,7 @@ def run_console(args: argparse.Namespace) -> int:
         profile_name = connection.profile_name
         audit = AuditLog(audit_path(), profile_name)
 
+    from cloudzy_tui.ops.ssh import settings_from as ssh_settings_from
     from cloudzy_tui.ui.app import CloudzyApp
 
     app = CloudzyApp(
@@ -97,6 +98,7 @@ def run_console(args: argparse.Namespace) -> int:
         read_only=connection.read_only,
         refresh_seconds=settings.refresh_seconds,
         ssh_command=connection.profile.ssh_command or settings.ssh_command,
+        ssh=ssh_settings_from(settings, connection.profile, profile_name),
         profile_colour=connection.profile.colour,
         profile_name=profile_name,
         protected=connection.profile.protected,

@@ -169,7 +169,11 @@ async def test_the_token_appears_nowhere(form: str, home: Path, monkeypatch: pyt
             assert_nothing_shows_it(app, "raw JSON")
             await pilot.press("escape")
             await wait_for(pilot, lambda: pilot.app.screen is screen)
-            await pilot.press("c")
+            await pilot.press("c")  # an instance: c asks which (IPv4, id, ssh command); the first is copied
+            await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "CopyChoice")
+            assert_nothing_shows_it(app, "copy choices")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: pilot.app.screen is screen)
 
             # 5. Export the table (the default path: under the state dir).
             await pilot.press("E")

@@ -197,7 +197,9 @@ async def test_copy_puts_the_ip_on_the_clipboard(make_app: Any) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot, "instances")
         item = screen.current_item
-        await pilot.press("c")
+        await pilot.press("c")  # an instance offers its IPs, id and ssh command: the first (IPv4) highlighted
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "CopyChoice")
+        await pilot.press("enter")
         assert pilot.app.clipboard == (item.main_ip or item.id)
 
 

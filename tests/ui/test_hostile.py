@@ -481,7 +481,7 @@ async def test_ssh_never_turns_a_server_string_into_an_option(make_app: Any, sim
     app = make_app(ssh_command="ssh {ip}")
     calls: list[list[str]] = []
 
-    async def run_external(argv: list[str]) -> tuple[int, str]:
+    async def run_external(argv: list[str], *, banner: str = "") -> tuple[int, str]:
         calls.append(argv)
         return 0, ""
 
@@ -492,3 +492,5 @@ async def test_ssh_never_turns_a_server_string_into_an_option(make_app: Any, sim
         await pilot.press("s")
         await settle(pilot)
         assert not any(part.startswith("-oProxyCommand") for argv in calls for part in argv), calls
+        # The IPv4 is not an address: the IPv6 (a real one) is used instead, the hostile string never.
+        assert calls == [["ssh", web01["mainIpv6"]]]

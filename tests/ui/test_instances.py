@@ -199,11 +199,12 @@ async def test_change_os_needs_the_hostname(make_app: Any, simulator: Any) -> No
         assert writes(simulator, suffix="/change-os")[0].body == {"osId": target}
 
 
-async def test_ssh_runs_the_configured_command(make_app: Any, simulator: Any) -> None:
+async def test_ssh_runs_the_configured_command(make_app: Any, simulator: Any, monkeypatch: Any) -> None:
+    monkeypatch.delenv("TMUX", raising=False)  # outside tmux: ssh runs here (inside, tests/ssh covers it)
     app = make_app(ssh_command="ssh -o StrictHostKeyChecking=ask admin@{ip}")
     ran: list[list[str]] = []
 
-    async def fake_run(argv: list[str]) -> tuple[int, str]:
+    async def fake_run(argv: list[str], *, banner: str = "") -> tuple[int, str]:
         ran.append(argv)
         return 0, ""
 

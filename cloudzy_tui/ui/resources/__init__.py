@@ -1,4 +1,5 @@
-"""Every resource the console shows, as a spec for the one generic resource screen."""
+"""Every resource the console shows, as a spec for the one generic resource screen (``ALL_SPECS``: the account's;
+``CONSOLE_SPECS``: the console's own, such as ``:sessions``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from cloudzy_tui.ui.resources.catalog import APPLICATIONS, OPERATING_SYSTEMS, PR
 from cloudzy_tui.ui.resources.floating_ips import FLOATING_IPS
 from cloudzy_tui.ui.resources.instances import INSTANCES
 from cloudzy_tui.ui.resources.media import IMAGES, ISOS
+from cloudzy_tui.ui.resources.sessions import SESSIONS
 from cloudzy_tui.ui.resources.snapshots import SNAPSHOTS
 from cloudzy_tui.ui.resources.ssh_keys import SSH_KEYS
 
@@ -26,6 +28,9 @@ ALL_SPECS: list[ResourceSpec[Any]] = [
     OPERATING_SYSTEMS,
     APPLICATIONS,
 ]
+# The console's own lists (not the account's): reachable from the ':' command line and the palette like the others.
+CONSOLE_SPECS: list[ResourceSpec[Any]] = [SESSIONS]
+EVERY_SPEC: list[ResourceSpec[Any]] = [*ALL_SPECS, *CONSOLE_SPECS]
 
 
 def resolve_resource(name: str) -> ResourceSpec[Any] | None:
@@ -33,8 +38,8 @@ def resolve_resource(name: str) -> ResourceSpec[Any] | None:
     wanted = name.strip().lstrip(":").lower()
     if not wanted:
         return None
-    for spec in ALL_SPECS:
+    for spec in EVERY_SPEC:
         if wanted == spec.name or wanted in spec.aliases:
             return spec
-    matches = [s for s in ALL_SPECS if s.name.startswith(wanted) or any(a.startswith(wanted) for a in s.aliases)]
+    matches = [s for s in EVERY_SPEC if s.name.startswith(wanted) or any(a.startswith(wanted) for a in s.aliases)]
     return matches[0] if len(matches) == 1 else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import shlex
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,9 @@ from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import backups as backup_ops
 from cloudzy_tui.ops import instances as instance_ops
 from cloudzy_tui.ops import snapshots as snapshot_ops
+from cloudzy_tui.ops import ssh as ssh_ops
 from cloudzy_tui.ops.backups import profile_of
+from cloudzy_tui.ops.ssh import SshTarget
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.backups import edit_backup_schedule_of_instance
 from cloudzy_tui.ui.resources.base import (
@@ -176,10 +177,24 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
             with contextlib.suppress(CloudzyError):
                 await app.catalog.products_for(i.region)
 
-    snapshot_section, backup_section, fip_section, _ = await asyncio.gather(
-        snapshots(), backup(), floating_ips(), product()
+    async def ssh_sessions() -> Section | None:
+        """The ssh sessions open to this instance (tmux panes the console tagged), when there are any."""
+        if not ssh_ops.in_tmux():
+            return None
+        try:
+            found = await asyncio.to_thread(ssh_ops.sessions)
+        except ssh_ops.SshError:
+            return None
+        mine = [s for s in found if s.instance_id == str(i.id)]
+        if not mine:
+            return None
+        rows = [(s.where, Text(f"{s.address}  since {timestamp(s.since)}  (:sessions)")) for s in mine]
+        return Section(f"SSH sessions open ({len(mine)})", rows=rows)
+
+    snapshot_section, backup_section, fip_section, _, ssh_section = await asyncio.gather(
+        snapshots(), backup(), floating_ips(), product(), ssh_sessions()
     )
-    return [snapshot_section, backup_section, fip_section]
+    return [s for s in (ssh_section, snapshot_section, backup_section, fip_section) if s is not None]
 
 
 def _snapshot_line(s: Any) -> Text:
@@ -229,35 +244,79 @@ async def change_os(call: ActionCall[Instance]) -> None:
     await change_os_form(call.app, call.target)
 
 
+async def _ssh_targets(call: ActionCall[Instance]) -> list[tuple[SshTarget, list[str]]] | None:
+    """The instances to open ssh to (the row under the cursor; marks will add more), checked, with their command
+    lines. None (and a toast saying why) when one cannot be reached."""
+    app = call.app
+    settings = app.ssh_settings
+    items = [call.target]
+    floating: list[Any] = []
+    if any(not (i.main_ip or i.main_ipv6) for i in items):
+        with contextlib.suppress(CloudzyError):  # no floating IPs known: the refusal below says "no address"
+            floating = await app.client.floating_ips.list_all()
+    found: list[tuple[SshTarget, list[str]]] = []
+    for i in items:
+        try:
+            target = ssh_ops.target_of(i, floating)
+            argv = ssh_ops.build_command(settings.command, target, user=settings.user, port=settings.port)
+        except ssh_ops.SshError as exc:
+            app.toast(f"SSH: {exc}", severity="warning", timeout=8)
+            return None
+        found.append((target, argv))
+    return found
+
+
+async def open_ssh(
+    call: ActionCall[Instance], mode: ssh_ops.OpenMode | None = None, *, tiled: bool = False
+) -> None:
+    """``s``: ssh to the instance, in a tmux window or pane (inside tmux) or here with the console suspended."""
+    app = call.app
+    targets = await _ssh_targets(call)
+    if not targets:
+        return
+    chosen = mode or app.ssh_settings.open_mode()
+    if chosen != "suspend" and not ssh_ops.in_tmux():
+        app.toast(f"Not inside tmux: ssh opens here instead. {ssh_ops.MULTI_SESSION_HINT}", timeout=8)
+        chosen = "suspend"
+    if chosen == "suspend":
+        for target, argv in targets:
+            code, error = await app.run_external(argv, banner=ssh_ops.banner(target, argv))
+            if error:
+                app.toast(f"Could not run {argv[0]}: {error}", severity="error")
+            elif code:
+                app.toast(f"{argv[0]} to {target.name} exited with status {code}", severity="warning")
+        return
+    try:
+        opened = await asyncio.to_thread(
+            ssh_ops.open_in_tmux, targets, chosen, tiled=tiled, synchronize=tiled,
+            profile=app.ssh_settings.profile,
+        )
+    except ssh_ops.SshError as exc:
+        app.toast(f"SSH: {exc}", severity="error", timeout=8)
+        return
+    where = "a split" if chosen == "split" and not tiled else "tiled panes" if tiled else "a tmux window"
+    names = ", ".join(o.target.name for o in opened)
+    app.toast(f"ssh to {names} opened in {where} (:sessions lists them)", timeout=5)
+
+
 async def ssh(call: ActionCall[Instance]) -> None:
-    i = call.target
-    ip = i.main_ip or i.main_ipv6
-    if not ip:
-        call.app.toast(f"{_hostname(i)} has no IP address to connect to.", severity="warning")
-        return
-    try:
-        # A server string goes onto a command line: only a real address may (never '-oProxyCommand=...').
-        ip = str(ipaddress.ip_address(ip.strip()))
-    except ValueError:
-        call.app.toast(f"{_hostname(i)}: {clean(ip, max_length=60)!r} is not an IP address; not connecting.",
-                       severity="error")
-        return
-    template = call.app.ssh_command
-    try:
-        parts = shlex.split(template)
-        argv = [part.format(ip=ip, hostname=i.hostname or "", id=i.id) for part in parts]
-    except (KeyError, IndexError, ValueError) as exc:
-        call.app.toast(f"The ssh command template is not usable: {exc}", severity="error")
-        return
-    if any(value.startswith("-") and not part.startswith("-") for part, value in zip(parts, argv, strict=True)):
-        call.app.toast(f"{_hostname(i)}: a server value would become a command option; not connecting.",
-                       severity="error")
-        return
-    code, error = await call.app.run_external(argv)
-    if error:
-        call.app.toast(f"Could not run {argv[0]}: {error}", severity="error")
-    elif code:
-        call.app.toast(f"{argv[0]} exited with status {code}", severity="warning")
+    await open_ssh(call)
+
+
+async def ssh_window(call: ActionCall[Instance]) -> None:
+    await open_ssh(call, "window")
+
+
+async def ssh_split(call: ActionCall[Instance]) -> None:
+    await open_ssh(call, "split")
+
+
+async def ssh_here(call: ActionCall[Instance]) -> None:
+    await open_ssh(call, "suspend")
+
+
+async def ssh_tiled(call: ActionCall[Instance]) -> None:
+    await open_ssh(call, "window", tiled=True)
 
 
 async def create(call: ActionCall[Instance]) -> None:
@@ -272,7 +331,18 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
     op_action(instance_ops.POWER_ON, "u"),
     op_action(instance_ops.POWER_OFF, "p"),
     op_action(instance_ops.RESET, "R"),
-    console_action("ssh", "s", "SSH", ssh, "Open an ssh session to the main IP", unavailable=instance_ops.deleted),
+    console_action("ssh", "s", "SSH", ssh, "Open an ssh session (a tmux window inside tmux, else here)",
+                   unavailable=ssh_ops.refusal),
+    # Palette-only (no key): where to open it, whatever ssh_open says.
+    console_action("ssh_window", "", "ssh in a new window", ssh_window, "A new tmux window named after the host",
+                   unavailable=ssh_ops.refusal, show=False),
+    console_action("ssh_split", "", "ssh in a split", ssh_split, "A tmux pane beside the console",
+                   unavailable=ssh_ops.refusal, show=False),
+    console_action("ssh_here", "", "ssh here (suspend)", ssh_here, "In place of the console; back when ssh ends",
+                   unavailable=ssh_ops.refusal, show=False),
+    console_action("ssh_tiled", "", "ssh tiled, input synchronized", ssh_tiled,
+                   "One tmux window, a tiled pane per instance, typing goes to all", unavailable=ssh_ops.refusal,
+                   show=False),
     op_action(instance_ops.RESIZE, "z", run=resize),
     op_action(instance_ops.CHANGE_OS, "C", run=change_os),
     op_action(instance_ops.ADD_TRAFFIC, "t", run=add_traffic, show=False),
@@ -282,6 +352,20 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
     op_action(backup_ops.SET_SCHEDULE, "b", id="backups", title="Backups", run=edit_backup_schedule_of_instance,
               show=False),
 ]
+
+
+def copy_choices(i: Instance, app: CloudzyApp) -> list[tuple[str, str]]:
+    """What ``c`` offers on an instance: the IPs, the id, the ssh command (when one can be built safely)."""
+    choices = [("IPv4", i.main_ip or ""), ("IPv6", i.main_ipv6 or ""), ("id", i.id)]
+    settings = app.ssh_settings
+    try:
+        target = ssh_ops.SshTarget(str(i.id), ssh_ops.safe_name(i.hostname), ssh_ops.choose_address(i))
+        command = ssh_ops.build_command(settings.command, target, user=settings.user, port=settings.port)
+    except ssh_ops.SshError:
+        pass
+    else:
+        choices.append(("ssh command", shlex.join(command)))
+    return [(label, value) for label, value in choices if value]
 
 
 def _row_style(i: Instance) -> str:
@@ -308,4 +392,5 @@ INSTANCES: ResourceSpec[Instance] = ResourceSpec(
     row_style=_row_style,
     empty_hint="No instances yet: press n to create one.",
     refresh_interval=15.0,
+    extra={"copy_choices": copy_choices},
 )

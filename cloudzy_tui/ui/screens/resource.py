@@ -260,7 +260,8 @@ class ResourceScreen(Screen[None], Generic[T]):
     def _empty_message(self) -> str:
         if self.filter_text or self.server_filters:
             return "No rows match the filter (Esc clears it)."
-        return self.spec.empty_hint
+        hint = self.spec.extra.get("empty_hint")
+        return str(hint()) if callable(hint) else self.spec.empty_hint
 
     def _arm_refresh(self) -> None:
         if self._refresh_timer is not None:
@@ -415,6 +416,10 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     @on(ResourceTable.Selected)
     def _selected(self, event: ResourceTable.Selected) -> None:
+        enter = self.spec.action(self.spec.extra.get("enter_action", ""))
+        if enter is not None:  # a spec whose Enter is an action (:sessions switches tmux to the session)
+            self.cloudzy.dispatch_action(self, enter, self.current_item)
+            return
         self.open_detail()
 
     def open_detail(self) -> None:
@@ -517,7 +522,20 @@ class ResourceScreen(Screen[None], Generic[T]):
         item = self.current_item
         if item is None:
             return
+        choices_of = self.spec.extra.get("copy_choices")
+        if callable(choices_of):  # several things worth copying (an instance: id, IPs, ssh command): ask which
+            from cloudzy_tui.ui.modals.copy_choice import CopyChoice
+
+            choices = choices_of(item, self.cloudzy)
+            if len(choices) > 1:
+                self.app.push_screen(CopyChoice("Copy", choices), self._copy_value)
+                return
         value = self.spec.copy_value(item) if self.spec.copy_value else self.spec.key_of(item)
+        self._copy_value(value)
+
+    def _copy_value(self, value: str | None) -> None:
+        if value is None:
+            return
         # What goes on the clipboard is pasted into shells: one line, no control characters, no bidi overrides.
         value = clean(value, max_length=20_000)
         self.app.copy_to_clipboard(value)
@@ -575,7 +593,9 @@ class ResourceScreen(Screen[None], Generic[T]):
 def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:
     """A ResourceScreen subclass whose bindings include the spec's actions."""
     bindings: list[BindingType] = [
-        Binding(a.key, f"act('{a.id}')", a.title, show=a.show, id=f"{spec.name}.{a.id}") for a in spec.actions
+        Binding(a.key, f"act('{a.id}')", a.title, show=a.show, id=f"{spec.name}.{a.id}")
+        for a in spec.actions
+        if a.key  # no key: offered in the command palette only
     ]
     name = "".join(part.capitalize() for part in spec.name.replace("-", "_").split("_")) + "Screen"
     return type(name, (ResourceScreen,), {"BINDINGS": bindings})
