@@ -31,7 +31,9 @@ def test_ctrl_c_in_ssh_ends_ssh_only_and_the_console_comes_back(tmp_path: Path) 
         term.write("web-01")
         term.wait_gone("db-primary")
         term.write("\r")
-        term.wait_for(lambda t: term.mode()[3] & termios.ICANON == 0, what="raw mode")
+        # the filter input gave the keyboard back: the instances' own keys are in the footer again
+        term.wait_for(lambda t: "s SSH" in t.lines()[-1], what="the instances' footer")
+        assert term.mode()[3] & termios.ICANON == 0  # raw mode
         term.write("s")
         term.wait_text("fake-ssh connected to root@")
         screen = term.text()
@@ -68,7 +70,9 @@ def test_a_shut_down_instance_is_refused_with_the_reason(tmp_path: Path) -> None
         term.write("worker-02")
         term.wait_gone("web-01")
         term.write("\r")
-        term.wait_for(lambda t: term.mode()[3] & termios.ICANON == 0, what="raw mode")
+        # the filter input gave the keyboard back: the instances' own keys are in the footer again
+        term.wait_for(lambda t: "s SSH" in t.lines()[-1], what="the instances' footer")
+        assert term.mode()[3] & termios.ICANON == 0  # raw mode
         term.write("s")
         term.wait_text("power it on first")
         assert "worker-02 is shutdown" in term.text()
