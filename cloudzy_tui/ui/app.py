@@ -28,7 +28,7 @@ from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
 from cloudzy_tui.ui import textual_fixes
-from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
+from cloudzy_tui.ui.resources import ALL_SPECS, CONSOLE_SPECS, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
 from cloudzy_tui.ui.text import clean, safe_text
@@ -114,6 +114,7 @@ class CloudzyApp(App[None]):
         self._offloop: OffLoop | None = None
         if list_client is not None:
             list_client.read_only = True
+            list_client.trace = client.trace  # one request trace (:requests, :pulse) for both clients
             self._offloop = OffLoop()
         self.catalog = Catalog(client)
         # Every operation of the console runs through this session: the rails (read-only, protected instances,
@@ -302,7 +303,8 @@ class CloudzyApp(App[None]):
             raise KeyError(name)
         screen = self._screens.get(spec.name)
         if screen is None:
-            screen = screen_class_for(spec)(spec)
+            make_class = spec.extra.get("screen_class", screen_class_for)  # the console's own views have theirs
+            screen = make_class(spec)(spec)
             self._screens[spec.name] = screen
             self.install_screen(screen, spec.name)
         return screen
@@ -459,7 +461,7 @@ class CloudzyApp(App[None]):
                     action.description or action.title,
                     lambda a=action, s=target: self.dispatch_action(s, a, s.current_item),
                 )
-        for spec in ALL_SPECS:
+        for spec in [*ALL_SPECS, *CONSOLE_SPECS]:
             yield SystemCommand(
                 f"Go to {spec.title}",
                 f":{spec.name}" + (f" (or :{', :'.join(spec.aliases)})" if spec.aliases else ""),

@@ -13,12 +13,12 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
-from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
+from cloudzy_tui.ui.resources import ALL_SPECS, CONSOLE_SPECS, resolve_resource
 
 
 def command_words() -> list[str]:
     words: list[str] = []
-    for spec in ALL_SPECS:
+    for spec in [*ALL_SPECS, *CONSOLE_SPECS]:
         words.append(spec.name)
         words.extend(spec.aliases)
     return words
@@ -42,7 +42,7 @@ class CommandLine(ModalScreen[str | None]):
     def _hint(self, value: str) -> Text:
         value = value.strip().lstrip(":").lower()
         text = Text()
-        for spec in ALL_SPECS:
+        for spec in [*ALL_SPECS, *CONSOLE_SPECS]:
             names = (spec.name, *spec.aliases)
             if value and not any(n.startswith(value) for n in names):
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cloudzy_tui.ui.resources.activity import ACTIVITY, TRACE
 from cloudzy_tui.ui.resources.backups import BACKUPS
 from cloudzy_tui.ui.resources.base import ResourceSpec
 from cloudzy_tui.ui.resources.catalog import APPLICATIONS, OPERATING_SYSTEMS, PRODUCTS, REGIONS
@@ -27,14 +28,18 @@ ALL_SPECS: list[ResourceSpec[Any]] = [
     APPLICATIONS,
 ]
 
+#: the console's own views (no API resource behind them): what this session did and sent
+CONSOLE_SPECS: list[ResourceSpec[Any]] = [ACTIVITY, TRACE]
+
 
 def resolve_resource(name: str) -> ResourceSpec[Any] | None:
     """A spec by name or alias (case-insensitive, a leading ``:`` allowed), or by a unique prefix."""
     wanted = name.strip().lstrip(":").lower()
     if not wanted:
         return None
-    for spec in ALL_SPECS:
+    specs = [*ALL_SPECS, *CONSOLE_SPECS]
+    for spec in specs:
         if wanted == spec.name or wanted in spec.aliases:
             return spec
-    matches = [s for s in ALL_SPECS if s.name.startswith(wanted) or any(a.startswith(wanted) for a in s.aliases)]
+    matches = [s for s in specs if s.name.startswith(wanted) or any(a.startswith(wanted) for a in s.aliases)]
     return matches[0] if len(matches) == 1 else None
