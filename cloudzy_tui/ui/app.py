@@ -28,6 +28,7 @@ from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
 from cloudzy_tui.ui import textual_fixes
+from cloudzy_tui.ui.history import ConsoleExtras
 from cloudzy_tui.ui.resources import ALL_SPECS, CONSOLE_SPECS, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
@@ -55,7 +56,7 @@ def _valid_colour(colour: str) -> bool:
     return True
 
 
-class CloudzyApp(App[None]):
+class CloudzyApp(ConsoleExtras, App[None]):
     TITLE = "cloudzy-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
@@ -484,6 +485,7 @@ class CloudzyApp(App[None]):
         if event.kind == "finished":
             severity = "information" if job.state == "succeeded" else "error"
             self.toast(job.message, severity=severity, title="Job finished", timeout=8)
+            self.ring_if_away()
 
     # --------------------------------------------------------------- status
 
