@@ -93,9 +93,7 @@ class CommandLine(ModalScreen[str | None]):
             return
         spec = resolve_resource(name)
         if spec is None:
-            self.query_one("#command-hint", Static).update(
-                Text(f"unknown resource: {name[:40]}", style="bold red")
-            )
+            self.query_one("#command-hint", Static).update(Text(f"unknown resource: {name[:40]}", style="bold red"))
             return
         history = self._history()
         if history is not None:
