@@ -11,6 +11,7 @@ from cloudzy_tui.ui.resources.catalog import APPLICATIONS, OPERATING_SYSTEMS, PR
 from cloudzy_tui.ui.resources.floating_ips import FLOATING_IPS
 from cloudzy_tui.ui.resources.instances import INSTANCES
 from cloudzy_tui.ui.resources.media import IMAGES, ISOS
+from cloudzy_tui.ui.resources.pulse import PULSE
 from cloudzy_tui.ui.resources.snapshots import SNAPSHOTS
 from cloudzy_tui.ui.resources.ssh_keys import SSH_KEYS
 
@@ -28,8 +29,8 @@ ALL_SPECS: list[ResourceSpec[Any]] = [
     APPLICATIONS,
 ]
 
-#: the console's own views (no API resource behind them): what this session did and sent
-CONSOLE_SPECS: list[ResourceSpec[Any]] = [ACTIVITY, TRACE]
+#: the console's own views: the account at a glance, what this session did and sent
+CONSOLE_SPECS: list[ResourceSpec[Any]] = [PULSE, ACTIVITY, TRACE]
 
 
 def resolve_resource(name: str) -> ResourceSpec[Any] | None:
