@@ -535,6 +535,8 @@ class CloudzyApp(ConsoleExtras, App[None]):
 
     async def run_external(self, argv: list[str]) -> tuple[int, str]:
         """Run a terminal program (ssh) with the console suspended; back on exit. Returns (status, error)."""
+        if self.is_web:  # cloudzy-tui serve: there is no terminal to hand over
+            return -1, "not available in the browser (cloudzy-tui serve); use the console in a terminal"
         try:
             with self.suspend():
                 try:
