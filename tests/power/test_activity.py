@@ -201,6 +201,17 @@ async def test_activity_and_requests_never_show_the_token(tmp_path: Any) -> None
                     screen.close_detail()
                 await pilot.press("escape")
             assert any(e.error for e in app.client.trace.entries()), "the echo errors reached the trace"
+            # The pulse names the last error (its note, the detail beside it at this width).
+            pulse = await _go(pilot, "pulse")
+            assert pulse.table.move_cursor_to_key("API (5 min):last error")
+            await pilot.pause()
+            last = pulse.model.items["API (5 min):last error"]
+            assert last.warn and "ago:" in last.note
+            text = screen_text(pilot.app)
+            assert "last error" in text
+            assert not exposed(text), (form, text)
+            assert not exposed(pulse.export_rows("csv")) and not exposed(pulse.export_rows("json"))
+            await pilot.press("escape")
         assert not exposed(json.dumps(app.audit.entries))
 
 
