@@ -109,6 +109,10 @@ class Settings(BaseModel):
     profiles: dict[str, Profile] = Field(default_factory=dict)
     #: the log file's level (``--log-level`` overrides it)
     log_level: str = "INFO"
+    #: ring the terminal's bell when a job ends while the terminal is not focused
+    bell: bool = True
+    #: the screen the console opens on: a resource (``instances``...) or ``pulse``
+    start_screen: str = "instances"
 
     @field_validator("log_level")
     @classmethod

@@ -48,11 +48,14 @@ async def render(scenario: Scenario, size: tuple[int, int]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=HERE.parent / "screenshots")
+    parser.add_argument("names", nargs="*", help="only these screenshots (default: all)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[str, Scenario, tuple[int, int]]] = [(s.name, s, (120, 40)) for s in SCENARIOS]
     jobs.append(("instances-80x24", by_name("instances"), (80, 24)))
     jobs.append(("instances-wide", by_name("instances"), (170, 45)))
+    if args.names:
+        jobs = [job for job in jobs if job[0] in args.names]
     for name, scenario, size in jobs:
         svg = asyncio.run(render(scenario, size))
         path = args.out / f"{name}.svg"

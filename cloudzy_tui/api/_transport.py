@@ -65,6 +65,7 @@ from cloudzy_tui.api.errors import (
     shorten,
 )
 from cloudzy_tui.api.redact import SECRETS, register_secret
+from cloudzy_tui.api.trace import RequestTrace
 
 logger = logging.getLogger("cloudzy_tui.api")
 
@@ -240,6 +241,7 @@ class Transport:
         on_event: EventCallback | None = None,
         sleep: Sleep = asyncio.sleep,
         rng: Callable[[], float] = random.random,
+        trace: RequestTrace | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
@@ -247,6 +249,8 @@ class Transport:
         self.max_retries = max_retries
         self.read_only = read_only
         self.on_event = on_event
+        #: every request as it ended (bounded), for the console's trace and health figures
+        self.trace = trace if trace is not None else RequestTrace()
         self._sleep = sleep
         self._rng = rng
         self._host = urlsplit(self.base_url).hostname or ""
@@ -326,6 +330,8 @@ class Transport:
                     envelope = self._envelope(response, method, path)
                 except CloudzyError as exc:
                     failure = self._classify_status_error(exc, response, method, idempotent)
+                    if isinstance(exc, LowBalanceError):
+                        self.trace.note_balance(exc.customer_balance, exc.minimum_required_balance, path)
                 else:
                     self._emit(method, path, response.status_code, elapsed, attempt, None, "ok")
                     return envelope
@@ -377,6 +383,8 @@ class Transport:
             attempt,
             outcome,
         )
+        if outcome != "retry":
+            self.trace.record(method, path, status, elapsed, attempt, outcome, error)
         if self.on_event is None:
             return
         event = RequestEvent(

@@ -24,6 +24,7 @@ from cloudzy_tui.api.instances import Instances
 from cloudzy_tui.api.media import Images, Isos
 from cloudzy_tui.api.snapshots import Snapshots
 from cloudzy_tui.api.ssh_keys import SshKeys
+from cloudzy_tui.api.trace import RequestTrace
 
 __all__ = ["CloudzyClient"]
 
@@ -111,6 +112,15 @@ class CloudzyClient:
     @on_event.setter
     def on_event(self, callback: EventCallback | None) -> None:
         self._transport.on_event = callback
+
+    @property
+    def trace(self) -> RequestTrace:
+        """The newest requests this client sent, as they ended (bounded; no headers, bodies or token)."""
+        return self._transport.trace
+
+    @trace.setter
+    def trace(self, trace: RequestTrace) -> None:
+        self._transport.trace = trace
 
     @property
     def is_closed(self) -> bool:

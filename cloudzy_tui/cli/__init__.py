@@ -44,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cloudzy_tui.ui.run import run_console
 
         return run_console(args)
+    if command == "serve":
+        from cloudzy_tui.web.serve import run_serve
+
+        return run_serve(args)
     if command == "completion":
         import shtab
 

@@ -188,6 +188,26 @@ def _add_verb(subparsers: Any, name: str, verb: Verb, common: argparse.ArgumentP
     parser.set_defaults(command="verb", op=verb.op)
 
 
+def _add_serve(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    serve = _sub(
+        subparsers, "serve", common, help="serve the console in a web browser (textual-serve: the [web] extra)",
+        description="Serve the same console in a browser: each tab that connects runs one console with the options "
+                    "given here. Binds 127.0.0.1 by default; another address needs --public, because whoever "
+                    "reaches the port drives the account (no login, no TLS). The token is never in the page, its "
+                    "URL or a command line. ssh (s) is not available in the browser. Needs: pip install "
+                    "'cloudzy-tui[web]'.",
+        epilog="examples:\n  cloudzy-tui serve --demo\n  cloudzy-tui serve --profile prod --read-only --port 8080\n"
+               "  ssh -L 8000:127.0.0.1:8000 server   (then open http://127.0.0.1:8000/ here)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--public", action="store_true",
+                       help="allow a non-loopback --host (whoever reaches it drives the account)")
+    serve.add_argument("--public-url", metavar="URL", default=None,
+                       help="the URL browsers use to reach it (behind a proxy), for the page's websocket address")
+    serve.set_defaults(command="serve")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cloudzy-tui",
@@ -241,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ssh_config.add_argument("--write", metavar="FILE", help="write FILE (0600) instead of printing")
     ssh_config.set_defaults(command="ssh-config")
+    _add_serve(subparsers, common)
 
     subparsers.add_parser(
         "sim", add_help=False, help="run the Cloudzy API simulator on a socket ('cloudzy-tui sim --help')",

@@ -1,6 +1,7 @@
 """A local audit log of every mutating request: JSON lines under the XDG state dir. No Textual here.
 
-Each line: time, profile, action (what the user asked for), target, method, path, status, outcome, error. Never the
+Each line: time, profile, action (what the user asked for), target, method, path, status, outcome, error, ms (the
+final attempt's duration; absent for refusals). Never the
 token, never a password, never a request or reply body: the error text is built scrubbed by the API layer, and every
 string of an entry is scrubbed again here (``api/redact.py``) before it is written. The console names the action
 being run in a context variable; the client's request events (which run in the same task) pick it up.
@@ -62,6 +63,8 @@ class AuditLog:
         self.clock = clock
         # The session's newest MAX_ENTRIES entries, newest last (for tests and a view); the file has them all.
         self.entries: list[dict[str, Any]] = []
+        #: entries made this session (``entries`` keeps the newest MAX_ENTRIES of them)
+        self.count = 0
         self._warned = False
 
     def on_event(self, event: Any) -> None:
@@ -80,11 +83,9 @@ class AuditLog:
             "status": getattr(event, "status", None),
             "outcome": getattr(event, "outcome", ""),
             "error": getattr(event, "error", None),
+            "ms": round(float(getattr(event, "elapsed", 0.0) or 0.0) * 1000, 1),
         }
-        entry = {key: scrub(value) if isinstance(value, str) else value for key, value in raw.items()}
-        self.entries.append(entry)
-        del self.entries[:-MAX_ENTRIES]
-        self._write(entry)
+        self._add(raw)
 
     def refused(self, action: str, target: str, rule: str, message: str) -> None:
         """An operation the policy refused (read-only, protected, not confirmed...): nothing was sent."""
@@ -99,9 +100,13 @@ class AuditLog:
             "outcome": "refused",
             "error": f"{rule}: {message}",
         }
+        self._add(raw)
+
+    def _add(self, raw: dict[str, Any]) -> None:
         entry = {key: scrub(value) if isinstance(value, str) else value for key, value in raw.items()}
         self.entries.append(entry)
         del self.entries[:-MAX_ENTRIES]
+        self.count += 1
         self._write(entry)
 
     def _write(self, entry: dict[str, Any]) -> None:

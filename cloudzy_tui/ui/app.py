@@ -30,6 +30,7 @@ from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
 from cloudzy_tui.ops.ssh import SshSettings
 from cloudzy_tui.ui import textual_fixes
+from cloudzy_tui.ui.history import ConsoleExtras
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
@@ -61,7 +62,7 @@ def _valid_colour(colour: str) -> bool:
     return True
 
 
-class CloudzyApp(App[None]):
+class CloudzyApp(ConsoleExtras, App[None]):
     TITLE = "cloudzy-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
@@ -128,6 +129,7 @@ class CloudzyApp(App[None]):
         self._offloop: OffLoop | None = None
         if list_client is not None:
             list_client.read_only = True
+            list_client.trace = client.trace  # one request trace (:requests, :pulse) for both clients
             self._offloop = OffLoop()
         self.catalog = Catalog(client)
         # Every operation of the console runs through this session: the rails (read-only, protected instances,
@@ -316,7 +318,8 @@ class CloudzyApp(App[None]):
             raise KeyError(name)
         screen = self._screens.get(spec.name)
         if screen is None:
-            screen = screen_class_for(spec)(spec)
+            make_class = spec.extra.get("screen_class", screen_class_for)  # the console's own views have theirs
+            screen = make_class(spec)(spec)
             self._screens[spec.name] = screen
             self.install_screen(screen, spec.name)
         return screen
@@ -496,6 +499,7 @@ class CloudzyApp(App[None]):
         if event.kind == "finished":
             severity = "information" if job.state == "succeeded" else "error"
             self.toast(job.message, severity=severity, title="Job finished", timeout=8)
+            self.ring_if_away()
 
     # --------------------------------------------------------------- status
 
@@ -549,6 +553,8 @@ class CloudzyApp(App[None]):
         ``banner`` is written to the terminal first (what is connecting, how to come back). Ctrl-C while the
         program runs ends the program only: the console's SIGINT handler is a no-op meanwhile, and since it is a
         Python handler (not SIG_IGN) the program starts with the default one (exec resets caught signals)."""
+        if self.is_web:  # cloudzy-tui serve: there is no terminal to hand over
+            return -1, "not available in the browser (cloudzy-tui serve); use the console in a terminal"
         try:
             with self.suspend():
                 if banner:

@@ -107,7 +107,9 @@ def run_console(args: argparse.Namespace) -> int:
         theme=settings.theme,
         secrets=secrets,
         list_client=list_client,
+        initial_resource=settings.start_screen,
     )
+    app.bell_on_jobs = settings.bell
     del secrets
     app.run(mouse=not args.no_mouse)
     return 0

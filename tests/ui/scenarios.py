@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from textual.pilot import Pilot
 
+from cloudzy_tui.api.trace import RequestTrace, TraceEntry
 from cloudzy_tui.ui.resources import ALL_SPECS
 from cloudzy_tui.ui.screens.resource import ResourceScreen
 
 Steps = Callable[[Pilot[Any]], Awaitable[None]]
+
+#: the wall clock of the scenes (the console's own is frozen by its factory): 2026-07-01 12:00 UTC
+FROZEN_AT = 1_782_907_200.0
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,8 @@ SCENARIOS: list[Scenario] = [
     Scenario("create-wizard", wizard(), "New instance: regions with their capabilities"),
     Scenario("create-wizard-plan", wizard("enter", "enter"), "New instance: products with specs and prices"),
     Scenario("create-wizard-software", wizard("enter", "enter", "enter"), "New instance: an OS or an application"),
+    Scenario("pulse", lambda p: pulse(p), "':pulse': the account at a glance, every line a way in"),
+    Scenario("activity", lambda p: activity(p), "':activity': this session's actions (t: the requests)"),
 ]
 
 
@@ -202,6 +208,41 @@ async def _ssh_key_form(pilot: Pilot[Any]) -> None:
     await resource("ssh-keys")(pilot)
     await pilot.press("n")
     await _idle(pilot)
+
+
+class _SteadyTrace(RequestTrace):
+    """A request trace on a frozen clock whose durations are all 12 ms: figures that do not move between runs."""
+
+    def record(
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        elapsed: float,
+        attempt: int,
+        outcome: str,
+        error: str | None = None,
+    ) -> TraceEntry:
+        return super().record(method, path, status, 0.012, attempt, outcome, error)
+
+
+async def pulse(pilot: Pilot[Any]) -> None:
+    await loaded(pilot, "instances")
+    app: Any = pilot.app
+    app.client.trace = _SteadyTrace(clock=lambda: FROZEN_AT)  # from here on: the pulse's own requests
+    await pilot.press("colon", *"pulse", "enter")
+    await loaded(pilot, "pulse")
+
+
+async def activity(pilot: Pilot[Any]) -> None:
+    app: Any = pilot.app
+    audit = app.audit
+    audit.clock = lambda: FROZEN_AT
+    app.client.on_event = lambda event: audit.on_event(replace(event, elapsed=0.012))
+    await jobs_view(pilot)
+    await pilot.press("escape")
+    await pilot.press("colon", *"activity", "enter")
+    await loaded(pilot, "activity")
 
 
 def by_name(name: str) -> Scenario:

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
+from cloudzy_tui.ui.history import History
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
 
 
@@ -28,6 +29,8 @@ class CommandLine(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="command.cancel"),
         Binding("tab", "complete", "Complete", show=False, id="command.complete", priority=True),
+        Binding("up", "history(-1)", "Older", show=False, id="command.history_older"),
+        Binding("down", "history(1)", "Newer", show=False, id="command.history_newer"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -56,6 +59,26 @@ class CommandLine(ModalScreen[str | None]):
     def _changed(self, event: Input.Changed) -> None:
         self.query_one("#command-hint", Static).update(self._hint(event.value))
 
+    def on_mount(self) -> None:
+        history = self._history()
+        if history is not None:
+            history.reset()
+
+    def _history(self) -> History | None:
+        history = getattr(self.app, "command_history", None)
+        return history if isinstance(history, History) else None
+
+    def action_history(self, step: int) -> None:
+        """↑ the previous command typed this session, ↓ the next (past the newest: what was being typed)."""
+        history = self._history()
+        if history is None:
+            return
+        box = self.query_one(Input)
+        value = history.older(box.value) if step < 0 else history.newer(box.value)
+        if value is not None:
+            box.value = value
+            box.cursor_position = len(value)
+
     def action_complete(self) -> None:
         box = self.query_one(Input)
         if box._suggestion:
@@ -70,10 +93,11 @@ class CommandLine(ModalScreen[str | None]):
             return
         spec = resolve_resource(name)
         if spec is None:
-            self.query_one("#command-hint", Static).update(
-                Text(f"unknown resource: {name[:40]}", style="bold red")
-            )
+            self.query_one("#command-hint", Static).update(Text(f"unknown resource: {name[:40]}", style="bold red"))
             return
+        history = self._history()
+        if history is not None:
+            history.add(name)
         self.dismiss(spec.name)
 
     def action_cancel(self) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from cloudzy_tui.ui.resources.activity import ACTIVITY, TRACE
 from cloudzy_tui.ui.resources.backups import BACKUPS
 from cloudzy_tui.ui.resources.base import ResourceSpec
 from cloudzy_tui.ui.resources.catalog import APPLICATIONS, OPERATING_SYSTEMS, PRODUCTS, REGIONS
 from cloudzy_tui.ui.resources.floating_ips import FLOATING_IPS
 from cloudzy_tui.ui.resources.instances import INSTANCES
 from cloudzy_tui.ui.resources.media import IMAGES, ISOS
+from cloudzy_tui.ui.resources.pulse import PULSE
 from cloudzy_tui.ui.resources.sessions import SESSIONS
 from cloudzy_tui.ui.resources.snapshots import SNAPSHOTS
 from cloudzy_tui.ui.resources.ssh_keys import SSH_KEYS
@@ -28,8 +30,9 @@ ALL_SPECS: list[ResourceSpec[Any]] = [
     OPERATING_SYSTEMS,
     APPLICATIONS,
 ]
-# The console's own lists (not the account's): reachable from the ':' command line and the palette like the others.
-CONSOLE_SPECS: list[ResourceSpec[Any]] = [SESSIONS]
+# The console's own lists (not the account's): the ssh sessions it opened, the account at a glance, what this
+# session did and sent. Reachable from the ':' command line and the palette like the others.
+CONSOLE_SPECS: list[ResourceSpec[Any]] = [SESSIONS, PULSE, ACTIVITY, TRACE]
 EVERY_SPEC: list[ResourceSpec[Any]] = [*ALL_SPECS, *CONSOLE_SPECS]
 
 
