@@ -27,7 +27,8 @@ def _power_on_first_shutdown(term: Terminal) -> None:
     term.write("status:shutdown")
     term.wait_text("filter: status:shutdown")
     term.write("\r")
-    term.wait_gone("Esc clears")
+    # the filter box gave the keyboard back: the instances' own keys are in the footer again
+    term.wait_for(lambda t: "s SSH" in t.lines()[-1], what="the instances' footer")
     term.write("u")
     term.wait_text("jobs 1")  # the status bar counts it in flight
 

@@ -224,6 +224,12 @@ def test_the_console_in_headless_chromium(server: tuple[int, Any], simulator: An
                 "the instances again",
                 show=screen,
             )
+            # onto an active instance (a shut-down one is refused for that reason first)
+            page.keyboard.type("/")
+            page.keyboard.type(hostname)
+            _wait_until(lambda: f"filter: {hostname}" in screen().splitlines()[0], "the filter typed", show=screen)
+            page.keyboard.press("Enter")
+            _wait_until(lambda: " s SSH" in screen().splitlines()[-1], "the instances' keys again", show=screen)
             page.keyboard.type("s")
             _wait_until(lambda: "not available in the browser" in screen(), "ssh refused in the browser", show=screen)
 

@@ -271,6 +271,10 @@ async def open_ssh(
 ) -> None:
     """``s``: ssh to the instance, in a tmux window or pane (inside tmux) or here with the console suspended."""
     app = call.app
+    if app.is_web:  # cloudzy-tui serve: no terminal to hand over, and the server's tmux is not the user's
+        app.toast("ssh is not available in the browser (cloudzy-tui serve); use the console in a terminal",
+                  severity="warning")
+        return
     targets = await _ssh_targets(call)
     if not targets:
         return
