@@ -27,7 +27,7 @@ from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
-from cloudzy_tui.ui import textual_fixes
+from cloudzy_tui.ui import partial_output, textual_fixes
 from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
@@ -217,6 +217,8 @@ class CloudzyApp(App[None]):
     # -------------------------------------------------------------- startup
 
     def on_mount(self) -> None:
+        # Over SSH every byte counts: write only the cells that changed since the last frame (issue 11).
+        partial_output.install(self)
         if self._keymap_settings:
             self.set_keymap(self._keymap_settings)
         if self._theme_setting:

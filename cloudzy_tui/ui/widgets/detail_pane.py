@@ -36,9 +36,11 @@ def render_sections(title: Text | None, sections: Sequence[Section]) -> Renderab
         parts.append(Text(""))
         parts.append(Text(section.title, style="bold underline"))
         if section.rows:
-            grid = Table.grid(padding=(0, 2), expand=False)
+            # The value column takes the rest of the line: a value is padded to the same width whatever the longest
+            # value of the section, so a line whose value did not change is painted the same (and not re-sent).
+            grid = Table.grid(padding=(0, 2), expand=True)
             grid.add_column(style="dim", no_wrap=True)
-            grid.add_column(overflow="fold")
+            grid.add_column(overflow="fold", ratio=1)
             for label, value in section.rows:
                 grid.add_row(Text(label), as_text(value))
             parts.append(grid)
@@ -114,7 +116,9 @@ class DetailPane(ScrollView, can_focus=True):
             lines = self._render_at(width)
         old, old_width = self._lines, self._rendered_width
         self._lines, self._rendered_width = lines, width
-        new_size = Size(width, len(lines))
+        # Never shorter than the pane: a change of the virtual size repaints the whole pane (and its scrollbar),
+        # so while the content fits, the size stays the same and only the lines that differ are repainted.
+        new_size = Size(width, max(len(lines), height))
         if new_size != self.virtual_size:
             self.virtual_size = new_size
             if self.scroll_y > max(0, len(lines) - height):

@@ -21,9 +21,9 @@ from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -101,7 +101,9 @@ class ResourceTable(ScrollView, can_focus=True):
     }
     """
 
-    cursor_index: reactive[int] = reactive(0, always_update=True, init=False)
+    # A var, not a reactive: a reactive repaints the whole widget on every change; watch_cursor_index repaints
+    # the two rows that changed.
+    cursor_index: var[int] = var(0, always_update=True, init=False)
 
     class Highlighted(Message):
         """The cursor moved onto another row (``key`` is ``None`` for an empty table)."""
@@ -330,11 +332,21 @@ class ResourceTable(ScrollView, can_focus=True):
             self._scroll_cursor_into_view()
 
     def watch_cursor_index(self, old: int, new: int) -> None:
-        self.refresh()
+        # Only the two rows whose look changed are repainted (every repaint crosses the SSH link, issue 11); a
+        # move that scrolls repaints the view through the scroll offset's own refresh.
+        self.refresh_row(old)
+        self.refresh_row(new)
         key = self.cursor_key
         if key != self._last_highlighted:
             self._last_highlighted = key
             self.post_message(self.Highlighted(self, key))
+
+    def refresh_row(self, index: int) -> None:
+        """Repaint the line of the row at ``index`` (in ``order``) if it is on screen."""
+        y = index - int(self.scroll_y) + 1  # the header is line 0
+        region = self.scrollable_content_region
+        if 1 <= y < region.height:
+            self.refresh(Region(0, y, region.width, 1))
 
     def _visible_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
