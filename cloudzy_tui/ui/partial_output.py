@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import textual
@@ -41,9 +42,8 @@ SUPPORTED = ("8.2.8",)
 ORIGINAL_CHOPS_RENDER: Any = ChopsUpdate.__dict__.get("render_segments")
 ORIGINAL_LAYOUT_RENDER: Any = LayoutUpdate.__dict__.get("render_segments")
 
-# What a cell of the shadow holds: the (x, text, style) of the segment last written over it (one shared tuple per
-# write, so that "every cell still belongs to that write" is a check of identity), or None (unknown).
-Cell = tuple[int, str, Style | None] | None
+# What a cell of the shadow holds: the character and style last written to it, or None (unknown: never equal).
+Cell = tuple[str, Style | None] | None
 
 
 class Shadow:
@@ -82,34 +82,114 @@ def forget(console: Console) -> None:
         shadow.clear()
 
 
-def _render(style: Style | None, text: str, console: Console) -> str:
+_UNKNOWN: tuple[str, ...] = ("?",)  # the terminal's SGR state is not known: set it whole
+_PLAIN: tuple[str, ...] = ()  # reset (no attributes, default colours)
+
+
+@lru_cache(maxsize=4096)
+def _sgr_parts(style: Style, color_system: ColorSystem) -> tuple[str, ...]:
+    """(attributes, foreground, background) SGR codes of ``style``; () for a style that sets nothing."""
+    attributes = Style(
+        bold=style.bold,
+        dim=style.dim,
+        italic=style.italic,
+        underline=style.underline,
+        blink=style.blink,
+        blink2=style.blink2,
+        reverse=style.reverse,
+        conceal=style.conceal,
+        strike=style.strike,
+        underline2=style.underline2,
+        frame=style.frame,
+        encircle=style.encircle,
+        overline=style.overline,
+    )._make_ansi_codes(color_system)
+    foreground = Style(color=style.color)._make_ansi_codes(color_system) if style.color else ""
+    background = Style(bgcolor=style.bgcolor)._make_ansi_codes(color_system) if style.bgcolor else ""
+    if not (attributes or foreground or background):
+        return _PLAIN
+    return (attributes, foreground or "39", background or "49")
+
+
+class _Pen:
+    """Writes styled text, sending only the SGR codes that change from one piece to the next.
+
+    Textual sends every segment as ``ESC[codes m text ESC[0m``: for a line of a few short values that is most of the
+    bytes. Within one update the pen keeps the terminal's SGR state; a cursor move does not change it. ``close``
+    resets it, so whatever is written after an update starts from the default state, as before.
+    """
+
+    def __init__(self, console: Console, append: Any) -> None:
+        self.color_system = console._color_system or ColorSystem.TRUECOLOR
+        self.append = append
+        self.state = _UNKNOWN
+
+    def write(self, style: Style | None, text: str) -> None:
+        append = self.append
+        if style is not None and style.link:
+            # A hyperlink: Rich's own rendering (self-contained, ends reset).
+            if self.state is not _PLAIN:
+                append("\x1b[0m")
+            append(Strip.render_style(style, text, color_system=self.color_system))
+            self.state = _PLAIN
+            return
+        parts = _PLAIN if style is None else _sgr_parts(style, self.color_system)
+        state = self.state
+        if parts != state:
+            if parts is _PLAIN or parts == _PLAIN:
+                append("\x1b[0m")
+            elif state is not _UNKNOWN and state != _PLAIN and state[0] == parts[0]:
+                changed = [parts[i] for i in (1, 2) if parts[i] != state[i]]
+                append(f"\x1b[{';'.join(changed)}m")
+            else:
+                append(f"\x1b[0;{';'.join(part for part in parts if part)}m")
+            self.state = parts
+        append(text)
+
+    def close(self) -> None:
+        if self.state is not _UNKNOWN and self.state != _PLAIN:
+            self.append("\x1b[0m")
+            self.state = _PLAIN
+
+
+@lru_cache(maxsize=1024)
+def _blank_style(style: Style | None) -> Style | None:
+    """What a space in ``style`` looks like: its background and the attributes that draw on blanks (the foreground
+    colour, bold, italic... do not show on a space)."""
     if style is None:
-        return text
-    color_system = console._color_system or ColorSystem.TRUECOLOR
-    return Strip.render_style(style, text, color_system=color_system)
+        return None
+    return Style(
+        bgcolor=style.bgcolor,
+        reverse=style.reverse,
+        underline=style.underline,
+        underline2=style.underline2,
+        strike=style.strike,
+        overline=style.overline,
+        color=style.color if style.reverse else None,  # reversed: the foreground is the space's background
+    )
 
 
-def _write_line(
-    console: Console, shadow: Shadow, y: int, x: int, segments: Iterable[Segment], append: Any, skip: bool
-) -> None:
-    """Write ``segments`` starting at column ``x`` of line ``y``, skipping (when ``skip``) what the terminal shows.
+def _cells_of(text: str, style: Style | None) -> list[Cell] | None:
+    """The cells ``text`` covers, one (character, look) each; None when it has wide or zero-width characters.
 
-    Consecutive written segments of one style go out as one run (one SGR sequence instead of one per segment)."""
+    A space is compared by what it looks like (``_blank_style``): re-padding a value in another colour costs nothing.
+    """
+    if cell_len(text) != len(text):
+        return None
+    blank = (" ", _blank_style(style)) if " " in text else None
+    return [blank if char == " " else (char, style) for char in text]
+
+
+def _write_line(shadow: Shadow, y: int, x: int, segments: Iterable[Segment], pen: _Pen, skip: bool) -> None:
+    """Write ``segments`` starting at column ``x`` of line ``y``; when ``skip``, only the cells that differ from
+    what the terminal shows (a segment is trimmed to its first and last changed cell, or skipped)."""
     move_to = Control.move_to
-    positioned = False  # the terminal's cursor is where the next segment goes
-    run_style: Style | None = None
-    run: list[str] = []
+    append = pen.append
+    positioned = False  # the terminal's cursor is where the next piece goes
     cursor_x = x
     cells: list[Cell] | None = None
-
-    def flush() -> None:
-        if run:
-            append(_render(run_style, "".join(run), console))
-            run.clear()
-
     for text, style, control in segments:
         if control:
-            flush()
             append(text)
             positioned = False
             continue
@@ -119,30 +199,29 @@ def _write_line(
         end = cursor_x + width
         if cells is None or len(cells) < end:
             cells = shadow.line(y, end)
-        start_cell = cells[cursor_x]
-        if (
-            skip
-            and start_cell is not None
-            and start_cell[0] == cursor_x
-            and start_cell[1] == text
-            and start_cell[2] == style
-            and cells[cursor_x:end] == [start_cell] * width
-        ):
-            flush()
+        new = _cells_of(text, style)
+        first, last = 0, width  # the cells of this segment to write: [first, last)
+        if new is None:
+            # Wide characters: written whole; their cells are marked unknown (never taken as already shown).
+            new = [None] * width
+        elif skip:
+            old = cells[cursor_x:end]
+            if old == new:
+                first = last = 0
+            else:
+                while first < width and old[first] == new[first]:
+                    first += 1
+                while last > first and old[last - 1] == new[last - 1]:
+                    last -= 1
+        if first == last:
             positioned = False
         else:
-            if not positioned:
-                flush()
-                append(move_to(cursor_x, y).segment.text)
-                positioned = True
-            if run and style != run_style:
-                flush()
-            run_style = style
-            run.append(text)
-            record: Cell = (cursor_x, text, style)
-            cells[cursor_x:end] = [record] * width
+            if not positioned or first:
+                append(move_to(cursor_x + first, y).segment.text)
+            pen.write(style, text if (first, last) == (0, width) else text[first:last])
+            positioned = last == width
+            cells[cursor_x:end] = new
         cursor_x = end
-    flush()
 
 
 def render_chops(self: ChopsUpdate, console: Console) -> str:
@@ -150,6 +229,7 @@ def render_chops(self: ChopsUpdate, console: Console) -> str:
     sequences: list[str] = []
     append = sequences.append
     shadow = shadow_for(console)
+    pen = _Pen(console, append)
     chops = self.chops
     chop_ends = self.chop_ends
     for y, x1, x2 in self.spans:
@@ -162,7 +242,8 @@ def render_chops(self: ChopsUpdate, console: Console) -> str:
                 continue
             if not (x2 > x >= x1 and end <= x2):
                 strip = strip.crop(0, min(end, x2) - x)
-            _write_line(console, shadow, y, x, strip, append, skip=True)
+            _write_line(shadow, y, x, strip, pen, skip=True)
+    pen.close()
     return "".join(sequences)
 
 
@@ -171,13 +252,14 @@ def render_layout(self: LayoutUpdate, console: Console) -> str:
     shadow = shadow_for(console)
     shadow.clear()
     sequences: list[str] = []
-    append = sequences.append
+    pen = _Pen(console, sequences.append)
     x = self.region.x
     for y, line in enumerate(self.strips, self.region.y):
         segments: list[Segment] = []
         for strip in line:
-            segments.extend(strip if not isinstance(strip, Strip) else list(strip))
-        _write_line(console, shadow, y, x, segments, append, skip=False)
+            segments.extend(strip)
+        _write_line(shadow, y, x, segments, pen, skip=False)
+    pen.close()
     return "".join(sequences)
 
 

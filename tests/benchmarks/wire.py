@@ -49,8 +49,20 @@ QUIET = 0.3
 @contextmanager
 def simulator(instances: int = EXTRA_INSTANCES) -> Iterator[str]:
     proc = subprocess.Popen(
-        [PY, "-m", "cloudzy_tui", "sim", "--port", "0", "--token", TOKEN, "--instances", str(instances),
-         "--snapshot-failure-rate", "0"],
+        [
+            PY,
+            "-m",
+            "cloudzy_tui",
+            "sim",
+            "--port",
+            "0",
+            "--token",
+            TOKEN,
+            "--instances",
+            str(instances),
+            "--snapshot-failure-rate",
+            "0",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -189,24 +201,39 @@ def wire_rows(presses: int, idle_seconds: float) -> list[tuple[str, str, str, st
     stock = measure_stock(120, 40, presses, pane=False)
     stock_pane = measure_stock(120, 40, presses, pane=True)
     with simulator() as url:
-        for columns, rows, target, detail in ((80, 24, "≤ 1,000 B", False), (120, 40, "≤ 1,000 B", False),
-                                              (140, 40, "≤ 3,000 B", True),
-                                              (160, 50, "≤ 3,000 B", True)):
+        for columns, rows, target, detail in (
+            (80, 24, "≤ 1,000 B", False),
+            (120, 40, "≤ 1,000 B", False),
+            (140, 40, "≤ 3,000 B", True),
+            (160, 50, "≤ 3,000 B", True),
+        ):
             figures = measure_console(url, columns, rows, presses, detail=detail)
             pane = "with the detail pane" if detail else "no detail pane"
             print(f"  {columns}x{rows}: j {figures['down']}, PageDown {figures['page']}", file=sys.stderr)
-            out.append((f"bytes per cursor-down, {columns}x{rows} ({pane})", f"{med(figures['down']):,} B", target,
-                        f"PageDown {med(figures['page']):,} B; stock DataTable 120x40 {med(stock['down']):,} B, "
-                        f"with a 30-line pane {med(stock_pane['down']):,} B"))
+            out.append(
+                (
+                    f"bytes per cursor-down, {columns}x{rows} ({pane})",
+                    f"{med(figures['down']):,} B",
+                    target,
+                    f"PageDown {med(figures['page']):,} B; stock DataTable 120x40 {med(stock['down']):,} B, "
+                    f"with a 30-line pane {med(stock_pane['down']):,} B",
+                )
+            )
         with console_on(url, 120, 40) as term:
             console_loaded(term)
             rate = idle_rate(term, idle_seconds)
-        out.append(("idle traffic, live refresh on (15 s)", f"{rate:,.0f} B/s", "small",
-                    f"120x40, over {idle_seconds:.0f} s"))
-    out.append(("stock DataTable 5x60, 120x40: cursor-down / PageDown",
-                f"{med(stock['down']):,} B", "reference",
-                f"PageDown {med(stock['page']):,} B; with a 30-line pane {med(stock_pane['down']):,} B / "
-                f"{med(stock_pane['page']):,} B"))
+        out.append(
+            ("idle traffic, live refresh on (15 s)", f"{rate:,.0f} B/s", "small", f"120x40, over {idle_seconds:.0f} s")
+        )
+    out.append(
+        (
+            "stock DataTable 5x60, 120x40: cursor-down / PageDown",
+            f"{med(stock['down']):,} B",
+            "reference",
+            f"PageDown {med(stock['page']):,} B; with a 30-line pane {med(stock_pane['down']):,} B / "
+            f"{med(stock_pane['page']):,} B",
+        )
+    )
     return out
 
 

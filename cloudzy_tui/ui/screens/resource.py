@@ -41,6 +41,7 @@ ORDER_THROTTLE = 0.25
 FREEZE_EVERY = 2000
 # Below this many columns the detail pane is not shown beside the table (Enter shows it full width).
 NARROW_WIDTH = 140
+DETAIL_ERROR = "Could not load details"
 
 
 class ResourceScreen(Screen[None], Generic[T]):
@@ -361,7 +362,13 @@ class ResourceScreen(Screen[None], Generic[T]):
     @on(ResourceTable.Highlighted)
     def _highlighted(self, event: ResourceTable.Highlighted) -> None:
         self._detail_key = event.key
-        self._detail_extra = []
+        # While the new row's related sections load, the previous row's section titles stay with "loading…": the
+        # pane keeps its shape (no blank-then-redraw of every line below, over the SSH link, on each move).
+        self._detail_extra = [
+            Section(section.title, body=Text("loading…", style="dim italic"))
+            for section in self._detail_extra
+            if event.key is not None and self.spec.related is not None and section.title != DETAIL_ERROR
+        ]
         self._show_detail()
         if self._detail_timer is not None:
             self._detail_timer.stop()
@@ -402,7 +409,7 @@ class ResourceScreen(Screen[None], Generic[T]):
             if self.spec.related is not None:
                 extra = await self.spec.related(self.cloudzy, self._full_items.get(key, item), self.view())
         except CloudzyError as exc:
-            extra = [Section("Could not load details", rows=[("error", exc.message)])]
+            extra = [Section(DETAIL_ERROR, rows=[("error", exc.message)])]
         if self.table.cursor_key == key:
             self._detail_key = key
             self._detail_extra = extra
