@@ -27,14 +27,16 @@ def _press(term: Terminal, key: str, times: int) -> list[int]:
     for _ in range(times):
         mark = term.wait_quiet(QUIET)
         term.write(key)
-        term.wait_for(lambda t: t.bytes_since(mark) > 0, what=f"a repaint after {key!r}")
+        term.wait_for(lambda t, start=mark: t.bytes_since(start) > 0, what=f"a repaint after {key!r}")
         figures.append(term.wait_quiet(QUIET) - mark)
     return figures
 
 
 def _loaded(term: Terminal) -> None:
-    term.wait_for(lambda t: re.search(r"Instances\s+\d+", t.text()) is not None and "loading" not in t.text(),
-                  what="the instance list")
+    term.wait_for(
+        lambda t: re.search(r"Instances\s+\d+", t.text()) is not None and "loading" not in t.text(),
+        what="the instance list",
+    )
     term.wait_quiet(1.0)
 
 
