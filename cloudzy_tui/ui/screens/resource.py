@@ -92,6 +92,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self._last_status_at = 0.0
         self._frozen_rows = 0
         self._pending_select: str | None = None
+        self._filter_pending = False
         self._detail_key: str | None = None
         self._detail_extra: list[Section] = []
         self._full_items: dict[str, T] = {}
@@ -439,7 +440,15 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        # Keys typed ahead (a burst over SSH) each change the box; the list is filtered once for what is in the box
+        # when the screen gets to it, not once per key (at 50,000 rows each pass is work the next key undoes).
         self.filter_text = event.value
+        if not self._filter_pending:
+            self._filter_pending = True
+            self.call_later(self._apply_filter)
+
+    def _apply_filter(self) -> None:
+        self._filter_pending = False
         self._order()
         self.update_status()
 

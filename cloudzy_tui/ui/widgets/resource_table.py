@@ -143,7 +143,6 @@ class ResourceTable(ScrollView, can_focus=True):
         self._columns: list[TableColumn] = list(columns)
         self._row_provider = row_provider
         self._order: list[str] = []
-        self._index: dict[str, int] = {}
         self._widths: list[int] = [max(c.min_width, min(c.max_width, len(c.label))) for c in self._columns]
         # Rendered rows, most recently painted last. Small on purpose: only what is on screen needs keeping, and
         # every Strip carries caches of its own (thousands of them made full garbage collections take 0.2 s).
@@ -191,29 +190,48 @@ class ResourceTable(ScrollView, can_focus=True):
         """These rows (None: all) changed: render them again when next painted."""
         if keys is None:
             self._strip_cache.clear()
-        else:
-            for key in keys:
-                self._strip_cache.pop(key, None)
-        self.refresh()
+            self.refresh()
+            return
+        changed = set(keys)
+        for key in changed:
+            self._strip_cache.pop(key, None)
+        # Repaint the lines of the changed rows that are on screen, not the table.
+        top = int(self.scroll_y)
+        for offset, key in enumerate(self._order[top : top + self._visible_rows()]):
+            if key in changed:
+                self.refresh_row(top + offset)
 
     def set_order(self, keys: Sequence[str]) -> None:
         """Show exactly these rows in this order; the cursor stays on its row when that row is still shown."""
+        keys = list(keys)
+        if keys == self._order:
+            # The same rows (a live reload that changed nothing, a filter key that matched the same rows): nothing
+            # to repaint; the rows whose content changed were invalidated by the caller.
+            return
         current = self.cursor_key
-        self._order = list(keys)
-        self._index = {k: i for i, k in enumerate(self._order)}
+        self._order = keys
         # Widths follow the data until enough rows were seen to judge them; later rows never reflow the table.
         if self._widths_from_rows < min(SAMPLE_FOR_WIDTH, len(self._order)):
             self._measure()
         self.virtual_size = Size(self._total_width(), len(self._order) + 1)
-        if current is not None and current in self._index:
-            new_index = self._index[current]
-        else:
+        new_index = self._position(current) if current is not None else None
+        if new_index is None:
             new_index = min(self.cursor_index, max(0, len(self._order) - 1))
-        self._set_cursor(new_index, scroll=current is None or current not in self._index)
+            self._set_cursor(new_index, scroll=True)
+        else:
+            self._set_cursor(new_index, scroll=False)
         self.refresh()
 
+    def _position(self, key: str) -> int | None:
+        """Where ``key`` is in ``order`` (None: not shown): one scan in C (~0.3 ms at 50,000 rows), where keeping a
+        key-to-position dict cost building one of 50,000 keys on every filter key and every reloaded page."""
+        try:
+            return self._order.index(key)
+        except ValueError:
+            return None
+
     def move_cursor_to_key(self, key: str) -> bool:
-        index = self._index.get(key)
+        index = self._position(key)
         if index is None:
             return False
         self._set_cursor(index)
