@@ -118,7 +118,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         with Horizontal(id="body"):
             yield ResourceTable(
                 [
-                    TableColumn(c.key, c.label, c.min_width, c.max_width, c.justify, c.flex)
+                    TableColumn(c.key, c.label, c.min_width, c.max_width, c.justify, c.flex, c.priority, c.cut)
                     for c in self.spec.columns
                 ],
                 self.model.row,
@@ -153,6 +153,8 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "narrow")
+        # The table chooses its columns for the new width after layout: the header then lists what is hidden.
+        self.call_after_refresh(self.update_status)
 
     # -------------------------------------------------------------- loading
 

@@ -43,6 +43,11 @@ class TableColumn:
     max_width: int = 40
     justify: Literal["left", "right"] = "left"
     flex: bool = False
+    # Lower is kept longer when the table is too narrow for every column (the first column is always shown).
+    priority: int = 50
+    # Free text that may be shortened with an ellipsis (down to ``min_width``). Other columns (numbers, dates,
+    # statuses, addresses) are shown whole or not at all: a column that does not fit is hidden, never cut.
+    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ class ResourceTable(ScrollView, can_focus=True):
     ResourceTable {
         background: $surface;
         height: 1fr;
-        scrollbar-size-horizontal: 1;
+        overflow-x: hidden;  /* columns that do not fit are hidden whole; left/right scroll by columns */
         scrollbar-size-vertical: 1;
     }
     ResourceTable > .resource-table--header {
@@ -150,6 +155,14 @@ class ResourceTable(ScrollView, can_focus=True):
         self._header_strip: Strip | None = None
         self._last_highlighted: str | None = None
         self._widths_from_rows = 0
+        self._natural: list[int] = list(self._widths)
+        self._shown: list[int] = list(range(len(self._columns)))
+        self._grown: dict[int, int] = {}
+        self._grow_pending = False
+        #: columns not shown (too narrow for them, or scrolled sideways past), by label
+        self.hidden_columns: list[str] = []
+        #: how many columns after the first are scrolled past (sideways, by whole columns)
+        self.column_offset = 0
         self.empty_message = empty_message
 
     # ------------------------------------------------------------------ data
@@ -179,6 +192,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def set_columns(self, columns: Sequence[TableColumn]) -> None:
         self._columns = list(columns)
         self._widths_from_rows = 0
+        self._grown = {}
         self._measure()
 
     def set_empty_message(self, message: str) -> None:
@@ -242,48 +256,134 @@ class ResourceTable(ScrollView, can_focus=True):
     def _measure(self) -> None:
         sample = [row for key in self._order[:SAMPLE_FOR_WIDTH] if (row := self._row_provider(key)) is not None]
         self._widths_from_rows = len(sample)
-        widths: list[int] = []
+        natural: list[int] = []
         for i, column in enumerate(self._columns):
             widest = len(column.label)
             for row in sample:
                 if i < len(row.cells):
                     widest = max(widest, row.cells[i].cell_len)
-            widths.append(max(column.min_width, min(column.max_width, widest)))
-        self._widths = widths
+            if self._can_cut(i):
+                widest = min(column.max_width, widest)
+            natural.append(max(column.min_width if self._can_cut(i) else 1, widest, self._grown.get(i, 0)))
+        self._natural = natural
         self._apply_flex()
 
+    def _can_cut(self, index: int) -> bool:
+        column = self._columns[index]
+        return column.cut or column.flex
+
+    def _minimum(self, index: int) -> int:
+        """The narrowest this column is shown at: its whole values, or (free text) its ``min_width``."""
+        natural = self._natural[index] if index < len(self._natural) else self._columns[index].min_width
+        if self._can_cut(index) and index > 0:
+            return min(natural, max(self._columns[index].min_width, 6))
+        return natural  # the first column (frozen) is cut only when the screen is narrower than it
+
     def _apply_flex(self) -> None:
+        """Choose the columns shown and their widths for the width there is (see ``TableColumn.priority``)."""
         self._strip_cache.clear()
         self._header_strip = None
-        flex = [i for i, c in enumerate(self._columns) if c.flex]
-        if flex and self.size.width:
-            available = self.scrollable_content_region.width or self.size.width
-            fixed = sum(w for i, w in enumerate(self._widths) if i not in flex)
-            spare = available - fixed - SEPARATOR * max(0, len(self._columns) - 1) - 1
+        count = len(self._columns)
+        if len(self._natural) != count:
+            self._natural = [max(c.min_width, len(c.label)) for c in self._columns]
+        available = (self.scrollable_content_region.width or self.size.width) - 1  # the leading space
+        if available <= 0:
+            available = 10_000
+        # The first column is frozen; the others start after ``column_offset`` (scrolled sideways, whole columns).
+        self.column_offset = max(0, min(self.column_offset, count - 2)) if count > 1 else 0
+        candidates = [0, *range(1 + self.column_offset, count)]
+        shown = list(candidates)
+
+        def needed(indices: list[int]) -> int:
+            return sum(self._minimum(i) for i in indices) + SEPARATOR * max(0, len(indices) - 1)
+
+        # Too narrow: hide whole columns, least important first (the last of equal priority first).
+        while len(shown) > 1 and needed(shown) > available:
+            drop = max(shown[1:], key=lambda i: (self._columns[i].priority, i))
+            shown.remove(drop)
+        widths = [0] * count
+        for i in shown:
+            widths[i] = self._minimum(i)
+        spare = available - needed(shown)
+        # Free space goes first to the columns shown shorter than their values, most important first...
+        for i in sorted(shown, key=lambda i: (self._columns[i].priority, i)):
+            if spare <= 0:
+                break
+            grow = min(spare, self._natural[i] - widths[i])
+            if grow > 0:
+                widths[i] += grow
+                spare -= grow
+        # ...then to the flexible ones (free text: descriptions, URLs).
+        flex = [i for i in shown if self._columns[i].flex]
+        if flex and spare > 0 and self.size.width:
             share = spare // len(flex)
             for i in flex:
-                column = self._columns[i]
-                self._widths[i] = max(column.min_width, min(max(share, column.min_width), 200))
+                widths[i] = min(widths[i] + share, 200)
+        if shown and widths[shown[0]] > available:
+            widths[shown[0]] = max(1, available)
+        self._widths = widths
+        self._shown = shown
+        self.hidden_columns = [self._columns[i].label for i in range(count) if i not in shown]
         self.virtual_size = Size(self._total_width(), len(self._order) + 1)
         self.refresh()
 
     def _total_width(self) -> int:
-        return sum(self._widths) + SEPARATOR * max(0, len(self._columns) - 1) + 1
+        shown = self._shown or list(range(len(self._columns)))
+        return sum(self._widths[i] for i in shown) + SEPARATOR * max(0, len(shown) - 1) + 1
+
+    def column_spans(self) -> list[tuple[int, int, int]]:
+        """(column index, x, width) of every column shown, x in the table's content coordinates."""
+        spans = []
+        x = 1
+        for i in self._shown:
+            spans.append((i, x, self._widths[i]))
+            x += self._widths[i] + SEPARATOR
+        return spans
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_flex()
         self._scroll_cursor_into_view()
 
+    def action_scroll_right(self) -> None:
+        """Sideways by whole columns; the first column stays."""
+        if self.hidden_columns and self.column_offset < len(self._columns) - 2:
+            self.column_offset += 1
+            self._apply_flex()
+
+    def action_scroll_left(self) -> None:
+        if self.column_offset > 0:
+            self.column_offset -= 1
+            self._apply_flex()
+
+    def _grow(self, index: int, width: int) -> None:
+        """A value wider than its column arrived (a later row, a status after a job): widen the column."""
+        if width > self._grown.get(index, 0):
+            self._grown[index] = width
+            if not self._grow_pending:
+                self._grow_pending = True
+                self.call_later(self._apply_growth)
+
+    def _apply_growth(self) -> None:
+        self._grow_pending = False
+        for index, width in self._grown.items():
+            if index < len(self._natural):
+                self._natural[index] = max(self._natural[index], width)
+        self._apply_flex()
+
     # ------------------------------------------------------------ rendering
 
-    def _line_for(self, cells: Sequence[Text], style: str = "") -> Strip:
+    def _line_for(self, cells: Sequence[Text], style: str = "", header: bool = False) -> Strip:
         line = Text(" ", no_wrap=True, end="", style=style)
-        for i, column in enumerate(self._columns):
+        shown = self._shown or list(range(len(self._columns)))
+        for position, i in enumerate(shown):
+            column = self._columns[i]
             width = self._widths[i]
             cell = cells[i].copy() if i < len(cells) else Text("")
             cell.no_wrap = True
             cell.end = ""
             if cell.cell_len > width:
+                if not header and not self._can_cut(i):
+                    self._grow(i, cell.cell_len)
                 cell.truncate(width, overflow="ellipsis")
             pad = width - cell.cell_len
             if column.justify == "right":
@@ -292,7 +392,7 @@ class ResourceTable(ScrollView, can_focus=True):
             else:
                 line.append_text(cell)
                 line.append(" " * pad)
-            if i < len(self._columns) - 1:
+            if position < len(shown) - 1:
                 line.append(" " * SEPARATOR)
         segments = list(line.render(self.app.console))
         return Strip(Segment.simplify(s for s in segments if s.text != "\n"))
@@ -300,7 +400,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def _header(self) -> Strip:
         if self._header_strip is None:
             labels = [Text(c.label) for c in self._columns]
-            self._header_strip = self._line_for(labels)
+            self._header_strip = self._line_for(labels, header=True)
         return self._header_strip
 
     def _row_strip(self, key: str) -> Strip:
