@@ -12,11 +12,13 @@ being painted only, and kept as rendered lines in a bounded cache until ``invali
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
@@ -56,6 +58,32 @@ class TableRow:
 
     cells: tuple[Text, ...]
     style: str = ""
+
+
+# A number as a person reads it: digits, and digits joined by - : . , / (dates, times, versions, addresses).
+NUMBER = re.compile(r"\d+(?:[-:.,/]\d+)*")
+
+
+def shorten(cell: Text, width: int) -> Text:
+    """``cell`` in ``width`` cells with an ellipsis, never cut inside a number or a date: the cut moves back to
+    before the number (``Windows Server 2019`` is ``Windows Server …``, not ``Windows Server 201…``)."""
+    plain = cell.plain
+    if cell.cell_len <= width or width <= 0 or cell_len(plain) != len(plain):
+        cell = cell.copy()
+        cell.truncate(width, overflow="ellipsis")
+        return cell
+    cut = width - 1  # characters kept before the ellipsis
+    for match in NUMBER.finditer(plain):
+        if match.start() < cut < match.end():
+            cut = match.start()
+            break
+    while cut > 0 and plain[cut - 1] == " ":
+        cut -= 1
+    kept = cell[:cut]
+    kept.append("…")
+    kept.no_wrap = True
+    kept.end = ""
+    return kept
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -384,7 +412,7 @@ class ResourceTable(ScrollView, can_focus=True):
             if cell.cell_len > width:
                 if not header and not self._can_cut(i):
                     self._grow(i, cell.cell_len)
-                cell.truncate(width, overflow="ellipsis")
+                cell = shorten(cell, width)
             pad = width - cell.cell_len
             if column.justify == "right":
                 line.append(" " * pad)
