@@ -304,7 +304,7 @@ class ResourceTable(ScrollView, can_focus=True):
         """The narrowest this column is shown at: its whole values, or (free text) its ``min_width``."""
         natural = self._natural[index] if index < len(self._natural) else self._columns[index].min_width
         if self._can_cut(index) and index > 0:
-            return min(natural, max(self._columns[index].min_width, 6))
+            return min(natural, max(self._columns[index].min_width, 10))
         return natural  # the first column (frozen) is cut only when the screen is narrower than it
 
     def _apply_flex(self) -> None:
