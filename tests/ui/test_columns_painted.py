@@ -124,3 +124,22 @@ async def test_one_freshness_state_at_a_time(make_app: Any, simulator: Any) -> N
         await settle(pilot)
         header = painted_lines(app)[0]
         assert "updated" in header and "STALE" not in header and "loading" not in header, header
+
+
+async def test_sideways_by_whole_columns_with_the_first_frozen(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, "instances")
+        table = screen.table
+        hidden = list(table.hidden_columns)
+        assert hidden, "80 columns should not hold every instance column"
+        before = painted_lines(app)[table.content_region.y]
+        await pilot.press("right")
+        await settle(pilot)
+        after = painted_lines(app)[table.content_region.y]
+        assert after.split()[0] == "Hostname" == before.split()[0], (before, after)
+        assert "Status" in before and "Status" not in after, after  # scrolled past, whole
+        assert any(label in after for label in hidden), (hidden, after)  # a hidden column came into view
+        await pilot.press("left")
+        await settle(pilot)
+        assert painted_lines(app)[table.content_region.y] == before
