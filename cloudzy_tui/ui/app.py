@@ -29,7 +29,7 @@ from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
 from cloudzy_tui.ops.ssh import SshSettings
-from cloudzy_tui.ui import textual_fixes
+from cloudzy_tui.ui import partial_output, textual_fixes
 from cloudzy_tui.ui.history import ConsoleExtras
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
@@ -233,6 +233,8 @@ class CloudzyApp(ConsoleExtras, App[None]):
     # -------------------------------------------------------------- startup
 
     def on_mount(self) -> None:
+        # Over SSH every byte counts: write only the cells that changed since the last frame (issue 11).
+        partial_output.install(self)
         if self._keymap_settings:
             self.set_keymap(self._keymap_settings)
         if self._theme_setting:
@@ -503,46 +505,51 @@ class CloudzyApp(ConsoleExtras, App[None]):
 
     # --------------------------------------------------------------- status
 
-    def status_for(self, screen: ResourceScreen[Any]) -> tuple[Text, Text]:
+    def status_for(self, screen: ResourceScreen[Any]) -> tuple[list[tuple[int, Text]], list[tuple[int, Text]]]:
+        """The status bar's items, left and right, each with a rank (lower is kept longer on a narrow line).
+
+        Freshness is one state at a time (issue 19): loading, else stale/error with the reason, else how old."""
         spec = screen.spec
-        left = Text()
-        left.append(f" {spec.title} ", style="bold reverse")
+        left: list[tuple[int, Text]] = [(0, Text(f" {spec.title} ", style="bold reverse"))]
         total = len(screen.model)
         shown = screen.table.row_count if screen.is_mounted else total
-        left.append(f" {total}")
-        if shown != total:
-            left.append(f" ({shown} shown)")
-        if screen.fetching:
-            left.append(f"  loading… {screen.load_progress}", style="italic")
+        left.append((1, Text(f"{total}" + (f" ({shown} shown)" if shown != total else ""))))
         if screen.filter_text:
-            left.append("  filter: ")
-            left.append(safe_text(screen.filter_text, max_length=30))
+            item = Text("filter: ")
+            item.append_text(safe_text(screen.filter_text, max_length=30))
+            left.append((5, item))
         if screen.server_filters:
-            left.append("  server filter: ")
-            left.append(
+            item = Text("server filter: ")
+            item.append_text(
                 safe_text(", ".join(f"{k}={v}" for k, v in screen.server_filters.items()), max_length=40)
             )
+            left.append((6, item))
         if screen.sort_column:
             label = next((c.label for c in spec.columns if c.key == screen.sort_column), screen.sort_column)
-            left.append(f"  sort: {label} {'↓' if screen.sort_reverse else '↑'}")
+            left.append((9, Text(f"sort: {label} {'↓' if screen.sort_reverse else '↑'}")))
+        hidden = screen.table.hidden_columns if screen.is_mounted else []
+        if hidden:
+            left.append((8, Text(f"hidden: {', '.join(hidden)} (←/→)", style="dim")))
 
-        right = Text()
+        right: list[tuple[int, Text]] = []
         running = len(self.jobs.in_flight)
         if running:
-            right.append(f"jobs {running}  ", style="bold")
-        if screen.last_error:
+            right.append((4, Text(f"jobs {running}", style="bold")))
+        if screen.fetching:
+            right.append((2, Text(f"loading… {screen.load_progress}", style="italic")))
+        elif screen.last_error:
             # Stale when there is something shown to be stale; otherwise the load simply failed.
-            right.append("STALE " if screen.model.items else "ERROR ", style="bold red")
-            right.append_text(safe_text(screen.last_error, "red", max_length=40))
-            right.append("  ")
-        if screen.last_updated is not None:
-            right.append(f"updated {duration(self.now() - screen.last_updated)} ago  ", style="dim")
+            item = Text("STALE " if screen.model.items else "ERROR ", style="bold red")
+            item.append_text(safe_text(screen.last_error, "red", max_length=40))
+            right.append((2, item))
+        elif screen.last_updated is not None:
+            right.append((7, Text(f"updated {duration(self.now() - screen.last_updated)} ago", style="dim")))
         if self.read_only:
-            right.append(" READ-ONLY ", style="bold reverse yellow")
-            right.append(" ")
+            right.append((3, Text(" READ-ONLY ", style="bold reverse yellow")))
         label = self.api_label if self.profile_name == "default" else f"{self.profile_name} · {self.api_label}"
-        right.append_text(safe_text(label, f"bold reverse {self.profile_colour}" if self.profile_colour else "",
-                                    max_length=50))
+        right.append(
+            (3, safe_text(label, f"bold reverse {self.profile_colour}" if self.profile_colour else "", max_length=50))
+        )
         return left, right
 
     # ----------------------------------------------------------------- misc

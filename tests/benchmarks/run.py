@@ -31,8 +31,20 @@ TOKEN = "bench-token"
 @contextmanager
 def simulator(instances: int, job_seconds: float = 3.0) -> Iterator[str]:
     proc = subprocess.Popen(
-        [PY, "-m", "cloudzy_tui", "sim", "--port", "0", "--token", TOKEN, "--instances", str(instances),
-         "--job-seconds", str(job_seconds)],
+        [
+            PY,
+            "-m",
+            "cloudzy_tui",
+            "sim",
+            "--port",
+            "0",
+            "--token",
+            TOKEN,
+            "--instances",
+            str(instances),
+            "--job-seconds",
+            str(job_seconds),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -71,8 +83,11 @@ def probe(url: str, runs: int) -> list[dict[str, Any]]:
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-3000:])
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(f"  console run {i + 1}/{runs}: first rows {results[-1]['first_rows_s']:.2f}s, "
-              f"all {results[-1]['all_rows_s']:.2f}s", file=sys.stderr)
+        print(
+            f"  console run {i + 1}/{runs}: first rows {results[-1]['first_rows_s']:.2f}s, "
+            f"all {results[-1]['all_rows_s']:.2f}s",
+            file=sys.stderr,
+        )
     return results
 
 
@@ -162,7 +177,10 @@ async def poller(url: str, jobs: int, seconds: float) -> dict[str, Any]:
         tracker = JobTracker(client, min_interval=1.0, max_interval=10.0)
         for snap in snapshots:
             tracker.track(
-                kind="snapshot", target_id=snap.id, label=snap.name or snap.id, action="create",
+                kind="snapshot",
+                target_id=snap.id,
+                label=snap.name or snap.id,
+                action="create",
                 expect=Expectation.snapshot_created(),
             )
         task = asyncio.create_task(tracker.run())
@@ -181,8 +199,12 @@ async def poller(url: str, jobs: int, seconds: float) -> dict[str, Any]:
 
 
 def fmt(value: float, unit: str) -> str:
-    return f"{value:.0f} {unit}" if unit == "ms" and value >= 10 else f"{value:.2f} {unit}" if unit == "s" else (
-        f"{value:.1f} {unit}"
+    return (
+        f"{value:.0f} {unit}"
+        if unit == "ms" and value >= 10
+        else f"{value:.2f} {unit}"
+        if unit == "s"
+        else (f"{value:.1f} {unit}")
     )
 
 
@@ -191,6 +213,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--instances", type=int, default=10_000)
     parser.add_argument("--poll-seconds", type=float, default=60.0)
+    parser.add_argument("--presses", type=int, default=10, help="bytes per key: presses per figure (wire.py)")
+    parser.add_argument("--idle", type=float, default=20.0, help="idle traffic: seconds measured (wire.py)")
+    parser.add_argument("--large", type=int, default=50_000, help="instances for the large-account figures (0: skip)")
     args = parser.parse_args()
     os.environ.setdefault("CLOUDZY_TUI_STATE_DIR", str(Path("/tmp") / "cloudzy-bench-state"))
 
@@ -208,6 +233,14 @@ def main() -> int:
     with simulator(200, job_seconds=3600) as url:
         poll = asyncio.run(poller(url, 100, args.poll_seconds))
     floor_key = asyncio.run(key_floor())
+    # Bytes on the wire per key (through a pseudo-terminal, beside a stock DataTable in the same run), and the
+    # large account (issue 11.2).
+    sys.path.insert(0, str(HERE))
+    from large import large_rows
+    from wire import wire_rows
+
+    wire = wire_rows(args.presses, args.idle)
+    large = large_rows(args.large, 1) if args.large else []
 
     def med(key: str) -> float:
         return statistics.median(r[key] for r in results)
@@ -219,27 +252,57 @@ def main() -> int:
     during = sorted(k for r in results for k in r["key_during_refresh_ms"]) or [0.0]
     during_p95 = during[max(0, int(len(during) * 0.95) - 1)]
     rows = [
-        ("time to first rows (cold process)", fmt(med("first_rows_s"), "s"), "< 1 s",
-         f"import textual.app {fmt(import_floor, 's')}; first API page "
-         f"{fmt(statistics.median(first_pages) * 1000, 'ms')}"),
-        ("time to all rows", fmt(med("all_rows_s"), "s"), "background, UI live",
-         f"bare client walk of {walks[0][1]} instances {fmt(statistics.median(w[0] for w in walks), 's')}"),
-        ("keypress → repaint, median", fmt(statistics.median(keys), "ms"), "< 16 ms",
-         f"bare Textual app, one line changing {fmt(floor_key, 'ms')}"),
+        (
+            "time to first rows (cold process)",
+            fmt(med("first_rows_s"), "s"),
+            "< 1 s",
+            f"import textual.app {fmt(import_floor, 's')}; first API page "
+            f"{fmt(statistics.median(first_pages) * 1000, 'ms')}",
+        ),
+        (
+            "time to all rows",
+            fmt(med("all_rows_s"), "s"),
+            "background, UI live",
+            f"bare client walk of {walks[0][1]} instances {fmt(statistics.median(w[0] for w in walks), 's')}",
+        ),
+        (
+            "keypress → repaint, median",
+            fmt(statistics.median(keys), "ms"),
+            "< 16 ms",
+            f"bare Textual app, one line changing {fmt(floor_key, 'ms')}",
+        ),
         ("keypress → repaint, p95", fmt(p95, "ms"), "", ""),
         ("switch screen (':keys' / ':in', 5 keys)", fmt(switch, "ms"), "", ""),
-        ("filter, last keystroke → table", fmt(med("filter_last_key_ms"), "ms"), "< 100 ms",
-         f"last instance found: {all(r['filter_found'] for r in results)}"),
-        ("refresh of all rows, UI-thread CPU", fmt(med("refresh_cpu_ms"), "ms"), "< 100 ms",
-         f"bare client walk, same thread {fmt(statistics.median(w[2] for w in walks), 'ms')}; "
-         f"wall {fmt(med('refresh_wall_ms'), 'ms')}; cursor kept {all(r['refresh_kept_cursor'] for r in results)}, "
-         f"scroll kept {all(r['refresh_kept_scroll'] for r in results)}"),
-        ("keypress → repaint during that refresh", fmt(statistics.median(during), "ms"), "no frozen UI",
-         f"p95 {fmt(during_p95, 'ms')}"),
-        ("poller, 100 snapshot jobs", f"{poll['per_minute']:.0f} req/min", "bounded, list calls",
-         f"{poll['jobs']} jobs, {poll['detail_calls']} detail calls in {args.poll_seconds:.0f}s"),
+        (
+            "filter, last keystroke → table",
+            fmt(med("filter_last_key_ms"), "ms"),
+            "< 100 ms",
+            f"last instance found: {all(r['filter_found'] for r in results)}",
+        ),
+        (
+            "refresh of all rows, UI-thread CPU",
+            fmt(med("refresh_cpu_ms"), "ms"),
+            "< 100 ms",
+            f"bare client walk, same thread {fmt(statistics.median(w[2] for w in walks), 'ms')}; "
+            f"wall {fmt(med('refresh_wall_ms'), 'ms')}; cursor kept {all(r['refresh_kept_cursor'] for r in results)}, "
+            f"scroll kept {all(r['refresh_kept_scroll'] for r in results)}",
+        ),
+        (
+            "keypress → repaint during that refresh",
+            fmt(statistics.median(during), "ms"),
+            "no frozen UI",
+            f"p95 {fmt(during_p95, 'ms')}",
+        ),
+        (
+            "poller, 100 snapshot jobs",
+            f"{poll['per_minute']:.0f} req/min",
+            "bounded, list calls",
+            f"{poll['jobs']} jobs, {poll['detail_calls']} detail calls in {args.poll_seconds:.0f}s",
+        ),
         ("peak RSS, all rows loaded", fmt(med("rss_peak_mb"), "MB"), "< 200 MB", ""),
         ("cloudzy-tui --help (cold)", fmt(help_time, "s"), "lazy imports", f"python -c pass {fmt(python_floor, 's')}"),
+        *wire,
+        *large,
     ]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'measure':<{width}}  {'median':>12}  {'target':<20}  floor / notes")

@@ -51,6 +51,11 @@ class Column(Generic[T]):
     max_width: int = 30
     justify: Literal["left", "right"] = "left"
     flex: bool = False
+    # When the screen is too narrow for every column, the highest numbers are hidden first (whole columns; the
+    # first column always stays). ``cut``: free text that may be shortened with "…" down to ``min_width``; other
+    # columns (numbers, dates, statuses, addresses) are shown whole or hidden, never cut.
+    priority: int = 50
+    cut: bool = False
 
 
 @dataclass(frozen=True)

@@ -123,15 +123,17 @@ def media_status(m: Iso | Image) -> Text:
 def media_spec(kind: str) -> ResourceSpec[Any]:
     is_iso = kind == "iso"
     columns: list[Column[Any]] = [
-        Column("name", "Name", lambda m, v: m.name, max_width=30),
+        Column("name", "Name", lambda m, v: m.name, max_width=30, priority=0, cut=True),
         # wide enough from the start for "DOWNLOADING 99%" (widths are judged once, not per update)
-        Column("status", "Status", lambda m, v: media_status(m), min_width=15, max_width=16),
-        Column("region", "Region", lambda m, v: v.catalog.region_name(m.region_id), max_width=14),
-        Column("created", "Created", lambda m, v: when(m.created_at), sort=lambda m: m.created_at, max_width=20),
+        Column("status", "Status", lambda m, v: media_status(m), min_width=15, max_width=16, priority=10),
+        Column("region", "Region", lambda m, v: v.catalog.region_name(m.region_id), max_width=14,
+               priority=30, cut=True),
+        Column("created", "Created", lambda m, v: when(m.created_at), sort=lambda m: m.created_at, max_width=20,
+               priority=40),
     ]
     if not is_iso:
-        columns.append(Column("format", "Format", lambda m, v: m.format, max_width=8))
-    columns.append(Column("url", "URL", lambda m, v: m.url, max_width=60, flex=True))
+        columns.append(Column("format", "Format", lambda m, v: m.format, max_width=8, priority=50))
+    columns.append(Column("url", "URL", lambda m, v: m.url, max_width=60, flex=True, priority=60, cut=True))
     return ResourceSpec(
         resource=media_ops.ISOS if is_iso else media_ops.IMAGES,
         columns=columns,

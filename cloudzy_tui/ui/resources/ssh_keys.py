@@ -196,11 +196,11 @@ async def create_key(call: ActionCall[SshKey]) -> None:
 SSH_KEYS: ResourceSpec[SshKey] = ResourceSpec(
     resource=key_ops.SSH_KEYS,
     columns=[
-        Column("name", "Name", lambda k, v: k.name, min_width=6, max_width=28),
-        Column("id", "Id", lambda k, v: k.id, justify="right", max_width=8),
-        Column("type", "Type", lambda k, v: key_type(k), max_width=20),
-        Column("fingerprint", "Fingerprint", lambda k, v: k.fingerprint, max_width=52),
-        Column("comment", "Comment", lambda k, v: key_comment(k), max_width=30, flex=True),
+        Column("name", "Name", lambda k, v: k.name, min_width=6, max_width=28, priority=0, cut=True),
+        Column("id", "Id", lambda k, v: k.id, justify="right", max_width=8, priority=40),
+        Column("type", "Type", lambda k, v: key_type(k), max_width=20, priority=20),
+        Column("fingerprint", "Fingerprint", lambda k, v: k.fingerprint, max_width=52, priority=30),
+        Column("comment", "Comment", lambda k, v: key_comment(k), max_width=30, flex=True, priority=50, cut=True),
     ],
     detail=key_detail,
     actions=[

@@ -41,6 +41,7 @@ ORDER_THROTTLE = 0.25
 FREEZE_EVERY = 2000
 # Below this many columns the detail pane is not shown beside the table (Enter shows it full width).
 NARROW_WIDTH = 140
+DETAIL_ERROR = "Could not load details"
 
 
 class ResourceScreen(Screen[None], Generic[T]):
@@ -91,6 +92,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self._last_status_at = 0.0
         self._frozen_rows = 0
         self._pending_select: str | None = None
+        self._filter_pending = False
         self._detail_key: str | None = None
         self._detail_extra: list[Section] = []
         self._full_items: dict[str, T] = {}
@@ -116,7 +118,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         with Horizontal(id="body"):
             yield ResourceTable(
                 [
-                    TableColumn(c.key, c.label, c.min_width, c.max_width, c.justify, c.flex)
+                    TableColumn(c.key, c.label, c.min_width, c.max_width, c.justify, c.flex, c.priority, c.cut)
                     for c in self.spec.columns
                 ],
                 self.model.row,
@@ -151,6 +153,8 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH, "narrow")
+        # The table chooses its columns for the new width after layout: the header then lists what is hidden.
+        self.call_after_refresh(self.update_status)
 
     # -------------------------------------------------------------- loading
 
@@ -362,7 +366,13 @@ class ResourceScreen(Screen[None], Generic[T]):
     @on(ResourceTable.Highlighted)
     def _highlighted(self, event: ResourceTable.Highlighted) -> None:
         self._detail_key = event.key
-        self._detail_extra = []
+        # While the new row's related sections load, the previous row's section titles stay with "loading…": the
+        # pane keeps its shape (no blank-then-redraw of every line below, over the SSH link, on each move).
+        self._detail_extra = [
+            Section(section.title, body=Text("loading…", style="dim italic"))
+            for section in self._detail_extra
+            if event.key is not None and self.spec.related is not None and section.title != DETAIL_ERROR
+        ]
         self._show_detail()
         if self._detail_timer is not None:
             self._detail_timer.stop()
@@ -408,7 +418,7 @@ class ResourceScreen(Screen[None], Generic[T]):
             if self.spec.related is not None:
                 extra = await self.spec.related(self.cloudzy, self._full_items.get(key, item), self.view())
         except CloudzyError as exc:
-            extra = [Section("Could not load details", rows=[("error", exc.message)])]
+            extra = [Section(DETAIL_ERROR, rows=[("error", exc.message)])]
         if self.table.cursor_key == key:
             self._detail_key = key
             self._detail_extra = extra
@@ -442,7 +452,15 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        # Keys typed ahead (a burst over SSH) each change the box; the list is filtered once for what is in the box
+        # when the screen gets to it, not once per key (at 50,000 rows each pass is work the next key undoes).
         self.filter_text = event.value
+        if not self._filter_pending:
+            self._filter_pending = True
+            self.call_later(self._apply_filter)
+
+    def _apply_filter(self) -> None:
+        self._filter_pending = False
         self._order()
         self.update_status()
 

@@ -12,18 +12,20 @@ being painted only, and kept as rendered lines in a bounded cache until ``invali
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -43,6 +45,11 @@ class TableColumn:
     max_width: int = 40
     justify: Literal["left", "right"] = "left"
     flex: bool = False
+    # Lower is kept longer when the table is too narrow for every column (the first column is always shown).
+    priority: int = 50
+    # Free text that may be shortened with an ellipsis (down to ``min_width``). Other columns (numbers, dates,
+    # statuses, addresses) are shown whole or not at all: a column that does not fit is hidden, never cut.
+    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,32 @@ class TableRow:
 
     cells: tuple[Text, ...]
     style: str = ""
+
+
+# A number as a person reads it: digits, and digits joined by - : . , / (dates, times, versions, addresses).
+NUMBER = re.compile(r"\d+(?:[-:.,/]\d+)*")
+
+
+def shorten(cell: Text, width: int) -> Text:
+    """``cell`` in ``width`` cells with an ellipsis, never cut inside a number or a date: the cut moves back to
+    before the number (``Windows Server 2019`` is ``Windows Server …``, not ``Windows Server 201…``)."""
+    plain = cell.plain
+    if cell.cell_len <= width or width <= 0 or cell_len(plain) != len(plain):
+        cell = cell.copy()
+        cell.truncate(width, overflow="ellipsis")
+        return cell
+    cut = width - 1  # characters kept before the ellipsis
+    for match in NUMBER.finditer(plain):
+        if match.start() < cut < match.end():
+            cut = match.start()
+            break
+    while cut > 0 and plain[cut - 1] == " ":
+        cut -= 1
+    kept = cell[:cut]
+    kept.append("…")
+    kept.no_wrap = True
+    kept.end = ""
+    return kept
 
 
 class ResourceTable(ScrollView, can_focus=True):
@@ -79,7 +112,7 @@ class ResourceTable(ScrollView, can_focus=True):
     ResourceTable {
         background: $surface;
         height: 1fr;
-        scrollbar-size-horizontal: 1;
+        overflow-x: hidden;  /* columns that do not fit are hidden whole; left/right scroll by columns */
         scrollbar-size-vertical: 1;
     }
     ResourceTable > .resource-table--header {
@@ -101,7 +134,9 @@ class ResourceTable(ScrollView, can_focus=True):
     }
     """
 
-    cursor_index: reactive[int] = reactive(0, always_update=True, init=False)
+    # A var, not a reactive: a reactive repaints the whole widget on every change; watch_cursor_index repaints
+    # the two rows that changed.
+    cursor_index: var[int] = var(0, always_update=True, init=False)
 
     class Highlighted(Message):
         """The cursor moved onto another row (``key`` is ``None`` for an empty table)."""
@@ -141,7 +176,6 @@ class ResourceTable(ScrollView, can_focus=True):
         self._columns: list[TableColumn] = list(columns)
         self._row_provider = row_provider
         self._order: list[str] = []
-        self._index: dict[str, int] = {}
         self._widths: list[int] = [max(c.min_width, min(c.max_width, len(c.label))) for c in self._columns]
         # Rendered rows, most recently painted last. Small on purpose: only what is on screen needs keeping, and
         # every Strip carries caches of its own (thousands of them made full garbage collections take 0.2 s).
@@ -149,6 +183,14 @@ class ResourceTable(ScrollView, can_focus=True):
         self._header_strip: Strip | None = None
         self._last_highlighted: str | None = None
         self._widths_from_rows = 0
+        self._natural: list[int] = list(self._widths)
+        self._shown: list[int] = list(range(len(self._columns)))
+        self._grown: dict[int, int] = {}
+        self._grow_pending = False
+        #: columns not shown (too narrow for them, or scrolled sideways past), by label
+        self.hidden_columns: list[str] = []
+        #: how many columns after the first are scrolled past (sideways, by whole columns)
+        self.column_offset = 0
         self.empty_message = empty_message
 
     # ------------------------------------------------------------------ data
@@ -178,6 +220,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def set_columns(self, columns: Sequence[TableColumn]) -> None:
         self._columns = list(columns)
         self._widths_from_rows = 0
+        self._grown = {}
         self._measure()
 
     def set_empty_message(self, message: str) -> None:
@@ -189,29 +232,48 @@ class ResourceTable(ScrollView, can_focus=True):
         """These rows (None: all) changed: render them again when next painted."""
         if keys is None:
             self._strip_cache.clear()
-        else:
-            for key in keys:
-                self._strip_cache.pop(key, None)
-        self.refresh()
+            self.refresh()
+            return
+        changed = set(keys)
+        for key in changed:
+            self._strip_cache.pop(key, None)
+        # Repaint the lines of the changed rows that are on screen, not the table.
+        top = int(self.scroll_y)
+        for offset, key in enumerate(self._order[top : top + self._visible_rows()]):
+            if key in changed:
+                self.refresh_row(top + offset)
 
     def set_order(self, keys: Sequence[str]) -> None:
         """Show exactly these rows in this order; the cursor stays on its row when that row is still shown."""
+        keys = list(keys)
+        if keys == self._order:
+            # The same rows (a live reload that changed nothing, a filter key that matched the same rows): nothing
+            # to repaint; the rows whose content changed were invalidated by the caller.
+            return
         current = self.cursor_key
-        self._order = list(keys)
-        self._index = {k: i for i, k in enumerate(self._order)}
+        self._order = keys
         # Widths follow the data until enough rows were seen to judge them; later rows never reflow the table.
         if self._widths_from_rows < min(SAMPLE_FOR_WIDTH, len(self._order)):
             self._measure()
         self.virtual_size = Size(self._total_width(), len(self._order) + 1)
-        if current is not None and current in self._index:
-            new_index = self._index[current]
-        else:
+        new_index = self._position(current) if current is not None else None
+        if new_index is None:
             new_index = min(self.cursor_index, max(0, len(self._order) - 1))
-        self._set_cursor(new_index, scroll=current is None or current not in self._index)
+            self._set_cursor(new_index, scroll=True)
+        else:
+            self._set_cursor(new_index, scroll=False)
         self.refresh()
 
+    def _position(self, key: str) -> int | None:
+        """Where ``key`` is in ``order`` (None: not shown): one scan in C (~0.3 ms at 50,000 rows), where keeping a
+        key-to-position dict cost building one of 50,000 keys on every filter key and every reloaded page."""
+        try:
+            return self._order.index(key)
+        except ValueError:
+            return None
+
     def move_cursor_to_key(self, key: str) -> bool:
-        index = self._index.get(key)
+        index = self._position(key)
         if index is None:
             return False
         self._set_cursor(index)
@@ -222,49 +284,135 @@ class ResourceTable(ScrollView, can_focus=True):
     def _measure(self) -> None:
         sample = [row for key in self._order[:SAMPLE_FOR_WIDTH] if (row := self._row_provider(key)) is not None]
         self._widths_from_rows = len(sample)
-        widths: list[int] = []
+        natural: list[int] = []
         for i, column in enumerate(self._columns):
             widest = len(column.label)
             for row in sample:
                 if i < len(row.cells):
                     widest = max(widest, row.cells[i].cell_len)
-            widths.append(max(column.min_width, min(column.max_width, widest)))
-        self._widths = widths
+            if self._can_cut(i):
+                widest = min(column.max_width, widest)
+            natural.append(max(column.min_width if self._can_cut(i) else 1, widest, self._grown.get(i, 0)))
+        self._natural = natural
         self._apply_flex()
 
+    def _can_cut(self, index: int) -> bool:
+        column = self._columns[index]
+        return column.cut or column.flex
+
+    def _minimum(self, index: int) -> int:
+        """The narrowest this column is shown at: its whole values, or (free text) its ``min_width``."""
+        natural = self._natural[index] if index < len(self._natural) else self._columns[index].min_width
+        if self._can_cut(index) and index > 0:
+            return min(natural, max(self._columns[index].min_width, 10))
+        return natural  # the first column (frozen) is cut only when the screen is narrower than it
+
     def _apply_flex(self) -> None:
+        """Choose the columns shown and their widths for the width there is (see ``TableColumn.priority``)."""
         self._strip_cache.clear()
         self._header_strip = None
-        flex = [i for i, c in enumerate(self._columns) if c.flex]
-        if flex and self.size.width:
-            available = self.scrollable_content_region.width or self.size.width
-            fixed = sum(w for i, w in enumerate(self._widths) if i not in flex)
-            spare = available - fixed - SEPARATOR * max(0, len(self._columns) - 1) - 1
+        count = len(self._columns)
+        if len(self._natural) != count:
+            self._natural = [max(c.min_width, len(c.label)) for c in self._columns]
+        available = (self.scrollable_content_region.width or self.size.width) - 1  # the leading space
+        if available <= 0:
+            available = 10_000
+        # The first column is frozen; the others start after ``column_offset`` (scrolled sideways, whole columns).
+        self.column_offset = max(0, min(self.column_offset, count - 2)) if count > 1 else 0
+        candidates = [0, *range(1 + self.column_offset, count)]
+        shown = list(candidates)
+
+        def needed(indices: list[int]) -> int:
+            return sum(self._minimum(i) for i in indices) + SEPARATOR * max(0, len(indices) - 1)
+
+        # Too narrow: hide whole columns, least important first (the last of equal priority first).
+        while len(shown) > 1 and needed(shown) > available:
+            drop = max(shown[1:], key=lambda i: (self._columns[i].priority, i))
+            shown.remove(drop)
+        widths = [0] * count
+        for i in shown:
+            widths[i] = self._minimum(i)
+        spare = available - needed(shown)
+        # Free space goes first to the columns shown shorter than their values, most important first...
+        for i in sorted(shown, key=lambda i: (self._columns[i].priority, i)):
+            if spare <= 0:
+                break
+            grow = min(spare, self._natural[i] - widths[i])
+            if grow > 0:
+                widths[i] += grow
+                spare -= grow
+        # ...then to the flexible ones (free text: descriptions, URLs).
+        flex = [i for i in shown if self._columns[i].flex]
+        if flex and spare > 0 and self.size.width:
             share = spare // len(flex)
             for i in flex:
-                column = self._columns[i]
-                self._widths[i] = max(column.min_width, min(max(share, column.min_width), 200))
+                widths[i] = min(widths[i] + share, 200)
+        if shown and widths[shown[0]] > available:
+            widths[shown[0]] = max(1, available)
+        self._widths = widths
+        self._shown = shown
+        self.hidden_columns = [self._columns[i].label for i in range(count) if i not in shown]
         self.virtual_size = Size(self._total_width(), len(self._order) + 1)
         self.refresh()
 
     def _total_width(self) -> int:
-        return sum(self._widths) + SEPARATOR * max(0, len(self._columns) - 1) + 1
+        shown = self._shown or list(range(len(self._columns)))
+        return sum(self._widths[i] for i in shown) + SEPARATOR * max(0, len(shown) - 1) + 1
+
+    def column_spans(self) -> list[tuple[int, int, int]]:
+        """(column index, x, width) of every column shown, x in the table's content coordinates."""
+        spans = []
+        x = 1
+        for i in self._shown:
+            spans.append((i, x, self._widths[i]))
+            x += self._widths[i] + SEPARATOR
+        return spans
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_flex()
         self._scroll_cursor_into_view()
 
+    def action_scroll_right(self) -> None:
+        """Sideways by whole columns; the first column stays."""
+        if self.hidden_columns and self.column_offset < len(self._columns) - 2:
+            self.column_offset += 1
+            self._apply_flex()
+
+    def action_scroll_left(self) -> None:
+        if self.column_offset > 0:
+            self.column_offset -= 1
+            self._apply_flex()
+
+    def _grow(self, index: int, width: int) -> None:
+        """A value wider than its column arrived (a later row, a status after a job): widen the column."""
+        if width > self._grown.get(index, 0):
+            self._grown[index] = width
+            if not self._grow_pending:
+                self._grow_pending = True
+                self.call_later(self._apply_growth)
+
+    def _apply_growth(self) -> None:
+        self._grow_pending = False
+        for index, width in self._grown.items():
+            if index < len(self._natural):
+                self._natural[index] = max(self._natural[index], width)
+        self._apply_flex()
+
     # ------------------------------------------------------------ rendering
 
-    def _line_for(self, cells: Sequence[Text], style: str = "") -> Strip:
+    def _line_for(self, cells: Sequence[Text], style: str = "", header: bool = False) -> Strip:
         line = Text(" ", no_wrap=True, end="", style=style)
-        for i, column in enumerate(self._columns):
+        shown = self._shown or list(range(len(self._columns)))
+        for position, i in enumerate(shown):
+            column = self._columns[i]
             width = self._widths[i]
             cell = cells[i].copy() if i < len(cells) else Text("")
             cell.no_wrap = True
             cell.end = ""
             if cell.cell_len > width:
-                cell.truncate(width, overflow="ellipsis")
+                if not header and not self._can_cut(i):
+                    self._grow(i, cell.cell_len)
+                cell = shorten(cell, width)
             pad = width - cell.cell_len
             if column.justify == "right":
                 line.append(" " * pad)
@@ -272,7 +420,7 @@ class ResourceTable(ScrollView, can_focus=True):
             else:
                 line.append_text(cell)
                 line.append(" " * pad)
-            if i < len(self._columns) - 1:
+            if position < len(shown) - 1:
                 line.append(" " * SEPARATOR)
         segments = list(line.render(self.app.console))
         return Strip(Segment.simplify(s for s in segments if s.text != "\n"))
@@ -280,7 +428,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def _header(self) -> Strip:
         if self._header_strip is None:
             labels = [Text(c.label) for c in self._columns]
-            self._header_strip = self._line_for(labels)
+            self._header_strip = self._line_for(labels, header=True)
         return self._header_strip
 
     def _row_strip(self, key: str) -> Strip:
@@ -330,11 +478,21 @@ class ResourceTable(ScrollView, can_focus=True):
             self._scroll_cursor_into_view()
 
     def watch_cursor_index(self, old: int, new: int) -> None:
-        self.refresh()
+        # Only the two rows whose look changed are repainted (every repaint crosses the SSH link, issue 11); a
+        # move that scrolls repaints the view through the scroll offset's own refresh.
+        self.refresh_row(old)
+        self.refresh_row(new)
         key = self.cursor_key
         if key != self._last_highlighted:
             self._last_highlighted = key
             self.post_message(self.Highlighted(self, key))
+
+    def refresh_row(self, index: int) -> None:
+        """Repaint the line of the row at ``index`` (in ``order``) if it is on screen."""
+        y = index - int(self.scroll_y) + 1  # the header is line 0
+        region = self.scrollable_content_region
+        if 1 <= y < region.height:
+            self.refresh(Region(0, y, region.width, 1))
 
     def _visible_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
