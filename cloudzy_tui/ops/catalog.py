@@ -118,6 +118,13 @@ OPERATING_SYSTEMS: Resource[OperatingSystem] = Resource(
 )
 
 
+def app_price(a: Application) -> str:
+    """An application's price with its period: ``free``, ``$5.00/mo``."""
+    if not a.price:
+        return "free" if a.price is not None or (a.pricing_type or "").lower() == "free" else ""
+    return money(a.price, per="mo" if (a.pricing_type or "monthly").lower() == "monthly" else "")
+
+
 async def app_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[Application]]:
     found = await session.client.applications.list()
     session.catalog.applications = found
@@ -136,10 +143,10 @@ APPLICATIONS: Resource[Application] = Resource(
     fields=[
         Field("id", "ID", lambda a: a.id),
         Field("name", "NAME", lambda a: a.name),
-        Field("price", "PRICE", lambda a: money(a.price)),
+        Field("price", "PRICE", lambda a: app_price(a)),
         Field("pricing", "PRICING", lambda a: a.pricing_type),
         Field("family", "OS FAMILY", lambda a: a.os_family),
     ],
 )
 
-__all__ = ["APPLICATIONS", "OPERATING_SYSTEMS", "PRODUCTS", "REGIONS", "NotFoundError"]
+__all__ = ["APPLICATIONS", "OPERATING_SYSTEMS", "PRODUCTS", "REGIONS", "NotFoundError", "app_price"]

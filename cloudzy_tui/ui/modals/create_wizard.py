@@ -63,7 +63,7 @@ from cloudzy_tui.ops import instances as instance_ops
 from cloudzy_tui.ui.forms import RoutedErrors, route_exception, route_field_errors
 from cloudzy_tui.ui.modals.instance_forms import os_choice_label, product_choice_label
 from cloudzy_tui.ui.text import clean, safe_text
-from cloudzy_tui.units import money
+from cloudzy_tui.units import min_ram_mb, money
 
 if TYPE_CHECKING:
     from cloudzy_tui.api import Application, OperatingSystem, PriceItem, Product, Region, RegionConfig, SshKey
@@ -310,33 +310,9 @@ def whole_number(text: str) -> int | None:
     return int(text)
 
 
-def hourly(amount: float) -> str:
-    """Hourly prices are small: four decimals (``$0.0273/h``)."""
-    return f"${amount:,.4f}/h"
-
-
-_RAM = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgt]i?b?)?", re.IGNORECASE)
-_RAM_UNIT_MB = {"k": 1 / 1024, "m": 1.0, "g": 1024.0, "t": 1024.0 * 1024}
-
-
 def os_min_ram_mb(system: OperatingSystem) -> float | None:
-    """``minRam`` in MB. The unit is not documented: a unit that comes with it is honoured (``"1 GB"``,
-    ``"512MB"``, ``"2GiB"``); a bare number below 64 is taken as GB, else as MB."""
-    raw = system.min_ram
-    if raw is None or isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | float):
-        value, unit = float(raw), ""
-    else:
-        match = _RAM.fullmatch(str(raw).strip())
-        if match is None:
-            return None
-        value, unit = float(match.group(1)), (match.group(2) or "").lower()
-    if value <= 0:
-        return None
-    if unit:
-        return value * _RAM_UNIT_MB[unit[0]]
-    return value * 1024 if value < 64 else value
+    """``minRam`` in MB (see :func:`cloudzy_tui.units.min_ram_mb`)."""
+    return min_ram_mb(system.min_ram)
 
 
 def region_flags(region: Region) -> Text:
@@ -901,7 +877,14 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         for cycle in BILLING_CYCLES:
             prompt = Text(f"{cycle:<14}", style="bold")
             item = price_item_for(product, cycle) if product is not None else None
-            if item is not None and item.monthly_price is not None:
+            if item is not None and cycle == "hourly" and item.hourly_price is not None:
+                # Billed by the hour: the hourly rate first, the month it adds up to after it.
+                prompt.append(money(item.hourly_price, per="h"))
+                if item.monthly_price is not None:
+                    prompt.append(f"  (≈ {money(item.monthly_price, per='mo')})", style="dim")
+                if item.discount_percent:
+                    prompt.append(f"  −{clean(item.discount_percent)}%", style="green")
+            elif item is not None and item.monthly_price is not None:
                 prompt.append(money(item.monthly_price, per="mo"))
                 if item.discount_percent:
                     prompt.append(f"  −{clean(item.discount_percent)}%", style="green")
@@ -1319,7 +1302,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             each += f" + {money(app_price, per='mo')} application"
         text.append(f"\n           each: {each}", style="dim")
         if item.hourly_price is not None:
-            text.append(f"\n           hourly: {hourly(float(item.hourly_price) * count)}", style="dim")
+            text.append(f"\n           hourly: {money(float(item.hourly_price) * count, per='h')}", style="dim")
             if app_price:
                 text.append(" + application", style="dim")
         text.append(f"\n           billed {d.billing_cycle}", style="dim")

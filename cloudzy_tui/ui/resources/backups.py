@@ -54,7 +54,7 @@ def backup_detail(b: BackupProfile, view: View) -> list[Section]:
                 ("weekdays", ", ".join(clean(d) for d in (b.schedule_week_days or [])) or None),
                 ("retention", f"{b.period_id} days" if b.period_id is not None else None),
                 ("max files", b.max_files),
-                ("monthly price", money(b.monthly_price) if b.monthly_price is not None else None),
+                ("monthly price", money(b.monthly_price, per="mo") if b.monthly_price is not None else None),
                 ("fee", percent(b.fee_percentage) or None),
                 ("last successful backup", timestamp(b.last_successful_backup_time) or "never"),
                 ("created", timestamp(b.created_at) or None),

@@ -307,5 +307,7 @@ INSTANCES: ResourceSpec[Instance] = ResourceSpec(
     copy_value=lambda i: i.main_ip or i.id,
     row_style=_row_style,
     empty_hint="No instances yet: press n to create one.",
+    default_sort="created",
+    default_sort_reverse=True,
     refresh_interval=15.0,
 )

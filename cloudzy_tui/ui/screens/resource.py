@@ -73,7 +73,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         )
         self.filter_text = ""
         self.sort_column: str | None = spec.default_sort
-        self.sort_reverse = False
+        self.sort_reverse = spec.default_sort_reverse
         self.server_filters: dict[str, Any] = {}
         self.fetching = False
         self.loaded_once = False
@@ -488,9 +488,20 @@ class ResourceScreen(Screen[None], Generic[T]):
             if spec_action is None:
                 return False
             return not (spec_action.mutating and self.cloudzy.read_only)
+        if action == "read_only_refusal":
+            # The hidden twin of a mutating key: only in read-only mode, to say why the key does nothing.
+            return self.cloudzy.read_only
         if action == "server_filters":
             return bool(self.spec.filters)
         return True
+
+    def action_read_only_refusal(self, action_id: str) -> None:
+        """A mutating key in read-only mode: the operations layer's refusal, shown (never a silent no-op)."""
+        spec_action = self.spec.action(action_id)
+        if spec_action is not None and spec_action.op is not None:
+            refusal = self.cloudzy.ops.quick_refusal(spec_action.op, self.current_item)
+            if refusal is not None:
+                self.cloudzy.toast(refusal.message, severity="warning", timeout=8)
 
     def action_availability(self, action_id: str) -> bool | None:
         """For the row under the cursor: True offered, None not possible now, False hidden (read-only)."""
@@ -571,6 +582,12 @@ def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:
     """A ResourceScreen subclass whose bindings include the spec's actions."""
     bindings: list[BindingType] = [
         Binding(a.key, f"act('{a.id}')", a.title, show=a.show, id=f"{spec.name}.{a.id}") for a in spec.actions
+    ]
+    # Tried after the action's own binding, which read-only mode disables (hidden from the footer).
+    bindings += [
+        Binding(a.key, f"read_only_refusal('{a.id}')", a.title, show=False, id=f"{spec.name}.{a.id}.read_only")
+        for a in spec.actions
+        if a.mutating
     ]
     name = "".join(part.capitalize() for part in spec.name.replace("-", "_").split("_")) + "Screen"
     return type(name, (ResourceScreen,), {"BINDINGS": bindings})
