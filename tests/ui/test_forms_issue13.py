@@ -62,3 +62,57 @@ async def test_backup_form_shows_the_price_before_saving(make_app: Any, simulato
         assert re.search(r"Price\s+≈ \$[0-9,]+\.\d{2,4}/mo", screen_text(app)), screen_text(app)
         assert not writes(simulator, "/v1/backups")
         assert not toasts(app)
+
+
+async def _resize_form(pilot: Any, simulator: Any, hostname: str, how: str = "FIXED") -> Any:
+    from cloudzy_tui.ui.modals.form import FormModal
+
+    await select_instance(pilot, simulator, hostname)
+    await pilot.press("z")
+    first = await form_on_screen(pilot, FormModal)
+    first.query_one("#field-type", Select).value = how
+    await pilot.click("#submit")
+    await wait_for(pilot, lambda: pilot.app.screen is not first and isinstance(pilot.app.screen, FormModal))
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def test_resize_offers_only_plans_whose_disk_is_not_smaller_with_the_price_difference(
+    make_app: Any, simulator: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 50)) as pilot:
+        form = await _resize_form(pilot, simulator, "web-01")
+        record = next(r for r in simulator.instances.values() if r["hostname"] == "web-01")
+        disk = record["disk"]
+        products = [p for p in simulator.products.values() if p["regionId"] == record["region"] and p["isActive"]]
+        smaller = [p for p in products if p["plan"]["specification"]["storage"] < disk]
+        assert smaller, "the seed has smaller plans in web-01's region"
+        offered = [v for _, v in form.query_one("#field-product", Select)._options if v is not Select.NULL]
+        assert offered and not {p["id"] for p in smaller} & set(offered)
+        text = screen_text(app)
+        current = simulator.products[record["productId"]]
+        assert "Now:" in text and f"{disk} GB disk" in text, text
+        assert "with a smaller disk not offered" in text, text
+        # Open the list: each plan with its price and the difference from now.
+        form.query_one("#field-product", Select).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert re.search(r"\$[0-9,.]+/mo \([+-]\$[0-9,.]+\)", screen_text(app)), screen_text(app)
+        assert current["id"] not in offered
+
+
+async def test_custom_resize_refuses_a_smaller_disk_before_sending(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 50)) as pilot:
+        form = await _resize_form(pilot, simulator, "web-01", "CUSTOM")
+        from textual.widgets import Input
+
+        disk = form.query_one("#field-disk", Input)
+        disk.value = "10"
+        confirm = form.query("#field-confirm")
+        if confirm:
+            form.query_one("#field-confirm", Input).value = "web-01"
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: "cannot shrink" in screen_text(app))
+        assert not writes(simulator, "/v1/instances", "/resize")
