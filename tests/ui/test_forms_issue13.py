@@ -116,3 +116,34 @@ async def test_custom_resize_refuses_a_smaller_disk_before_sending(make_app: Any
         await pilot.click("#submit")
         await wait_for(pilot, lambda: "cannot shrink" in screen_text(app))
         assert not writes(simulator, "/v1/instances", "/resize")
+
+
+async def test_add_traffic_form_says_what_there_is_and_the_toast_the_figures(make_app: Any, simulator: Any) -> None:
+    from textual.widgets import Input
+
+    from cloudzy_tui.ui.modals.form import FormModal
+
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await select_instance(pilot, simulator, "web-01")
+        await pilot.press("t")
+        form = await form_on_screen(pilot, FormModal)
+        text = screen_text(app)
+        assert re.search(r"Plan traffic\s+\d+(\.\d+)? TB", text), text
+        assert "the API quotes none for extra traffic" in text
+        form.query_one("#field-amount", Input).value = "2"
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: any("Added 2 TB of traffic to web-01" in t for t in toasts(app)))
+
+
+async def test_resize_toast_names_the_plan_and_the_price_change(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 50), notifications=True) as pilot:
+        form = await _resize_form(pilot, simulator, "web-01")
+        select = form.query_one("#field-product", Select)
+        select.value = next(v for _, v in select._options if v is not Select.NULL)
+        await pilot.click("#submit")
+        await wait_for(pilot, lambda: any(t.startswith("Resizing web-01 to") for t in toasts(app)))
+        toast = next(t for t in toasts(app) if t.startswith("Resizing web-01 to"))
+        assert re.search(r"\(\$[0-9,.]+/mo, [+-]\$[0-9,.]+/mo\)", toast), toast
+        assert "Resizing web-01" in screen_text(app)

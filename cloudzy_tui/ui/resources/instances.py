@@ -193,6 +193,28 @@ def _snapshot_line(s: Any) -> Text:
 # ------------------------------------------------------------------------------------------------ actions
 
 
+async def _traffic_note(app: CloudzyApp, i: Instance) -> Text:
+    """What the instance has now, and the price: the API quotes none for extra traffic (it is billed)."""
+    text = Text()
+    if i.region and i.product_id and app.ops.catalog.product(i.product_id) is None:
+        with contextlib.suppress(CloudzyError):
+            await app.ops.catalog.products_for(i.region)
+    product = app.ops.catalog.product(i.product_id)
+    spec = product.plan.specification if product is not None and product.plan is not None else None
+    if spec is not None and spec.bandwidth_in_tb is not None:
+        text.append("Plan traffic ", style="bold")
+        text.append(terabytes(spec.bandwidth_in_tb))
+    extra = i.extra_resource.bandwidth_in_tb if i.extra_resource is not None else None
+    if extra:
+        text.append(("  ·  " if text else "") + "extra so far ", style="bold")
+        text.append(terabytes(extra))
+    if text:
+        text.append("\n")
+    text.append("Price  ", style="bold")
+    text.append("the API quotes none for extra traffic; Cloudzy bills it to the account.")
+    return text
+
+
 async def add_traffic(call: ActionCall[Instance]) -> None:
     from cloudzy_tui.ui.modals.form import FormField, FormModal
 
@@ -210,7 +232,7 @@ async def add_traffic(call: ActionCall[Instance]) -> None:
             [FormField("amount", "Extra traffic (TB)", kind="number", required=True, placeholder="1")],
             submit,
             submit_label="Add traffic",
-            description="Extra traffic is billed to the account.",
+            description=await _traffic_note(call.app, i),
         )
     )
     if outcome is not None:
