@@ -147,3 +147,29 @@ async def test_resize_toast_names_the_plan_and_the_price_change(make_app: Any, s
         toast = next(t for t in toasts(app) if t.startswith("Resizing web-01 to"))
         assert re.search(r"\(\$[0-9,.]+/mo, [+-]\$[0-9,.]+/mo\)", toast), toast
         assert "Resizing web-01" in screen_text(app)
+
+
+async def test_instance_detail_links_to_the_iso_and_image_it_started_from(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        record = next(r for r in simulator.instances.values() if r.get("isoId"))
+        iso = simulator.isos[record["isoId"]]
+        await select_instance(pilot, simulator, record["hostname"])
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_for(pilot, lambda: iso["name"] in screen_text(app))
+        assert "I opens it" in screen_text(app)
+        await pilot.press("I")
+        screen = await loaded(pilot, "isos")
+        await wait_for(pilot, lambda: screen.table.cursor_key == iso["id"])
+
+        record = next(r for r in simulator.instances.values() if r.get("fromImage"))
+        image = simulator.images[record["fromImage"]]
+        await pilot.press("colon", *"instances", "enter")
+        await select_instance(pilot, simulator, record["hostname"])
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_for(pilot, lambda: image["name"] in screen_text(app))
+        await pilot.press("M")
+        screen = await loaded(pilot, "images")
+        await wait_for(pilot, lambda: screen.table.cursor_key == image["id"])

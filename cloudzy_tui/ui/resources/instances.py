@@ -114,8 +114,9 @@ def instance_detail(i: Instance, view: View) -> list[Section]:
                 ("IPv4", i.main_ip),
                 ("IPv6", i.main_ipv6),
                 ("DDoS protection", yes_no(i.is_ddos_protected)),
-                ("ISO attached", yes_no(i.attach_iso) if i.attach_iso else (i.iso_id or None)),
-                ("from image", i.from_image),
+                ("ISO", _link(i.iso_id, "I")),
+                ("ISO attached", yes_no(i.attach_iso) if i.attach_iso is not None and i.iso_id else None),
+                ("from image", _link(i.from_image, "M")),
             ],
         ),
     ]
@@ -124,6 +125,15 @@ def instance_detail(i: Instance, view: View) -> list[Section]:
     if i.customer_note or i.admin_note:
         sections.append(Section("Notes", rows=[("customer", i.customer_note), ("admin", i.admin_note)]))
     return sections
+
+
+def _link(target_id: str | None, key: str) -> Text | None:
+    """An id that leads somewhere: the id, and the key that opens it."""
+    if not target_id:
+        return None
+    text = safe_text(target_id, max_length=60)
+    text.append(f"  {key} opens it", style="dim")
+    return text
 
 
 async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Section]:
@@ -148,12 +158,11 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
             return Section("Backup profile", rows=[("error", exc.message)])
         if profile is None:
             return Section("Backup profile", rows=[("", Text("none — b sets a schedule", style="dim"))])
-        days = ", ".join(clean(d) for d in profile.schedule_week_days or [])
         return Section(
             "Backup profile",
             rows=[
                 ("status", status_text(profile.status)),
-                ("schedule", f"{clean(profile.schedule_frequency)}{' — ' + days if days else ''}"),
+                ("schedule", backup_ops.schedule(profile)),
                 ("retention", f"{profile.period_id} days" if profile.period_id is not None else None),
                 ("max files", profile.max_files),
                 ("last backup", timestamp(profile.last_successful_backup_time) or None),
@@ -171,15 +180,32 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
             return Section("Floating IPs", rows=[("", Text("none", style="dim"))])
         return Section("Floating IPs", rows=[(clean(f.ip_address), timestamp(f.expires_at)) for f in mine])
 
+    async def media() -> Section | None:
+        """The ISO and image the instance started from, by name (their ids are links: I and M)."""
+        rows: list[tuple[str, Any]] = []
+        for what, media_id, fetch, key in (("ISO", i.iso_id, app.client.isos.get, "I"),
+                                           ("image", i.from_image, app.client.images.get, "M")):
+            if not media_id:
+                continue
+            try:
+                found = await fetch(media_id)
+            except CloudzyError as exc:
+                rows.append((what, Text(clean(exc.message, max_length=120), style="dim")))
+                continue
+            line = safe_text(found.name or found.id, max_length=60)
+            line.append(f"  {clean(found.status)}  {key} opens it", style="dim")
+            rows.append((what, line))
+        return Section("Started from", rows=rows) if rows else None
+
     async def product() -> None:
         if i.region:
             with contextlib.suppress(CloudzyError):
                 await app.catalog.products_for(i.region)
 
-    snapshot_section, backup_section, fip_section, _ = await asyncio.gather(
-        snapshots(), backup(), floating_ips(), product()
+    snapshot_section, backup_section, fip_section, media_section, _ = await asyncio.gather(
+        snapshots(), backup(), floating_ips(), media(), product()
     )
-    return [snapshot_section, backup_section, fip_section]
+    return [*([media_section] if media_section is not None else []), snapshot_section, backup_section, fip_section]
 
 
 def _snapshot_line(s: Any) -> Text:
@@ -282,6 +308,16 @@ async def ssh(call: ActionCall[Instance]) -> None:
         call.app.toast(f"{argv[0]} exited with status {code}", severity="warning")
 
 
+async def go_to_iso(call: ActionCall[Instance]) -> None:
+    """``I``: the ISOs screen, cursor on the ISO the instance was created from (``isoId``)."""
+    call.app.show_resource("isos", select=str(call.target.iso_id))
+
+
+async def go_to_image(call: ActionCall[Instance]) -> None:
+    """``M``: the images screen, cursor on the image the instance was created from (``fromImage``)."""
+    call.app.show_resource("images", select=str(call.target.from_image))
+
+
 async def create(call: ActionCall[Instance]) -> None:
     from cloudzy_tui.ui.modals.create_wizard import run_create_wizard
 
@@ -303,6 +339,10 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
     op_action(snapshot_ops.TAKE, "S", show=False),
     op_action(backup_ops.SET_SCHEDULE, "b", id="backups", title="Backups", run=edit_backup_schedule_of_instance,
               show=False),
+    console_action("iso", "I", "Go to ISO", go_to_iso, "The ISO the instance was created from", show=False,
+                   unavailable=lambda i: None if i.iso_id else "the instance has no ISO"),
+    console_action("image", "M", "Go to image", go_to_image, "The image the instance was created from", show=False,
+                   unavailable=lambda i: None if i.from_image else "the instance was not created from an image"),
 ]
 
 
