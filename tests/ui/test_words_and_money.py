@@ -113,3 +113,31 @@ async def test_read_only_mutating_key_says_why(make_app: Any, simulator: Any) ->
         await wait_for(pilot, lambda: any("read-only" in t for t in toasts(app)))
         assert "read-only" in screen_text(app)
         assert all(r.method == "GET" for r in simulator.requests[before:])
+
+
+async def test_a_new_snapshot_lands_where_the_sort_puts_it(make_app: Any, simulator: Any, sim_clock: Any) -> None:
+    from .helpers import select_instance
+
+    app = make_app()
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        snapshots = await _go(pilot, "snapshots")
+        assert snapshots.table.row_count > 3
+        await pilot.press("colon", *"instances", "enter")
+        await select_instance(pilot, simulator, "web-02")
+        before = set(simulator.snapshots)
+        sim_clock.advance(60)  # taken after every seeded one
+        await pilot.press("S")
+        await wait_for(pilot, lambda: len(simulator.snapshots) > len(before))
+        await settle(pilot)
+        (new_id,) = set(simulator.snapshots) - before
+        await wait_for(pilot, lambda: new_id in snapshots.model.items)
+        # Newest first: the new snapshot is the first row, not appended at the bottom.
+        assert snapshots.table.order[0] == new_id
+        await _go(pilot, "snapshots")
+        await settle(pilot)
+        text = screen_text(app)
+        new_name = simulator.snapshots[new_id]["name"][:20]
+        second = simulator.snapshots[snapshots.table.order[1]]["name"][:20]
+        assert new_name in text and second in text
+        assert text.index(new_name) < text.index(second)  # painted above the others

@@ -74,6 +74,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.filter_text = ""
         self.sort_column: str | None = spec.default_sort
         self.sort_reverse = spec.default_sort_reverse
+        self._user_sorted = False
         self.server_filters: dict[str, Any] = {}
         self.fetching = False
         self.loaded_once = False
@@ -463,8 +464,11 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     def action_sort_next(self) -> None:
         keys = [c.key for c in self.spec.columns]
-        if self.sort_column is None:
+        if self.sort_column is None or not self._user_sorted:
+            # The spec's default order (newest first) until the user sorts: then from the first column.
+            self._user_sorted = True
             self.sort_column = keys[0]
+            self.sort_reverse = False
         else:
             index = keys.index(self.sort_column) if self.sort_column in keys else -1
             self.sort_column = keys[index + 1] if index + 1 < len(keys) else None
@@ -472,6 +476,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.update_status()
 
     def action_sort_reverse(self) -> None:
+        self._user_sorted = True
         self.sort_reverse = not self.sort_reverse
         self._order()
         self.update_status()
