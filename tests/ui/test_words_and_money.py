@@ -136,8 +136,9 @@ async def test_a_new_snapshot_lands_where_the_sort_puts_it(make_app: Any, simula
         assert snapshots.table.order[0] == new_id
         await _go(pilot, "snapshots")
         await settle(pilot)
-        text = screen_text(app)
+        rows = [line.strip() for line in screen_text(app).splitlines()]
         new_name = simulator.snapshots[new_id]["name"][:20]
         second = simulator.snapshots[snapshots.table.order[1]]["name"][:20]
-        assert new_name in text and second in text
-        assert text.index(new_name) < text.index(second)  # painted above the others
+        first_row = next(i for i, row in enumerate(rows) if row.startswith(new_name))
+        second_row = next(i for i, row in enumerate(rows) if row.startswith(second))
+        assert first_row < second_row  # painted above the others
