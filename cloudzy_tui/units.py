@@ -104,19 +104,18 @@ def size_bytes(value: Any) -> str:
 
 
 def money(value: Any, *, per: str = "") -> str:
-    """Every price on every face, one rule: US dollars with thousands separators and at least two decimals, and up
-    to four when the amount has them (``$19.95``, ``$0.0273``, ``$0.0068``, ``$0.01``, ``$1,234.50``) -- the API
+    """Every price on every face, one rule: US dollars with thousands separators, two decimals when the amount is a
+    whole number of cents, else four (``$19.95``, ``$0.01``, ``$0.0273``, ``$0.0068``, ``$0.1150``) -- the API
     quotes hourly prices to four decimals, and rounding them to cents would show ``$0.03`` for ``$0.0273``.
     Anything finer is rounded to four decimals. ``per`` names the period after a slash (``/mo``, ``/h``): give it
     wherever the figure is not under a column header that says it. Negative amounts read ``-$1.50``."""
     amount = to_number(value)
     if amount is None:
         return ""
-    sign = "-" if amount < 0 and round(abs(amount), 4) != 0 else ""
-    text = f"{abs(amount):,.4f}"
-    whole, _, fraction = text.partition(".")
-    fraction = fraction.rstrip("0").ljust(2, "0")
-    text = f"{sign}${whole}.{fraction}"
+    rounded = round(abs(amount), 4)
+    sign = "-" if amount < 0 and rounded != 0 else ""
+    digits = 2 if round(rounded * 100, 6).is_integer() else 4
+    text = f"{sign}${rounded:,.{digits}f}"
     return f"{text}/{per}" if per else text
 
 

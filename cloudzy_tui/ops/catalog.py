@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudzy_tui.api import Application, CloudzyError, NotFoundError, OperatingSystem, Product, Region
 from cloudzy_tui.ops.resources import Field, Filter, Resource
-from cloudzy_tui.units import money, yes_no
+from cloudzy_tui.units import min_ram, money, yes_no
 
 if TYPE_CHECKING:
     from cloudzy_tui.ops.session import Session
@@ -112,6 +112,7 @@ OPERATING_SYSTEMS: Resource[OperatingSystem] = Resource(
         Field("name", "NAME", lambda o: o.name),
         Field("family", "FAMILY", lambda o: o.family),
         Field("arch", "ARCH", lambda o: o.arch),
+        Field("minram", "MIN RAM", lambda o: min_ram(o.min_ram)),
         Field("default", "DEFAULT", lambda o: yes_no(o.is_default)),
         Field("active", "ACTIVE", lambda o: yes_no(o.is_active)),
     ],

@@ -64,7 +64,7 @@ from cloudzy_tui.ops import instances as instance_ops
 from cloudzy_tui.ui.forms import RoutedErrors, route_exception, route_field_errors
 from cloudzy_tui.ui.modals.instance_forms import os_choice_label, product_choice_label
 from cloudzy_tui.ui.text import clean, safe_text
-from cloudzy_tui.units import gigabytes, min_ram_mb, money, timestamp, to_number
+from cloudzy_tui.units import gigabytes, min_ram_mb, money, ram_mb, timestamp, to_number
 
 if TYPE_CHECKING:
     from cloudzy_tui.api import (
@@ -883,13 +883,13 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             meta = snapshot.metadata
             if meta is not None and meta.hostname:
                 label.append(f"  {clean(meta.hostname, max_length=20)}", style="dim")
-            created = timestamp(snapshot.created_at)[:10]
-            if created:
-                label.append(f"  {created}", style="dim")
             reason = self._snapshot_too_big(snapshot)
             disk = self._plan_disk_gb()
+            created = timestamp(snapshot.created_at)[:10]
             if reason and disk is not None:
                 label.append(f"  too big: plan disk {gigabytes(disk)}", style="yellow")
+            elif created:
+                label.append(f"  {created}", style="dim")
             entries.append((SNAPSHOT_PREFIX + snapshot.id, label, reason is not None))
         if "media" in self.notes:
             entries.append((None, Text(self.notes["media"], style="yellow"), True))
@@ -907,7 +907,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             text = Text(f"{isos_here} custom ISO(s) ready in this region, {len(self.snapshots)} active snapshot(s).",
                         style="dim")
             if hidden:
-                text.append(f" {hidden} ISO(s) not ready or stored in another region are not offered.", style="dim")
+                text.append(f" {hidden} ISO(s) of other regions or not READY are not offered.", style="dim")
             info.update(text)
         elif d.iso_id:
             info.update(Text("The instance boots the ISO (attached): install from it on the console.", style="dim"))
@@ -960,7 +960,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             label = os_choice_label(o)
             need = os_min_ram_mb(o)
             if need is not None and ram is not None and ram < need:
-                label.append(f"  needs {need:.0f} MB RAM", style="yellow")
+                label.append(f"  needs {ram_mb(need)} RAM", style="yellow")
             entries.append((o.id, label, False))
         if not entries:
             message = self.notes.get("os") or (
@@ -1166,7 +1166,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 need, ram = os_min_ram_mb(system), self._plan_ram_mb()
                 if need is not None and ram is not None and ram < need:
                     errors.add("os", f"{clean(system.name or system.id, max_length=40)} needs at least "
-                                     f"{need:.0f} MB of RAM; the plan has {ram:.0f} MB")
+                                     f"{ram_mb(need)} of RAM; the plan has {ram_mb(ram)}")
         elif step_id == "hostnames":
             for message in parse_hostnames(d.hostnames_text)[1]:
                 errors.add("hostnames", message)
