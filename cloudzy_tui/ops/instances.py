@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -271,16 +272,25 @@ async def change_password(session: Session, i: Instance, params: None) -> Outcom
     )
 
 
-def _create_what(session: Session, params: CreateInstanceRequest) -> str:
-    """``in Utah, 2 vCPU · 4 GB RAM · 80 GB disk, from snapshot web-01-snap``: where, which plan, from what."""
+async def _create_what(session: Session, params: CreateInstanceRequest) -> str:
+    """``in Utah, 2 vCPU · 4 GB RAM · 80 GB disk, from snapshot web-01-snap``: where, which plan, from what (names
+    looked up where they are not known yet; an id when the lookup fails)."""
+    with contextlib.suppress(CloudzyError):
+        await session.catalog.ensure_regions()
     parts = [f"in {clean(session.catalog.region_name(params.region), max_length=40)}"]
     product = session.catalog.product(params.product_id)
     if product is not None:
         parts.append(clean(product.label, max_length=60))
     if params.from_snapshot:
-        parts.append(f"from snapshot {clean(params.from_snapshot, max_length=40)}")
+        name = params.from_snapshot
+        with contextlib.suppress(CloudzyError):
+            name = (await session.client.snapshots.get(params.from_snapshot)).name or name
+        parts.append(f"from snapshot {clean(name, max_length=40)}")
     elif params.iso_id:
-        parts.append(f"from ISO {clean(params.iso_id, max_length=40)}")
+        name = params.iso_id
+        with contextlib.suppress(CloudzyError):
+            name = (await session.client.isos.get(params.iso_id)).name or name
+        parts.append(f"from ISO {clean(name, max_length=40)}")
     elif params.os_id:
         parts.append(clean(session.catalog.os_name(params.os_id), max_length=40))
     return ", ".join(parts)
@@ -298,7 +308,7 @@ async def create(session: Session, target: None, params: CreateInstanceRequest) 
         )
     session.catalog.remember_instances(created)
     return Outcome(
-        message=f"Creating instance{plural} {names} {_create_what(session, params)}",
+        message=f"Creating instance{plural} {names} {await _create_what(session, params)}",
         data={"instances": [c.model_dump(mode="json", by_alias=True) for c in created]},
         changed=[("instances", c) for c in created],
         jobs=[JobRef("instance", str(c.id), hostname(c), "create", Expectation.instance_created()) for c in created],
