@@ -221,7 +221,13 @@ async def test_happy_path_fixed_plan_two_hostnames(make_app: Any, simulator: Any
         screen = await loaded(pilot, "instances")
         for record in created:
             assert record["id"] in screen.model.items
-        assert any("Creating 2 instance(s)" in n.message for n in pilot.app._notifications)
+        # The toast says what was ordered: the hostnames, the region, the plan and the OS.
+        label = f"{product['plan']['specification']['cpu']} vCPU"
+        assert any(
+            n.message.startswith("Creating instances wa, wb in Utah, ") and label in n.message
+            and n.message.endswith("Ubuntu 24.04 LTS")
+            for n in pilot.app._notifications
+        ), [n.message for n in pilot.app._notifications]
         jobs = [j for j in app.jobs.jobs if j.target_id in {r["id"] for r in created}]
         assert len(jobs) == 2
         sim_clock.advance(5)

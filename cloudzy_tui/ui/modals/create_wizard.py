@@ -1773,6 +1773,9 @@ async def run_create_wizard(app: CloudzyApp, screen: ResourceScreen[Any]) -> lis
             app.track("instance", instance.id, instance.hostname or instance.id, "create",
                       Expectation.instance_created())
     names = ", ".join(i.hostname or i.id for i in instances)
-    app.toast(f"Creating {len(instances)} instance(s): {names}", title="New instance")
+    if outcome is not None and not found:
+        app.toast(outcome.message, title="New instance")  # with the figures: region, plan, source
+    else:
+        app.toast(f"Creating {len(instances)} instance(s): {names}", title="New instance")
     app.call_after_refresh(screen.table.move_cursor_to_key, instances[0].id)
     return instances
