@@ -142,3 +142,15 @@ async def test_a_new_snapshot_lands_where_the_sort_puts_it(make_app: Any, simula
         first_row = next(i for i, row in enumerate(rows) if row.startswith(new_name))
         second_row = next(i for i, row in enumerate(rows) if row.startswith(second))
         assert first_row < second_row  # painted above the others
+
+
+async def test_read_only_refusal_follows_a_rebound_key(make_app: Any, simulator: Any) -> None:
+    app = make_app(read_only=True, keymap={"instances.delete": "X"})
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        await pilot.press("D")
+        await pilot.pause()
+        assert not any("read-only" in t for t in toasts(app))
+        await pilot.press("X")
+        await wait_for(pilot, lambda: any("Delete: refused" in t for t in toasts(app)))
+        assert "read-only" in screen_text(app)

@@ -590,7 +590,7 @@ def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:
     ]
     # Tried after the action's own binding, which read-only mode disables (hidden from the footer).
     bindings += [
-        Binding(a.key, f"read_only_refusal('{a.id}')", a.title, show=False, id=f"{spec.name}.{a.id}.read_only")
+        Binding(a.key, f"read_only_refusal('{a.id}')", a.title, show=False, id=f"{spec.name}.{a.id}")
         for a in spec.actions
         if a.mutating
     ]
