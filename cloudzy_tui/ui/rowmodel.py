@@ -159,4 +159,8 @@ class RowModel(Generic[T]):
         else:
             items = self.items
             values = {k: sort_key(sorter(items[k])) for k in keys}
-        return sorted(keys, key=values.__getitem__, reverse=reverse)
+        ordered = sorted(keys, key=values.__getitem__, reverse=reverse)
+        if reverse:
+            # Missing values stay last either way (newest first puts the rows without a date at the bottom).
+            ordered = [k for k in ordered if values[k][0] != 2] + [k for k in ordered if values[k][0] == 2]
+        return ordered

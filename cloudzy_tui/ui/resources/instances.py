@@ -346,6 +346,12 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
 ]
 
 
+def _created(i: Instance) -> float | None:
+    """When the instance was created (epoch seconds), for sorting; ``None`` sorts last either way."""
+    created = i.inserted_at_dt
+    return created.timestamp() if created is not None else None
+
+
 def _row_style(i: Instance) -> str:
     return "dim strike" if (i.status or "").lower() == "deleted" else ""
 
@@ -361,7 +367,7 @@ INSTANCES: ResourceSpec[Instance] = ResourceSpec(
         Column("cpu", "vCPU", lambda i, v: i.vcpu_count, sort=lambda i: i.vcpu_count, justify="right", max_width=4),
         Column("ram", "RAM", lambda i, v: ram_mb(i.ram), sort=lambda i: i.ram, justify="right", max_width=8),
         Column("disk", "Disk", lambda i, v: gigabytes(i.disk), sort=lambda i: i.disk, justify="right", max_width=8),
-        Column("created", "Created", lambda i, v: when(i.inserted_at), max_width=20),
+        Column("created", "Created", lambda i, v: when(i.inserted_at), max_width=20, sort=_created),
     ],
     detail=instance_detail,
     related=instance_related,
