@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,47 @@ def ram_mb(value: Any) -> str:
     return f"{_trim(mb, 0)} MB"
 
 
+_RAM = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgt]i?b?)?", re.IGNORECASE)
+_RAM_UNIT_MB = {"k": 1 / 1024, "m": 1.0, "g": 1024.0, "t": 1024.0 * 1024}
+
+
+def min_ram_mb(raw: Any) -> float | None:
+    """An OS's ``minRam`` in MB. The unit is not documented: a unit that comes with it is honoured (``"1 GB"``,
+    ``"512MB"``, ``"2GiB"``); a bare number below 64 is taken as GB, else as MB."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        value, unit = float(raw), ""
+    else:
+        match = _RAM.fullmatch(str(raw).strip())
+        if match is None:
+            return None
+        value, unit = float(match.group(1)), (match.group(2) or "").lower()
+    if not math.isfinite(value) or value <= 0:
+        return None
+    if unit:
+        return value * _RAM_UNIT_MB[unit[0]]
+    return value * 1024 if value < 64 else value
+
+
+def min_ram(raw: Any) -> str:
+    """An OS's ``minRam`` with its unit (``512 MB``, ``2 GB``); the raw text when it cannot be read."""
+    mb = min_ram_mb(raw)
+    if mb is None:
+        return "" if raw is None else str(raw)
+    return ram_mb(mb)
+
+
+def bit_rate_mbps(value: Any) -> str:
+    """A network rate given in Mbit/s (the API's ``networkMaxRate``): ``500 Mbit/s``, ``1 Gbit/s``."""
+    mbps = to_number(value)
+    if mbps is None:
+        return ""
+    if mbps >= 1000:
+        return f"{_trim(mbps / 1000, 2)} Gbit/s"
+    return f"{_trim(mbps, 1)} Mbit/s"
+
+
 def gigabytes(value: Any) -> str:
     gb = to_number(value)
     if gb is None:
@@ -62,11 +104,29 @@ def size_bytes(value: Any) -> str:
 
 
 def money(value: Any, *, per: str = "") -> str:
+    """Every price on every face, one rule: US dollars with thousands separators, two decimals when the amount is a
+    whole number of cents, else four (``$19.95``, ``$0.01``, ``$0.0273``, ``$0.0068``, ``$0.1150``) -- the API
+    quotes hourly prices to four decimals, and rounding them to cents would show ``$0.03`` for ``$0.0273``.
+    Anything finer is rounded to four decimals. ``per`` names the period after a slash (``/mo``, ``/h``): give it
+    wherever the figure is not under a column header that says it. Negative amounts read ``-$1.50``."""
     amount = to_number(value)
     if amount is None:
         return ""
-    text = f"${amount:,.2f}" if amount >= 0.01 or amount == 0 else f"${amount:.4f}"
+    rounded = round(abs(amount), 4)
+    sign = "-" if amount < 0 and rounded != 0 else ""
+    digits = 2 if round(rounded * 100, 6).is_integer() else 4
+    text = f"{sign}${rounded:,.{digits}f}"
     return f"{text}/{per}" if per else text
+
+
+def money_delta(value: Any, *, per: str = "") -> str:
+    """A price difference with its sign: ``+$3.50/mo``, ``-$2.00/mo``, ``±$0.00/mo``."""
+    amount = to_number(value)
+    if amount is None:
+        return ""
+    if round(amount, 4) == 0:
+        return "±" + money(0, per=per)
+    return ("+" if amount > 0 else "") + money(amount, per=per)
 
 
 def parse_time(value: Any) -> datetime | None:

@@ -128,6 +128,8 @@ async def set_schedule(session: Session, i: Instance, params: ScheduleParams) ->
     message = f"Backup profile of {name} {verb}: {schedule(request)}, kept {request.period_id} days"
     if saved is None:
         return Outcome(message=message, data=request.to_wire(), reload=["backups"])
+    if saved.monthly_price is not None:
+        message += f", {money(saved.monthly_price, per='mo')}"
     return Outcome(message=message, data=saved.model_dump(mode="json", by_alias=True), changed=[("backups", saved)])
 
 

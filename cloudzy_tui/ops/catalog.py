@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudzy_tui.api import Application, CloudzyError, NotFoundError, OperatingSystem, Product, Region
 from cloudzy_tui.ops.resources import Field, Filter, Resource
-from cloudzy_tui.units import money, yes_no
+from cloudzy_tui.units import min_ram, money, yes_no
 
 if TYPE_CHECKING:
     from cloudzy_tui.ops.session import Session
@@ -112,10 +112,18 @@ OPERATING_SYSTEMS: Resource[OperatingSystem] = Resource(
         Field("name", "NAME", lambda o: o.name),
         Field("family", "FAMILY", lambda o: o.family),
         Field("arch", "ARCH", lambda o: o.arch),
+        Field("minram", "MIN RAM", lambda o: min_ram(o.min_ram)),
         Field("default", "DEFAULT", lambda o: yes_no(o.is_default)),
         Field("active", "ACTIVE", lambda o: yes_no(o.is_active)),
     ],
 )
+
+
+def app_price(a: Application) -> str:
+    """An application's price with its period: ``free``, ``$5.00/mo``."""
+    if not a.price:
+        return "free" if a.price is not None or (a.pricing_type or "").lower() == "free" else ""
+    return money(a.price, per="mo" if (a.pricing_type or "monthly").lower() == "monthly" else "")
 
 
 async def app_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[Application]]:
@@ -136,10 +144,10 @@ APPLICATIONS: Resource[Application] = Resource(
     fields=[
         Field("id", "ID", lambda a: a.id),
         Field("name", "NAME", lambda a: a.name),
-        Field("price", "PRICE", lambda a: money(a.price)),
+        Field("price", "PRICE", lambda a: app_price(a)),
         Field("pricing", "PRICING", lambda a: a.pricing_type),
         Field("family", "OS FAMILY", lambda a: a.os_family),
     ],
 )
 
-__all__ = ["APPLICATIONS", "OPERATING_SYSTEMS", "PRODUCTS", "REGIONS", "NotFoundError"]
+__all__ = ["APPLICATIONS", "OPERATING_SYSTEMS", "PRODUCTS", "REGIONS", "NotFoundError", "app_price"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from cloudzy_tui.ops.model import InstanceRef, JobRef, Operation, Outcome, Refus
 from cloudzy_tui.ops.resources import Field as PlainField
 from cloudzy_tui.ops.resources import Filter, Resource
 from cloudzy_tui.text import clean
-from cloudzy_tui.units import gigabytes, ram_mb, terabytes, timestamp
+from cloudzy_tui.units import gigabytes, money, money_delta, ram_mb, terabytes, timestamp, to_number
 
 if TYPE_CHECKING:
     from cloudzy_tui.ops.session import Session
@@ -224,6 +225,12 @@ async def resize(session: Session, i: Instance, params: ResizeRequest) -> Outcom
     if params.type == "FIXED":
         product = session.catalog.product(params.product_id)
         what = f"to {product.label}" if product is not None else f"to product {clean(params.product_id)}"
+        price = to_number(product.monthly_price) if product is not None else None
+        if price is not None:
+            before = session.catalog.product(i.product_id)
+            was = to_number(before.monthly_price) if before is not None else None
+            change = f", {money_delta(price - was, per='mo')}" if was is not None else ""
+            what += f" ({money(price, per='mo')}{change})"
     else:
         extra = params.extra_resource
         parts = []
@@ -265,6 +272,30 @@ async def change_password(session: Session, i: Instance, params: None) -> Outcom
     )
 
 
+async def _create_what(session: Session, params: CreateInstanceRequest) -> str:
+    """``in Utah, 2 vCPU · 4 GB RAM · 80 GB disk, from snapshot web-01-snap``: where, which plan, from what (names
+    looked up where they are not known yet; an id when the lookup fails)."""
+    with contextlib.suppress(CloudzyError):
+        await session.catalog.ensure_regions()
+    parts = [f"in {clean(session.catalog.region_name(params.region), max_length=40)}"]
+    product = session.catalog.product(params.product_id)
+    if product is not None:
+        parts.append(clean(product.label, max_length=60))
+    if params.from_snapshot:
+        name = params.from_snapshot
+        with contextlib.suppress(CloudzyError):
+            name = (await session.client.snapshots.get(params.from_snapshot)).name or name
+        parts.append(f"from snapshot {clean(name, max_length=40)}")
+    elif params.iso_id:
+        name = params.iso_id
+        with contextlib.suppress(CloudzyError):
+            name = (await session.client.isos.get(params.iso_id)).name or name
+        parts.append(f"from ISO {clean(name, max_length=40)}")
+    elif params.os_id:
+        parts.append(clean(session.catalog.os_name(params.os_id), max_length=40))
+    return ", ".join(parts)
+
+
 async def create(session: Session, target: None, params: CreateInstanceRequest) -> Outcome:
     created = await session.client.instances.create(params)
     names = ", ".join(clean(n, max_length=40) for n in params.hostnames)
@@ -277,7 +308,7 @@ async def create(session: Session, target: None, params: CreateInstanceRequest) 
         )
     session.catalog.remember_instances(created)
     return Outcome(
-        message=f"Creating instance{plural} {names}",
+        message=f"Creating instance{plural} {names} {await _create_what(session, params)}",
         data={"instances": [c.model_dump(mode="json", by_alias=True) for c in created]},
         changed=[("instances", c) for c in created],
         jobs=[JobRef("instance", str(c.id), hostname(c), "create", Expectation.instance_created()) for c in created],

@@ -208,6 +208,9 @@ class RowModel(Generic[T]):
                 items = self.items
                 values = {k: sort_key(sorter(items[k])) for k in keys}
             ordered = sorted(keys, key=values.__getitem__, reverse=reverse)
+            if reverse:
+                # Missing values stay last either way (newest first puts the rows without a date at the bottom).
+                ordered = [k for k in ordered if values[k][0] != 2] + [k for k in ordered if values[k][0] == 2]
         joined = self._joined
         texts = [joined[k] for k in ordered]
         self._sorted = (state, ordered, texts)

@@ -391,6 +391,13 @@ async def go(pilot: Any, name: str) -> ResourceScreen[Any]:
     assert screen.last_error is None, (name, screen.last_error)
     right = status_right(screen)
     assert "ERROR" not in right and "STALE" not in right, right
+    # Lists open newest first; these tests read the rows in the server's order: ``o`` through every column
+    # to no sort at all, as a person would.
+    for _ in range(len(screen.spec.columns) + 1):
+        if screen.sort_column is None:
+            break
+        await pilot.press("o")
+    assert screen.sort_column is None
     return screen
 
 
@@ -550,7 +557,7 @@ async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int
     assert products["ram"] == ["2 GB", "1 GB", "—", "—"]  # the second one sends RAM in MB only
     assert products["monthly"] == ["$7.20", "—", "—", "—"] and products["stock"] == ["3", "—", "—", "—"]
     assert products["region"] == [UNICODE_REGION, UNICODE_REGION, UNICODE_REGION, LONG_REGION]
-    assert tables["os"]["minram"] == ["1 GB", "4096", "—", "—"]
+    assert tables["os"]["minram"] == ["1 GB", "4 GB", "—", "—"]  # minRam "4096": MB, with its unit
     assert tables["applications"]["price"] == ["$5.00", "—", "—"]
 
     inst = details["instances"]
@@ -570,7 +577,7 @@ async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int
     assert row(bare, "IPv4") == "—" and row(bare, "IPv6") == "—"
     assert row(bare, "region") == "atlantis" and row(bare, "OS") == "unknown-os"
     assert row(bare, "created") == "—" and row(bare, "disk") == "—" and row(bare, "RAM") == "1 GB"
-    assert "nested, quantum" in bare and "weekly — Monday, Funday" in bare
+    assert "nested, quantum" in bare and "weekly (Mon, Fun)" in bare
     plain = inst["1003"]
     assert row(plain, "created") == EPOCH_SHOWN  # milliseconds, as a string
     assert row(plain, "vCPU") == "2" and row(plain, "RAM") == "3 GB" and row(plain, "disk") == "40.5 GB"
@@ -593,7 +600,7 @@ async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int
     assert row(first, "instance") == UNICODE_HOST and row(first, "instance id") == "1001"
     assert row(first, "status") == "ACTIVE" and row(first, "frequency") == "monthly"
     assert row(first, "retention") == "14 days" and row(first, "max files") == "5" and row(first, "fee") == "10%"
-    assert row(first, "monthly price") == "$1.99" and "none yet" in first
+    assert row(first, "monthly price") == "$1.99/mo" and "none yet" in first
     assert "Funday" in row(backups["b-2"], "weekdays") and "UPLOADING" in backups["b-2"]
     assert row(backups["n-4"], "last successful backup") == "never"
 
@@ -633,7 +640,7 @@ async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int
     assert row(systems["42"], "minimum RAM") == "1 GB" and row(systems["42"], "default") == "yes"
     assert row(systems["old-os"], "active") == "no" and row(systems["os-null"], "name") == "—"
     apps = details["applications"]
-    assert "Debian 12 🐧, Windows Server 2022" in row(apps["3"], "runs on") and row(apps["3"], "price") == "$5.00"
+    assert "Debian 12 🐧, Windows Server 2022" in row(apps["3"], "runs on") and row(apps["3"], "price") == "$5.00/mo"
     assert row(apps["docker"], "runs on") == "—"
 
 
@@ -778,7 +785,9 @@ async def test_create_wizard_through_every_step_on_odd_data(server: ForeignServe
         assert apps.get_option_at_index(2).disabled and apps.get_option_at_index(3).disabled  # no OS to run on
         assert list(w._values["os-list"].values()) == ["42", "win-2022", "os-null"]  # default first, no inactive
         os_list = w.query_one("#os-list", OptionList)
-        assert "needs 4096 MB RAM" in str(os_list.get_option_at_index(1).prompt)  # 1 GB plan, minRam 4096
+        assert "needs 4 GB RAM" in str(os_list.get_option_at_index(1).prompt)  # 1 GB plan, minRam 4096
+        if pilot.app.focused is w.query_one("#source-list", OptionList):
+            await pilot.press("enter")  # start from an operating system (an ISO or snapshot is offered too)
         await pilot.press("enter", "enter")  # no application; the default OS
 
         await at_step(pilot, "hostnames")
@@ -810,7 +819,7 @@ async def test_create_wizard_through_every_step_on_odd_data(server: ForeignServe
             await pilot.press("ctrl+n")
             w = await at_step(pilot, step)
         price = static_text(w, "#review-price")
-        assert "$7.20/mo" in price and "hourly: $0.0100/h" in price
+        assert "$7.20/mo" in price and "hourly: $0.01/h" in price  # one money rule: whole cents, two decimals
 
         # Esc asks (something was entered); discarding sends nothing.
         await pilot.press("escape")
@@ -843,8 +852,10 @@ async def test_resize_change_os_and_backup_forms_on_odd_data(server: ForeignServ
         await pilot.click("#submit")  # FIXED, preselected
         await wait_for(pilot, lambda: isinstance(app.screen, FormModal) and app.screen is not fixed_how)
         fixed = app.screen
-        assert select_values(fixed, "product") == ["501", "p-502", "p-null"]
-        assert "$7.20/mo" in select_labels(fixed, "product")[0]
+        # Disks do not shrink: plain-host has 40.5 GB, so 501 (25.5 GB) and p-502 (10 GB) are not offered; p-null
+        # says no disk (the server decides).
+        assert select_values(fixed, "product") == ["p-null"]
+        assert "2 plans with a smaller disk not offered" in str(fixed.query_one("#dialog-message").render())
         await close_modal(pilot, screen)
 
         # Change OS: active systems other than the current one (osId 42 sent as a number).

@@ -358,11 +358,15 @@ async def test_wrong_typed_fields_keep_the_rows(make_app: Any, server: Misbehavi
         assert sorted(i.hostname for i in screen.model.items.values()) == ["7", "alpha"]
         alpha = screen.model.items[GOOD[0]["id"]]
         assert alpha.vcpu_count is None and alpha.ram is None and alpha.main_ip is None
+        assert screen.table.move_cursor_to_key(GOOD[0]["id"])  # newest first: alpha (created 1970) is last
+        await pilot.pause()
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.has_class("detail-open"))
         await pilot.pause(0.5)
         assert "alpha" in screen.detail.plain_text()
         await pilot.press("escape")
+        assert screen.table.move_cursor_to_key(screen.table.order[0])  # room below for "down"
+        await pilot.pause()
         await _still_answers_keys(pilot, screen)
 
 

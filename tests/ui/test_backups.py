@@ -146,6 +146,7 @@ async def test_create_from_the_backups_screen_offers_instances_without_a_profile
         choice.value = target.id
         form.query_one("#field-frequency", Select).value = "daily"
         form.query_one("#field-retention", Select).value = 14
+        await pilot.pause()  # Daily hides the weekdays: the buttons move up
         await pilot.click("#submit")
         await wait_for(pilot, lambda: target.id in simulator.backups)
         await settle(pilot)

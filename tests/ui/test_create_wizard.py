@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -105,6 +106,7 @@ async def _walk(
     floating: str | None = None,
     cycle: str | None = None,
     hooks: dict[str, Callable[[Any], Awaitable[None]]] | None = None,
+    source: str | None = None,
 ) -> None:
     """From the region step to the review, with keys only. ``hooks[step]`` runs when that step is reached (the
     plan and hostnames hooks replace the default choice/typing)."""
@@ -123,12 +125,19 @@ async def _walk(
             await pilot.press("down")
         await pilot.press("enter")
     await _at(pilot, "software")
-    if app is not None:
-        await _highlight(pilot, "app-list", app)
-    await pilot.press("enter")  # to the OS list
-    if "software" in hooks:
-        await hooks["software"](pilot)
-    await pilot.press("enter")  # the preselected OS
+    source_list = _wizard(pilot).query_one("#source-list", OptionList)
+    if source is not None:
+        await _highlight(pilot, "source-list", source)
+        await pilot.press("enter")  # an ISO or a snapshot: straight to the next step
+    else:
+        if pilot.app.focused is source_list:
+            await pilot.press("enter")  # start from an operating system (the first source)
+        if app is not None:
+            await _highlight(pilot, "app-list", app)
+        await pilot.press("enter")  # to the OS list
+        if "software" in hooks:
+            await hooks["software"](pilot)
+        await pilot.press("enter")  # the preselected OS
     await _at(pilot, "hostnames")
     if "hostnames" in hooks:
         await hooks["hostnames"](pilot)
@@ -212,7 +221,13 @@ async def test_happy_path_fixed_plan_two_hostnames(make_app: Any, simulator: Any
         screen = await loaded(pilot, "instances")
         for record in created:
             assert record["id"] in screen.model.items
-        assert any("Creating 2 instance(s)" in n.message for n in pilot.app._notifications)
+        # The toast says what was ordered: the hostnames, the region, the plan and the OS.
+        label = f"{product['plan']['specification']['cpu']} vCPU"
+        assert any(
+            n.message.startswith("Creating instances wa, wb in Utah, ") and label in n.message
+            and n.message.endswith("Ubuntu 24.04 LTS")
+            for n in pilot.app._notifications
+        ), [n.message for n in pilot.app._notifications]
         jobs = [j for j in app.jobs.jobs if j.target_id in {r["id"] for r in created}]
         assert len(jobs) == 2
         sim_clock.advance(5)
@@ -615,3 +630,93 @@ async def test_hostile_server_strings_render_literally(make_app: Any, simulator:
 def test_an_os_minimum_ram_is_read_with_its_unit(min_ram: Any, mb: float | None) -> None:
     system = OperatingSystem.model_validate({"id": "x", "minRam": min_ram})
     assert os_min_ram_mb(system) == mb
+
+
+# ------------------------------------------------------------------------------------------------ ISO and snapshot
+
+
+def _utah_iso(simulator: Any) -> dict[str, Any]:
+    return next(i for i in simulator.isos.values() if i["status"] == "READY" and i["regionId"] == "us-utah")
+
+
+async def test_start_from_a_custom_iso_ready_in_the_region(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _open(pilot)
+        iso = _utah_iso(simulator)
+        elsewhere = [i for i in simulator.isos.values() if i["regionId"] != "us-utah" or i["status"] != "READY"]
+        await _walk(pilot, hostnames="from-iso", source=f"iso:{iso['id']}")
+        review = _text(pilot, "#review-summary")
+        assert f"custom ISO {iso['name']}" in review
+        await _create(pilot)
+        (post,) = _creates(simulator)
+        assert post.body["isoId"] == iso["id"]
+        assert "osId" not in post.body and "appId" not in post.body and "fromSnapshot" not in post.body
+        record = next(r for r in simulator.instances.values() if r["hostname"] == "from-iso")
+        assert record["isoId"] == iso["id"]
+        assert elsewhere  # the seed has ISOs that are not offered (other region, not READY)
+
+
+async def test_the_software_step_offers_only_ready_isos_of_the_region(make_app: Any, simulator: Any) -> None:
+    from .helpers import screen_text
+
+    app = make_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _open(pilot)
+        await pilot.press("enter")
+        await _at(pilot, "class")
+        await pilot.press("enter")
+        await _at(pilot, "plan")
+        await wait_for(pilot, lambda: _wizard(pilot).draft.product_id is not None)
+        await pilot.press("enter")
+        await _at(pilot, "software")
+        text = screen_text(pilot.app)
+        assert _utah_iso(simulator)["name"] in text
+        for iso in simulator.isos.values():
+            if iso["regionId"] != "us-utah" or iso["status"] != "READY":
+                assert iso["name"] not in text, iso["name"]
+
+
+async def test_start_from_a_snapshot_whose_disk_fits_the_plan(make_app: Any, simulator: Any) -> None:
+    from .helpers import screen_text
+
+    app = make_app()
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await _open(pilot)
+        snapshot = next(s for s in simulator.snapshots.values() if s["name"] == "web-01-before-upgrade")
+        need = snapshot["metadata"]["disk"]
+        products = [p for p in _products(simulator, "us-utah") if p["isActive"]]
+        small = next(i for i, p in enumerate(products) if p["plan"]["specification"]["storage"] < need)
+        big = next(i for i, p in enumerate(products) if p["plan"]["specification"]["storage"] >= need)
+        assert small == 0, "the first plan is the small one (the walk picks by index)"
+
+        # With the small plan the snapshot is listed, disabled, with the reason; Enter cannot choose it.
+        await pilot.press("enter")
+        await _at(pilot, "class")
+        await pilot.press("enter")
+        await _at(pilot, "plan")
+        await wait_for(pilot, lambda: _wizard(pilot).draft.product_id is not None)
+        await pilot.press("enter")
+        await _at(pilot, "software")
+        text = screen_text(pilot.app)
+        assert snapshot["name"] in text
+        assert re.search(rf"{snapshot['name']}\s+{need} GB\s.*too big: plan disk \d+ GB", text), text
+        wizard = _wizard(pilot)
+        values = wizard._values["source-list"]
+        widget = wizard.query_one("#source-list", OptionList)
+        option = next(o for o in widget.options if values[o.id] == f"snapshot:{snapshot['id']}")
+        assert option.disabled
+        await pilot.press("alt+b")
+        await _at(pilot, "plan")
+        await pilot.press("alt+b")
+        await _at(pilot, "class")
+        await pilot.press("alt+b")
+        await _at(pilot, "region")
+
+        await _walk(pilot, hostnames="from-snap", product_index=big, source=f"snapshot:{snapshot['id']}")
+        assert f"snapshot {snapshot['name']}" in _text(pilot, "#review-summary")
+        await _create(pilot)
+        (post,) = _creates(simulator)
+        assert post.body["fromSnapshot"] == snapshot["id"]
+        assert "osId" not in post.body and "isoId" not in post.body
+        assert any(r["hostname"] == "from-snap" for r in simulator.instances.values())

@@ -3,7 +3,9 @@
 Built on the generic FormModal (errors at the fields, nothing lost, one request at a time). Retention offers the
 periods the API is known to accept, the profile's current one, and "Other…" with a number of days for whatever
 else a server accepts (the server has the last word: its 422 lands on the retention field). A weekly schedule
-needs at least one day; that is checked before anything is sent.
+needs at least one day; that is checked before anything is sent. Daily hides the weekdays and sends none (a daily
+schedule with days is what the list used to show as ``daily (Mon, Thu)``). The price, where the API says it, is
+shown above the fields before anything is saved.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.widgets import Select
+from textual.widgets import Select, SelectionList
 
 from cloudzy_tui.api import WEEKDAYS, BackupProfile, BackupProfileRequest
 from cloudzy_tui.api import ValidationError as ApiValidationError
@@ -64,6 +66,7 @@ class BackupScheduleModal(FormModal[Any]):
         instance_choices: Sequence[tuple[Text | str, str]] = (),
         profile: BackupProfile | None = None,
         submit_label: str = "Save",
+        price: Text | None = None,
     ) -> None:
         self._send_schedule = send
         self._schedule_instance = instance_id
@@ -95,7 +98,7 @@ class BackupScheduleModal(FormModal[Any]):
                       choices=frequencies, aliases=("scheduleFrequency",)),
             FormField("days", "Weekdays", kind="multi", value=current_days,
                       choices=[(clean(d), d) for d in day_choices],
-                      help="Weekly: at least one day. Space toggles a day.",
+                      help="At least one day. Space toggles a day.",
                       aliases=("scheduleWeekDays",)),
             FormField("retention", "Retention", kind="choice", required=True,
                       value=period if period is not None and period > 0 else 7,
@@ -103,7 +106,12 @@ class BackupScheduleModal(FormModal[Any]):
                       help="How long each backup is kept.", aliases=("periodId",)),
             FormField("retention_other", "Retention (days)", kind="int", placeholder="e.g. 21"),
         ]
-        super().__init__(title, fields, self._submit_schedule, submit_label=submit_label)
+        if frequency == "daily":
+            # A daily profile the server keeps days for: they mean nothing, and saving sends none.
+            for f in fields:
+                if f.name == "days":
+                    f.value = []
+        super().__init__(title, fields, self._submit_schedule, submit_label=submit_label, description=price)
 
     def on_mount(self) -> None:
         # FormModal.on_mount runs too (Textual calls the handler of every class): it focuses the first field.
@@ -111,6 +119,18 @@ class BackupScheduleModal(FormModal[Any]):
         # visible at 80x24 (an inline style: the stylesheet's fixed max-height would win over DEFAULT_CSS).
         self.query_one("#form-fields").styles.max_height = "58vh"
         self._show_other()
+        self._show_days()
+
+    @on(Select.Changed, "#field-frequency")
+    def _frequency_changed(self) -> None:
+        self._show_days()
+
+    def _show_days(self) -> None:
+        """Weekdays only for a weekly schedule: choosing Daily clears and hides them."""
+        weekly = self.query_one("#field-frequency", Select).value != "daily"
+        if not weekly:
+            self.query_one("#field-days", SelectionList).deselect_all()
+        self.query_one("#row-days").display = weekly
 
     @on(Select.Changed, "#field-retention")
     def _retention_changed(self) -> None:
@@ -123,7 +143,7 @@ class BackupScheduleModal(FormModal[Any]):
     async def _submit_schedule(self, values: dict[str, Any]) -> Any:
         problems: dict[str, str] = {}
         frequency = values["frequency"]
-        days = [d for d in values["days"] or []]
+        days = [d for d in values["days"] or []] if frequency != "daily" else []
         if frequency not in ("daily", "weekly"):
             problems["frequency"] = "this console sets daily or weekly schedules: choose one of them"
         elif frequency == "weekly" and not days:

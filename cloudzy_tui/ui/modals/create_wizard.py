@@ -52,6 +52,7 @@ from cloudzy_tui.api import (
     InstanceFilters,
     LowBalanceError,
     OutcomeUnknownError,
+    SnapshotFilters,
     field_errors_from_pydantic,
     validate_hostname,
 )
@@ -63,10 +64,20 @@ from cloudzy_tui.ops import instances as instance_ops
 from cloudzy_tui.ui.forms import RoutedErrors, route_exception, route_field_errors
 from cloudzy_tui.ui.modals.instance_forms import os_choice_label, product_choice_label
 from cloudzy_tui.ui.text import clean, safe_text
-from cloudzy_tui.units import money
+from cloudzy_tui.units import gigabytes, min_ram_mb, money, ram_mb, timestamp, to_number
 
 if TYPE_CHECKING:
-    from cloudzy_tui.api import Application, OperatingSystem, PriceItem, Product, Region, RegionConfig, SshKey
+    from cloudzy_tui.api import (
+        Application,
+        Iso,
+        OperatingSystem,
+        PriceItem,
+        Product,
+        Region,
+        RegionConfig,
+        Snapshot,
+        SshKey,
+    )
     from cloudzy_tui.ui.app import CloudzyApp
     from cloudzy_tui.ui.screens.resource import ResourceScreen
 
@@ -100,6 +111,7 @@ FIELD_STEP: dict[str, str] = {
     "ram": "plan",
     "disk": "plan",
     "bandwidth": "plan",
+    "source": "software",
     "app": "software",
     "os": "software",
     "hostnames": "hostnames",
@@ -122,6 +134,7 @@ FIELD_WIDGET: dict[str, str] = {
     "ram": "custom-ram",
     "disk": "custom-disk",
     "bandwidth": "custom-bandwidth",
+    "source": "source-list",
     "app": "app-list",
     "os": "os-list",
     "hostnames": "hostnames",
@@ -142,8 +155,8 @@ JSON_FIELDS: dict[str, str] = {
     "appId": "app",
     "osId": "os",
     "osName": "os",
-    "isoId": "os",
-    "fromSnapshot": "os",
+    "isoId": "source",
+    "fromSnapshot": "source",
     "hostnames": "hostnames",
     "sshKeyIds": "ssh_keys",
     "assignIpv4": "ipv4",
@@ -191,6 +204,11 @@ FEATURE_TEXT: dict[str, str] = {
 MAX_HOSTNAMES = 10
 MAX_FLOATING_IPS = 5
 NO_APP = ""
+#: what the instance starts from: an operating system (optionally with an application), else one of these prefixes
+#: followed by an id (``iso:…``, ``snapshot:…``)
+SOURCE_OS = "os"
+ISO_PREFIX = "iso:"
+SNAPSHOT_PREFIX = "snapshot:"
 
 # ------------------------------------------------------------------------------------------------ pure helpers
 
@@ -209,6 +227,7 @@ class Draft:
     ram: str = ""
     disk: str = ""
     bandwidth: str = ""
+    source: str = SOURCE_OS
     app_id: str = NO_APP
     os_id: str | None = None
     hostnames_text: str = ""
@@ -220,6 +239,14 @@ class Draft:
     billing_cycle: str = "hourly"
     auto_renew: bool = True
     features: list[str] = field(default_factory=list)
+
+    @property
+    def iso_id(self) -> str | None:
+        return self.source[len(ISO_PREFIX):] if self.source.startswith(ISO_PREFIX) else None
+
+    @property
+    def snapshot_id(self) -> str | None:
+        return self.source[len(SNAPSHOT_PREFIX):] if self.source.startswith(SNAPSHOT_PREFIX) else None
 
     def has_input(self) -> bool:
         typed = (self.extra_disk, self.extra_bandwidth, self.cpu, self.ram, self.disk, self.bandwidth,
@@ -310,33 +337,27 @@ def whole_number(text: str) -> int | None:
     return int(text)
 
 
-def hourly(amount: float) -> str:
-    """Hourly prices are small: four decimals (``$0.0273/h``)."""
-    return f"${amount:,.4f}/h"
-
-
-_RAM = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmgt]i?b?)?", re.IGNORECASE)
-_RAM_UNIT_MB = {"k": 1 / 1024, "m": 1.0, "g": 1024.0, "t": 1024.0 * 1024}
-
-
 def os_min_ram_mb(system: OperatingSystem) -> float | None:
-    """``minRam`` in MB. The unit is not documented: a unit that comes with it is honoured (``"1 GB"``,
-    ``"512MB"``, ``"2GiB"``); a bare number below 64 is taken as GB, else as MB."""
-    raw = system.min_ram
-    if raw is None or isinstance(raw, bool):
+    """``minRam`` in MB (see :func:`cloudzy_tui.units.min_ram_mb`)."""
+    return min_ram_mb(system.min_ram)
+
+
+def snapshot_disk_gb(snapshot: Snapshot) -> float | None:
+    """The disk a snapshot needs (GB): its instance's disk when the metadata says, else its size (GB; a value too
+    large for GB is bytes)."""
+    meta = snapshot.metadata
+    disk = to_number(meta.disk) if meta is not None else None
+    if disk is not None and disk > 0:
+        return disk
+    size = to_number(snapshot.size)
+    if size is None or size <= 0:
         return None
-    if isinstance(raw, int | float):
-        value, unit = float(raw), ""
-    else:
-        match = _RAM.fullmatch(str(raw).strip())
-        if match is None:
-            return None
-        value, unit = float(match.group(1)), (match.group(2) or "").lower()
-    if value <= 0:
-        return None
-    if unit:
-        return value * _RAM_UNIT_MB[unit[0]]
-    return value * 1024 if value < 64 else value
+    return size / 1024**3 if size > 100_000 else size
+
+
+def iso_usable(iso: Iso, region_id: str | None) -> bool:
+    """An ISO an instance in ``region_id`` can start from: READY and stored in that region."""
+    return (iso.status or "").upper() == "READY" and iso.region_id == region_id
 
 
 def region_flags(region: Region) -> Text:
@@ -428,8 +449,13 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         notes: dict[str, str] | None = None,
         known_ids: Iterable[str] = (),
         draft: Draft | None = None,
+        isos: Sequence[Iso] = (),
+        snapshots: Sequence[Snapshot] = (),
     ) -> None:
         super().__init__(classes="modal")
+        #: custom ISOs (offered when READY in the chosen region) and ACTIVE snapshots to start from
+        self.isos = list(isos)
+        self.snapshots = [s for s in snapshots if (s.status or "").upper() == "ACTIVE"]
         self.regions = [r for r in regions if r.offerable]
         self.systems = [o for o in systems if o.is_active]
         self.applications = [a for a in applications if a.is_active]
@@ -507,13 +533,18 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                         yield from self._number_row("Traffic (TB, optional)", "custom-bandwidth", d.bandwidth)
                         yield self._error_box("bandwidth")
                 with VerticalScroll(id="step-software", classes="wizard-step"):
-                    yield Label("One-click application (optional)", classes="wizard-label")
-                    yield OptionList(id="app-list")
-                    yield Static("", id="app-info", classes="wizard-hint")
-                    yield self._error_box("app")
-                    yield Label("Operating system", classes="wizard-label")
-                    yield OptionList(id="os-list")
-                    yield self._error_box("os")
+                    yield Label("Start from", classes="wizard-label")
+                    yield OptionList(id="source-list")
+                    yield Static("", id="source-info", classes="wizard-hint")
+                    yield self._error_box("source")
+                    with Vertical(id="software-os"):
+                        yield Label("One-click application (optional)", classes="wizard-label")
+                        yield OptionList(id="app-list")
+                        yield Static("", id="app-info", classes="wizard-hint")
+                        yield self._error_box("app")
+                        yield Label("Operating system", classes="wizard-label")
+                        yield OptionList(id="os-list")
+                        yield self._error_box("os")
                 with VerticalScroll(id="step-hostnames", classes="wizard-step"):
                     yield Static(Text(f"One instance per hostname: 1 to {MAX_HOSTNAMES} names separated by spaces "
                                       "or commas (letters, digits, hyphens and dots).", style="dim"),
@@ -577,10 +608,42 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         return region.config if region is not None else RegionConfig()
 
     def _application(self) -> Application | None:
+        if self.draft.source != SOURCE_OS:
+            return None  # an ISO or a snapshot brings its own software
         return next((a for a in self.applications if a.id == self.draft.app_id), None) if self.draft.app_id else None
 
     def _system(self) -> OperatingSystem | None:
         return next((o for o in self.systems if o.id == self.draft.os_id), None)
+
+    def _iso(self) -> Iso | None:
+        iso_id = self.draft.iso_id
+        return next((i for i in self.isos if i.id == iso_id), None) if iso_id else None
+
+    def _snapshot(self) -> Snapshot | None:
+        snapshot_id = self.draft.snapshot_id
+        return next((s for s in self.snapshots if s.id == snapshot_id), None) if snapshot_id else None
+
+    def _plan_disk_gb(self) -> float | None:
+        """The disk the chosen plan gives (fixed: the plan's storage + extra disk; custom: the disk typed)."""
+        d = self.draft
+        try:
+            if d.custom:
+                disk = whole_number(d.disk)
+                return float(disk) if disk else None
+            extra = whole_number(d.extra_disk) or 0
+        except ValueError:
+            return None
+        product = self._product()
+        spec = product.specification if product is not None else None
+        storage = to_number(spec.storage) if spec is not None else None
+        return storage + extra if storage is not None else None
+
+    def _snapshot_too_big(self, snapshot: Snapshot) -> str | None:
+        """Why the plan's disk cannot take this snapshot, else ``None``."""
+        need, disk = snapshot_disk_gb(snapshot), self._plan_disk_gb()
+        if need is None or disk is None or need <= disk:
+            return None
+        return f"needs {gigabytes(need)}, plan has {gigabytes(disk)}"
 
     def _class_products(self, instance_class: str | None = None) -> list[Product] | None:
         """The region's products on sale for the class (``None`` while they load)."""
@@ -666,6 +729,8 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         self._choose(list_id, value)
         if list_id == "app-list":
             self.query_one("#os-list", OptionList).focus()
+        elif list_id == "source-list" and value == SOURCE_OS:
+            self.query_one("#app-list", OptionList).focus()
         elif list_id == "cycle-list":
             self.query_one("#auto-renew", Checkbox).focus()
         else:
@@ -684,6 +749,9 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             d.instance_class = value
         elif list_id == "product-list":
             d.product_id = value
+        elif list_id == "source-list":
+            d.source = value
+            self._show_source()
         elif list_id == "app-list":
             if value != d.app_id:
                 d.app_id = value
@@ -787,6 +855,65 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 entries.append((None, Text("No products of this class in this region.", style="yellow"), True))
         d.product_id = self._set_options("product-list", entries, d.product_id)
 
+    def _populate_software(self) -> None:
+        self._populate_source()
+        self._populate_os()
+
+    def _populate_source(self) -> None:
+        """An OS (with an optional application), a custom ISO READY in the region, or an ACTIVE snapshot whose disk
+        fits the plan's (a larger one is listed, disabled, with the reason)."""
+        d = self.draft
+        entries: list[tuple[Any, Text, bool]] = [
+            (SOURCE_OS, Text("An operating system (and an optional one-click application)"), False)
+        ]
+        for iso in self.isos:
+            if not iso_usable(iso, d.region_id):
+                continue
+            label = Text("Custom ISO  ", style="bold")
+            label.append_text(safe_text(iso.name or iso.id, max_length=50))
+            if iso.use_virtio:
+                label.append("  virtio", style="dim")
+            entries.append((ISO_PREFIX + iso.id, label, False))
+        for snapshot in self.snapshots:
+            label = Text("Snapshot    ", style="bold")
+            label.append_text(safe_text(snapshot.name or snapshot.id, max_length=30))
+            need = snapshot_disk_gb(snapshot)
+            if need is not None:
+                label.append(f"  {gigabytes(need)}", style="dim")
+            meta = snapshot.metadata
+            if meta is not None and meta.hostname:
+                label.append(f"  {clean(meta.hostname, max_length=20)}", style="dim")
+            reason = self._snapshot_too_big(snapshot)
+            disk = self._plan_disk_gb()
+            created = timestamp(snapshot.created_at)[:10]
+            if reason and disk is not None:
+                label.append(f"  too big: plan disk {gigabytes(disk)}", style="yellow")
+            elif created:
+                label.append(f"  {created}", style="dim")
+            entries.append((SNAPSHOT_PREFIX + snapshot.id, label, reason is not None))
+        if "media" in self.notes:
+            entries.append((None, Text(self.notes["media"], style="yellow"), True))
+        d.source = self._set_options("source-list", entries, d.source) or SOURCE_OS
+        self._show_source()
+
+    def _show_source(self) -> None:
+        d = self.draft
+        from_os = d.source == SOURCE_OS
+        self.query_one("#software-os").display = from_os
+        info = self.query_one("#source-info", Static)
+        isos_here = sum(1 for i in self.isos if iso_usable(i, d.region_id))
+        if from_os:
+            hidden = len(self.isos) - isos_here
+            text = Text(f"{isos_here} custom ISO(s) ready in this region, {len(self.snapshots)} active snapshot(s).",
+                        style="dim")
+            if hidden:
+                text.append(f" {hidden} ISO(s) of other regions or not READY are not offered.", style="dim")
+            info.update(text)
+        elif d.iso_id:
+            info.update(Text("The instance boots the ISO (attached): install from it on the console.", style="dim"))
+        else:
+            info.update(Text("The instance starts with a copy of the snapshot's disk.", style="dim"))
+
     def _populate_applications(self) -> None:
         entries: list[tuple[Any, Text, bool]] = [(NO_APP, Text("None — just the operating system"), False)]
         active_ids = {o.id for o in self.systems}
@@ -833,7 +960,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             label = os_choice_label(o)
             need = os_min_ram_mb(o)
             if need is not None and ram is not None and ram < need:
-                label.append(f"  needs {need:.0f} MB RAM", style="yellow")
+                label.append(f"  needs {ram_mb(need)} RAM", style="yellow")
             entries.append((o.id, label, False))
         if not entries:
             message = self.notes.get("os") or (
@@ -901,7 +1028,14 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         for cycle in BILLING_CYCLES:
             prompt = Text(f"{cycle:<14}", style="bold")
             item = price_item_for(product, cycle) if product is not None else None
-            if item is not None and item.monthly_price is not None:
+            if item is not None and cycle == "hourly" and item.hourly_price is not None:
+                # Billed by the hour: the hourly rate first, the month it adds up to after it.
+                prompt.append(money(item.hourly_price, per="h"))
+                if item.monthly_price is not None:
+                    prompt.append(f"  (≈ {money(item.monthly_price, per='mo')})", style="dim")
+                if item.discount_percent:
+                    prompt.append(f"  −{clean(item.discount_percent)}%", style="green")
+            elif item is not None and item.monthly_price is not None:
                 prompt.append(money(item.monthly_price, per="mo"))
                 if item.discount_percent:
                     prompt.append(f"  −{clean(item.discount_percent)}%", style="green")
@@ -921,7 +1055,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         populate = {
             "class": self._populate_classes,
             "plan": self._populate_plan,
-            "software": self._populate_os,
+            "software": self._populate_software,
             "network": self._populate_network,
             "billing": self._populate_billing,
             "review": self._populate_review,
@@ -1006,6 +1140,18 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 errors.add("class", "choose an instance class")
         elif step_id == "plan":
             self._validate_plan(errors)
+        elif step_id == "software" and d.source != SOURCE_OS:
+            if d.iso_id is not None:
+                iso = self._iso()
+                if iso is None or not iso_usable(iso, d.region_id):
+                    errors.add("source", "this ISO is not ready in the chosen region: choose another source")
+            else:
+                snapshot = self._snapshot()
+                if snapshot is None:
+                    errors.add("source", "this snapshot is not available: choose another source")
+                elif reason := self._snapshot_too_big(snapshot):
+                    errors.add("source", f"the snapshot's disk is too big ({reason}): choose a larger plan or "
+                                         "extra disk")
         elif step_id == "software":
             application = self._application()
             if d.app_id and application is None:
@@ -1020,7 +1166,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 need, ram = os_min_ram_mb(system), self._plan_ram_mb()
                 if need is not None and ram is not None and ram < need:
                     errors.add("os", f"{clean(system.name or system.id, max_length=40)} needs at least "
-                                     f"{need:.0f} MB of RAM; the plan has {ram:.0f} MB")
+                                     f"{ram_mb(need)} of RAM; the plan has {ram_mb(ram)}")
         elif step_id == "hostnames":
             for message in parse_hostnames(d.hostnames_text)[1]:
                 errors.add("hostnames", message)
@@ -1152,6 +1298,12 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         if focus:
             self.call_after_refresh(self._focus_step, step_id)
 
+    def _software_focus(self) -> str:
+        """The source list when there is something else than an OS to start from, else the first OS list."""
+        if len(self.query_one("#source-list", OptionList).options) > 1:
+            return "#source-list"
+        return "#app-list" if self.applications else "#os-list"
+
     def _focus_step(self, step_id: str) -> None:
         if STEP_IDS[self.step] != step_id:
             return
@@ -1159,7 +1311,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             "region": "#region-list",
             "class": "#class-list",
             "plan": "#custom-cpu" if self.draft.custom else "#product-list",
-            "software": "#app-list" if self.applications else "#os-list",
+            "software": self._software_focus(),
             "hostnames": "#hostnames",
             "ssh": "#ssh-keys" if self.query_one("#ssh-keys").display else None,
             "network": "#ipv4",
@@ -1260,8 +1412,19 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             if extras:
                 plan.append("  " + ", ".join(extras), style="bold")
         rows.append(("Plan", plan))
-        software = safe_text(system.name or system.id if system else d.os_id, max_length=60)
-        if application is not None:
+        iso, snapshot = self._iso(), self._snapshot()
+        if iso is not None:
+            software = Text("custom ISO ")
+            software.append_text(safe_text(iso.name or iso.id, style="bold", max_length=60))
+        elif snapshot is not None:
+            software = Text("snapshot ")
+            software.append_text(safe_text(snapshot.name or snapshot.id, style="bold", max_length=50))
+            need = snapshot_disk_gb(snapshot)
+            if need is not None:
+                software.append(f"  ({gigabytes(need)} disk)", style="dim")
+        else:
+            software = safe_text(system.name or system.id if system else d.os_id, max_length=60)
+        if application is not None and d.source == SOURCE_OS:
             software.append("  + ")
             software.append_text(safe_text(application.name or application.id, style="bold", max_length=60))
             if application.is_experimental:
@@ -1319,7 +1482,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             each += f" + {money(app_price, per='mo')} application"
         text.append(f"\n           each: {each}", style="dim")
         if item.hourly_price is not None:
-            text.append(f"\n           hourly: {hourly(float(item.hourly_price) * count)}", style="dim")
+            text.append(f"\n           hourly: {money(float(item.hourly_price) * count, per='h')}", style="dim")
             if app_price:
                 text.append(" + application", style="dim")
         text.append(f"\n           billed {d.billing_cycle}", style="dim")
@@ -1396,10 +1559,15 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                      "bandwidthInTB": whole_number(d.extra_bandwidth) or None}
             if any(extra.values()):
                 body["extraResource"] = extra
-        if d.app_id:
-            body["appId"] = d.app_id
-        if d.os_id:
-            body["osId"] = d.os_id
+        if d.iso_id is not None:
+            body["isoId"] = d.iso_id
+        elif d.snapshot_id is not None:
+            body["fromSnapshot"] = d.snapshot_id
+        else:
+            if d.app_id:
+                body["appId"] = d.app_id
+            if d.os_id:
+                body["osId"] = d.os_id
         if cfg.support_ipv6:
             body["assignIpv6"] = d.assign_ipv6
         if cfg.support_ddos_ipv4:
@@ -1573,8 +1741,17 @@ async def run_create_wizard(app: CloudzyApp, screen: ResourceScreen[Any]) -> lis
         ssh_keys = await app.client.ssh_keys.list()
     except CloudzyError as exc:
         notes["ssh_keys"] = f"SSH keys could not be loaded: {clean(exc.message, max_length=200)}"
+    isos: list[Iso] = []
+    snapshots: list[Snapshot] = []
+    try:
+        isos = await app.client.isos.list_all(status="READY")
+        snapshots = await app.client.snapshots.list_all(SnapshotFilters(status="ACTIVE"))
+    except CloudzyError as exc:
+        notes["media"] = f"Custom ISOs and snapshots could not be loaded: {clean(exc.message, max_length=200)}"
     known_ids = set(screen.model.items) if getattr(screen, "model", None) is not None else set()
     wizard = CreateWizard(
+        isos=isos,
+        snapshots=snapshots,
         regions=regions,
         systems=systems,
         applications=applications,
@@ -1596,6 +1773,9 @@ async def run_create_wizard(app: CloudzyApp, screen: ResourceScreen[Any]) -> lis
             app.track("instance", instance.id, instance.hostname or instance.id, "create",
                       Expectation.instance_created())
     names = ", ".join(i.hostname or i.id for i in instances)
-    app.toast(f"Creating {len(instances)} instance(s): {names}", title="New instance")
+    if outcome is not None and not found:
+        app.toast(outcome.message, title="New instance")  # with the figures: region, plan, source
+    else:
+        app.toast(f"Creating {len(instances)} instance(s): {names}", title="New instance")
     app.call_after_refresh(screen.table.move_cursor_to_key, instances[0].id)
     return instances

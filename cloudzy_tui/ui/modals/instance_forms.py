@@ -10,21 +10,31 @@ from rich.text import Text
 from cloudzy_tui.api import ExtraResourceRequest, Instance, ResizeRequest
 from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import instances as instance_ops
-from cloudzy_tui.ui.modals.form import FormField, FormModal
+from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome, typed_confirmation_field
 from cloudzy_tui.ui.text import clean, safe_text
-from cloudzy_tui.units import money, to_number
+from cloudzy_tui.units import gigabytes, money, money_delta, to_number
 
 if TYPE_CHECKING:
     from cloudzy_tui.api import OperatingSystem, Product
     from cloudzy_tui.ui.app import CloudzyApp
 
 
-def product_choice_label(p: Product, current: str | None = None) -> Text:
-    text = safe_text(p.label)
+def product_disk_gb(p: Product) -> float | None:
+    """The plan's disk (GB), ``None`` when the product does not say."""
+    spec = p.plan.specification if p.plan is not None else None
+    return to_number(spec.storage) if spec is not None else None
+
+
+def product_choice_label(p: Product, current: str | None = None, *, now: float | None = None) -> Text:
+    """A plan as a choice: name, disk, price, and (``now``: the current plan's monthly price) the difference."""
+    text = safe_text(p.label)  # the label names the disk
     if p.monthly_price is not None:
         text.append(f"  {money(p.monthly_price, per='mo')}", style="bold")
-    if p.hourly_price is not None:
+        if now is not None:
+            delta = float(p.monthly_price) - now
+            text.append(f" ({money_delta(delta)})", style="green" if delta <= 0 else "yellow")
+    if p.hourly_price is not None and now is None:
         text.append(f"  {money(p.hourly_price, per='h')}", style="dim")
     stock = p.remaining_actual_stock
     if stock is not None and str(stock) in ("0", "0.0"):
@@ -87,12 +97,27 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
         if chosen is None:
             return False
         mode = chosen["type"]
-    if mode == "FIXED" and not products:
-        app.toast("This region offers no products to resize to.", severity="warning")
+    current_disk = to_number(instance.disk)
+    current_product = app.catalog.product(instance.product_id) or next(
+        (p for p in products if str(p.id) == str(instance.product_id)), None
+    )
+    now = to_number(current_product.monthly_price) if current_product is not None else None
+    others = [p for p in products if str(p.id) != str(instance.product_id)]
+    # Disks cannot shrink: a plan whose disk is smaller than the instance's is refused by the API (400).
+    legal = [
+        p for p in others
+        if current_disk is None or (disk := product_disk_gb(p)) is None or disk >= current_disk
+    ]
+    if mode == "FIXED" and not legal:
+        reason = "no products to resize to" if not others else "no plan with a disk at least as large"
+        app.toast(f"This region offers {reason}.", severity="warning")
         return False
 
     async def submit(values: dict[str, Any]) -> Outcome:
         extra: ExtraResourceRequest | None = None
+        disk_asked = values.get("disk")
+        if mode == "CUSTOM" and current_disk is not None and disk_asked is not None and disk_asked < current_disk:
+            raise FormError({"disk": f"disks cannot shrink: at least {gigabytes(current_disk)}"})
         if mode == "FIXED":
             if values.get("disk") or values.get("bandwidth"):
                 extra = ExtraResourceRequest(disk_in_gb=values.get("disk"), bandwidth_in_tb=values.get("bandwidth"))
@@ -118,11 +143,7 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
                 kind="choice",
                 required=True,
                 value=None,
-                choices=[
-                    (product_choice_label(p, instance.product_id), p.id)
-                    for p in products
-                    if str(p.id) != str(instance.product_id)
-                ],
+                choices=[(product_choice_label(p, instance.product_id, now=now), p.id) for p in legal],
                 aliases=("productId",),
             ),
             FormField("disk", "Extra disk (GB, optional)", kind="int", aliases=("extraResource.diskInGB",)),
@@ -144,9 +165,23 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
     confirm_field = typed_confirmation_field(app.ops.confirmation(op, instance))
     if confirm_field is not None:
         fields.append(confirm_field)
-    description = Text("Resizing restarts ")
+    description = Text("Now: ", style="bold")
+    if current_product is not None:
+        description.append_text(safe_text(current_product.label))
+        if now is not None:
+            description.append(f"  {money(now, per='mo')}", style="bold")
+    else:
+        description.append(clean(instance.product_id) or "a custom plan")
+        description.append(f"  ({gigabytes(current_disk)} disk)" if current_disk is not None else "", style="dim")
+    description.append("\nResizing restarts ")
     description.append_text(safe_text(_hostname(instance), style="bold"))
-    description.append(". Disks can grow but not shrink.")
+    description.append(". Disks can grow but not shrink", style="")
+    left_out = len(others) - len(legal)
+    if mode == "FIXED" and left_out:
+        description.append(f": {left_out} plan{'s' if left_out != 1 else ''} with a smaller disk not offered")
+    description.append(".")
+    if mode == "FIXED" and now is not None:
+        description.append(" Price differences are per month, against the current plan.", style="dim")
     result = await app.ask(
         FormModal(
             f"Resize {clean(_hostname(instance), max_length=40)} ({'fixed plan' if mode == 'FIXED' else 'custom'})",

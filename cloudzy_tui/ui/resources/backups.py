@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from cloudzy_tui.api import BackupProfile, BackupProfileRequest, Instance
+from cloudzy_tui.api import BackupProfile, BackupProfileRequest, CloudzyError, Instance
 from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import backups as backup_ops
 from cloudzy_tui.ops.backups import profile_of
@@ -37,9 +37,12 @@ def backup_hostname(b: BackupProfile, catalog: Catalog | None = None) -> str:
 
 
 def schedule(b: BackupProfile) -> str:
-    days = ", ".join(clean(d)[:3] for d in (b.schedule_week_days or []))
-    freq = clean(b.schedule_frequency)
-    return f"{freq} ({days})" if days else freq
+    """``weekly (Mon, Thu)``, ``daily`` (days a server keeps for a daily schedule mean nothing: not shown)."""
+    return backup_ops.schedule(b)
+
+
+def is_daily(b: BackupProfile) -> bool:
+    return (b.schedule_frequency or "").strip().lower() == "daily"
 
 
 def backup_detail(b: BackupProfile, view: View) -> list[Section]:
@@ -51,10 +54,10 @@ def backup_detail(b: BackupProfile, view: View) -> list[Section]:
                 ("instance id", b.instance_id),
                 ("status", status_text(b.status)),
                 ("frequency", b.schedule_frequency),
-                ("weekdays", ", ".join(clean(d) for d in (b.schedule_week_days or [])) or None),
+                ("weekdays", None if is_daily(b) else ", ".join(clean(d) for d in b.schedule_week_days or []) or None),
                 ("retention", f"{b.period_id} days" if b.period_id is not None else None),
                 ("max files", b.max_files),
-                ("monthly price", money(b.monthly_price) if b.monthly_price is not None else None),
+                ("monthly price", money(b.monthly_price, per="mo") if b.monthly_price is not None else None),
                 ("fee", percent(b.fee_percentage) or None),
                 ("last successful backup", timestamp(b.last_successful_backup_time) or "never"),
                 ("created", timestamp(b.created_at) or None),
@@ -77,6 +80,36 @@ def backup_detail(b: BackupProfile, view: View) -> list[Section]:
 
 
 # ------------------------------------------------------------------------------------------------------ actions
+
+
+async def backup_price_note(app: CloudzyApp, profile: BackupProfile | None, instance: Instance | None) -> Text:
+    """What backups cost, before anything is saved: the profile's own ``monthlyPrice`` (an update), else the fee
+    the account's other profiles are charged (``feePercentage`` of the instance's price) applied to the plan's
+    monthly price when the catalog knows it."""
+    text = Text("Price  ", style="bold")
+    if profile is not None and profile.monthly_price is not None:
+        text.append(money(profile.monthly_price, per="mo"), style="bold green")
+        if profile.fee_percentage is not None:
+            text.append(f"  ({percent(profile.fee_percentage)} of the instance's price)", style="dim")
+        return text
+    fee = None
+    product = None
+    try:
+        fee = next((p.fee_percentage for p in await app.client.backups.list() if p.fee_percentage is not None), None)
+        if instance is not None and instance.product_id and instance.region:
+            await app.ops.catalog.products_for(instance.region)
+            product = app.ops.catalog.product(instance.product_id)
+    except CloudzyError:
+        pass
+    plan = product.monthly_price if product is not None else None
+    if fee is not None and plan is not None:
+        text.append(f"≈ {money(float(plan) * float(fee) / 100, per='mo')}", style="bold green")
+        text.append(f"  ({percent(fee)} of the plan's {money(plan, per='mo')})", style="dim")
+    elif fee is not None:
+        text.append(f"{percent(fee)} of the instance's price", style="bold")
+    else:
+        text.append("set by Cloudzy (a share of the instance's price); shown in the list once saved", style="dim")
+    return text
 
 
 async def _schedule_form(
@@ -114,6 +147,7 @@ async def _schedule_form(
     modal = BackupScheduleModal(
         send, title=title, instance_id=instance.id if instance is not None else None,
         instance_choices=instance_choices or [], profile=profile, submit_label=label,
+        price=await backup_price_note(app, profile, instance),
     )
     outcome: Outcome | None = await app.ask(modal)
     if outcome is not None:

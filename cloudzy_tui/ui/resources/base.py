@@ -158,7 +158,10 @@ class ResourceSpec(Generic[T]):
     row_style: Callable[[T], str] | None = None
     empty_hint: str = "Nothing here yet."
     refresh_interval: float = 15.0
+    # The column a list opens sorted by, until the user sorts (``created`` with ``default_sort_reverse``: newest
+    # first, and a new object lands where the sort puts it, not at the bottom).
     default_sort: str | None = None
+    default_sort_reverse: bool = False
     # Shown for the title instead of the resource's (a rare override).
     extra: dict[str, Any] = field(default_factory=dict)
 

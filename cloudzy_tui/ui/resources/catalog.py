@@ -10,7 +10,7 @@ from cloudzy_tui.api import Application, OperatingSystem, Product, Region
 from cloudzy_tui.ops import catalog as catalog_ops
 from cloudzy_tui.ui.resources.base import Column, ResourceSpec, Section, View
 from cloudzy_tui.ui.text import clean, safe_text
-from cloudzy_tui.units import gigabytes, money, percent, ram_mb, terabytes, yes_no
+from cloudzy_tui.units import bit_rate_mbps, gigabytes, min_ram, money, percent, ram_mb, terabytes, yes_no
 
 if TYPE_CHECKING:
     pass
@@ -130,7 +130,8 @@ def product_detail(p: Product, view: View) -> list[Section]:
                 ("active", yes_no(p.is_active)),
                 ("stock", p.remaining_actual_stock),
                 ("pre-order capacity", p.remaining_preorder_capacity),
-                ("network max rate", p.network_max_rate),
+                ("network max rate", bit_rate_mbps(p.network_max_rate) or None),
+                ("network rate (95th pct)", bit_rate_mbps(p.network_max_rate95) or None),
                 ("discount", percent(p.discount_percent) if p.discount_percent else None),
             ],
         ),
@@ -211,7 +212,7 @@ def os_detail(o: OperatingSystem, view: View) -> list[Section]:
                 ("id", o.id),
                 ("family", o.family),
                 ("architecture", o.arch),
-                ("minimum RAM", o.min_ram),
+                ("minimum RAM", min_ram(o.min_ram) or None),
                 ("default", yes_no(o.is_default)),
                 ("active", yes_no(o.is_active)),
             ],
@@ -235,7 +236,7 @@ OPERATING_SYSTEMS: ResourceSpec[OperatingSystem] = ResourceSpec(
         Column("id", "Id", lambda o, v: o.id, max_width=24, priority=30),
         Column("family", "Family", lambda o, v: o.family, max_width=12, priority=20),
         Column("arch", "Arch", lambda o, v: o.arch, max_width=8, priority=40),
-        Column("minram", "Min RAM", lambda o, v: o.min_ram, justify="right", max_width=8, priority=50),
+        Column("minram", "Min RAM", lambda o, v: min_ram(o.min_ram), justify="right", max_width=8, priority=50),
         Column("state", "State", lambda o, v: _os_state(o), max_width=18, priority=10, cut=True),
     ],
     detail=os_detail,
@@ -257,7 +258,7 @@ def app_detail(a: Application, view: View) -> list[Section]:
                 ("name", a.name),
                 ("id", a.id),
                 ("tag", a.tag),
-                ("price", money(a.price) if a.price is not None else None),
+                ("price", catalog_ops.app_price(a) or None),
                 ("pricing", a.pricing_type),
                 ("experimental", yes_no(a.is_experimental)),
                 ("active", yes_no(a.is_active)),

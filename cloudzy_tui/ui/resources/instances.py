@@ -115,8 +115,9 @@ def instance_detail(i: Instance, view: View) -> list[Section]:
                 ("IPv4", i.main_ip),
                 ("IPv6", i.main_ipv6),
                 ("DDoS protection", yes_no(i.is_ddos_protected)),
-                ("ISO attached", yes_no(i.attach_iso) if i.attach_iso else (i.iso_id or None)),
-                ("from image", i.from_image),
+                ("ISO", _link(i.iso_id, "I")),
+                ("ISO attached", yes_no(i.attach_iso) if i.attach_iso is not None and i.iso_id else None),
+                ("from image", _link(i.from_image, "M")),
             ],
         ),
     ]
@@ -125,6 +126,15 @@ def instance_detail(i: Instance, view: View) -> list[Section]:
     if i.customer_note or i.admin_note:
         sections.append(Section("Notes", rows=[("customer", i.customer_note), ("admin", i.admin_note)]))
     return sections
+
+
+def _link(target_id: str | None, key: str) -> Text | None:
+    """An id that leads somewhere: the id, and the key that opens it."""
+    if not target_id:
+        return None
+    text = safe_text(target_id, max_length=60)
+    text.append(f"  {key} opens it", style="dim")
+    return text
 
 
 async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Section]:
@@ -149,12 +159,11 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
             return Section("Backup profile", rows=[("error", exc.message)])
         if profile is None:
             return Section("Backup profile", rows=[("", Text("none — b sets a schedule", style="dim"))])
-        days = ", ".join(clean(d) for d in profile.schedule_week_days or [])
         return Section(
             "Backup profile",
             rows=[
                 ("status", status_text(profile.status)),
-                ("schedule", f"{clean(profile.schedule_frequency)}{' — ' + days if days else ''}"),
+                ("schedule", backup_ops.schedule(profile)),
                 ("retention", f"{profile.period_id} days" if profile.period_id is not None else None),
                 ("max files", profile.max_files),
                 ("last backup", timestamp(profile.last_successful_backup_time) or None),
@@ -171,6 +180,23 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
         if not mine:
             return Section("Floating IPs", rows=[("", Text("none", style="dim"))])
         return Section("Floating IPs", rows=[(clean(f.ip_address), timestamp(f.expires_at)) for f in mine])
+
+    async def media() -> Section | None:
+        """The ISO and image the instance started from, by name (their ids are links: I and M)."""
+        rows: list[tuple[str, Any]] = []
+        for what, media_id, fetch, key in (("ISO", i.iso_id, app.client.isos.get, "I"),
+                                           ("image", i.from_image, app.client.images.get, "M")):
+            if not media_id:
+                continue
+            try:
+                found = await fetch(media_id)
+            except CloudzyError as exc:
+                rows.append((what, Text(clean(exc.message, max_length=120), style="dim")))
+                continue
+            line = safe_text(found.name or found.id, max_length=60)
+            line.append(f"  {clean(found.status)}  {key} opens it", style="dim")
+            rows.append((what, line))
+        return Section("Started from", rows=rows) if rows else None
 
     async def product() -> None:
         if i.region:
@@ -191,10 +217,11 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
         rows = [(s.where, Text(f"{s.address}  since {timestamp(s.since)}  (:sessions)")) for s in mine]
         return Section(f"SSH sessions open ({len(mine)})", rows=rows)
 
-    snapshot_section, backup_section, fip_section, _, ssh_section = await asyncio.gather(
-        snapshots(), backup(), floating_ips(), product(), ssh_sessions()
+    snapshot_section, backup_section, fip_section, media_section, _, ssh_section = await asyncio.gather(
+        snapshots(), backup(), floating_ips(), media(), product(), ssh_sessions()
     )
-    return [s for s in (ssh_section, snapshot_section, backup_section, fip_section) if s is not None]
+    sections = (ssh_section, media_section, snapshot_section, backup_section, fip_section)
+    return [s for s in sections if s is not None]
 
 
 def _snapshot_line(s: Any) -> Text:
@@ -206,6 +233,28 @@ def _snapshot_line(s: Any) -> Text:
 
 
 # ------------------------------------------------------------------------------------------------ actions
+
+
+async def _traffic_note(app: CloudzyApp, i: Instance) -> Text:
+    """What the instance has now, and the price: the API quotes none for extra traffic (it is billed)."""
+    text = Text()
+    if i.region and i.product_id and app.ops.catalog.product(i.product_id) is None:
+        with contextlib.suppress(CloudzyError):
+            await app.ops.catalog.products_for(i.region)
+    product = app.ops.catalog.product(i.product_id)
+    spec = product.plan.specification if product is not None and product.plan is not None else None
+    if spec is not None and spec.bandwidth_in_tb is not None:
+        text.append("Plan traffic ", style="bold")
+        text.append(terabytes(spec.bandwidth_in_tb))
+    extra = i.extra_resource.bandwidth_in_tb if i.extra_resource is not None else None
+    if extra:
+        text.append(("  ·  " if text else "") + "extra so far ", style="bold")
+        text.append(terabytes(extra))
+    if text:
+        text.append("\n")
+    text.append("Price  ", style="bold")
+    text.append("the API quotes none for extra traffic; Cloudzy bills it to the account.")
+    return text
 
 
 async def add_traffic(call: ActionCall[Instance]) -> None:
@@ -225,7 +274,7 @@ async def add_traffic(call: ActionCall[Instance]) -> None:
             [FormField("amount", "Extra traffic (TB)", kind="number", required=True, placeholder="1")],
             submit,
             submit_label="Add traffic",
-            description="Extra traffic is billed to the account.",
+            description=await _traffic_note(call.app, i),
         )
     )
     if outcome is not None:
@@ -323,6 +372,16 @@ async def ssh_tiled(call: ActionCall[Instance]) -> None:
     await open_ssh(call, "window", tiled=True)
 
 
+async def go_to_iso(call: ActionCall[Instance]) -> None:
+    """``I``: the ISOs screen, cursor on the ISO the instance was created from (``isoId``)."""
+    call.app.show_resource("isos", select=str(call.target.iso_id))
+
+
+async def go_to_image(call: ActionCall[Instance]) -> None:
+    """``M``: the images screen, cursor on the image the instance was created from (``fromImage``)."""
+    call.app.show_resource("images", select=str(call.target.from_image))
+
+
 async def create(call: ActionCall[Instance]) -> None:
     from cloudzy_tui.ui.modals.create_wizard import run_create_wizard
 
@@ -355,6 +414,10 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
     op_action(snapshot_ops.TAKE, "S", show=False),
     op_action(backup_ops.SET_SCHEDULE, "b", id="backups", title="Backups", run=edit_backup_schedule_of_instance,
               show=False),
+    console_action("iso", "I", "Go to ISO", go_to_iso, "The ISO the instance was created from", show=False,
+                   unavailable=lambda i: None if i.iso_id else "the instance has no ISO"),
+    console_action("image", "M", "Go to image", go_to_image, "The image the instance was created from", show=False,
+                   unavailable=lambda i: None if i.from_image else "the instance was not created from an image"),
 ]
 
 
@@ -370,6 +433,12 @@ def copy_choices(i: Instance, app: CloudzyApp) -> list[tuple[str, str]]:
     else:
         choices.append(("ssh command", shlex.join(command)))
     return [(label, value) for label, value in choices if value]
+
+
+def _created(i: Instance) -> float | None:
+    """When the instance was created (epoch seconds), for sorting; ``None`` sorts last either way."""
+    created = i.inserted_at_dt
+    return created.timestamp() if created is not None else None
 
 
 def _row_style(i: Instance) -> str:
@@ -391,7 +460,7 @@ INSTANCES: ResourceSpec[Instance] = ResourceSpec(
                priority=45),
         Column("disk", "Disk", lambda i, v: gigabytes(i.disk), sort=lambda i: i.disk, justify="right", max_width=8,
                priority=55),
-        Column("created", "Created", lambda i, v: when(i.inserted_at), max_width=20, priority=60),
+        Column("created", "Created", lambda i, v: when(i.inserted_at), max_width=20, priority=60, sort=_created),
     ],
     detail=instance_detail,
     related=instance_related,
@@ -399,6 +468,8 @@ INSTANCES: ResourceSpec[Instance] = ResourceSpec(
     copy_value=lambda i: i.main_ip or i.id,
     row_style=_row_style,
     empty_hint="No instances yet: press n to create one.",
+    default_sort="created",
+    default_sort_reverse=True,
     refresh_interval=15.0,
     extra={"copy_choices": copy_choices},
 )

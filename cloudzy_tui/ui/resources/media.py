@@ -142,6 +142,8 @@ def media_spec(kind: str) -> ResourceSpec[Any]:
         copy_value=lambda m: str(m.id),
         row_style=lambda m: "dim strike" if (m.status or "").upper() == "DELETED" else "",
         empty_hint=f"No custom {'ISOs' if is_iso else 'images'} yet: press n to download one from a URL.",
+        default_sort="created",
+        default_sort_reverse=True,
         refresh_interval=30.0,
     )
 

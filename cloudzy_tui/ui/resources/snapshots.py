@@ -219,5 +219,7 @@ SNAPSHOTS: ResourceSpec[Snapshot] = ResourceSpec(
     actions=SNAPSHOT_ACTIONS,
     row_style=lambda s: "dim" if s.is_instance_deleted else "",
     empty_hint="No snapshots yet: press n to take one (or S on an instance).",
+    default_sort="created",
+    default_sort_reverse=True,
     refresh_interval=20.0,
 )

@@ -74,7 +74,8 @@ class ResourceScreen(Screen[None], Generic[T]):
         )
         self.filter_text = ""
         self.sort_column: str | None = spec.default_sort
-        self.sort_reverse = False
+        self.sort_reverse = spec.default_sort_reverse
+        self._user_sorted = False
         self.server_filters: dict[str, Any] = {}
         self.fetching = False
         self.loaded_once = False
@@ -491,8 +492,11 @@ class ResourceScreen(Screen[None], Generic[T]):
 
     def action_sort_next(self) -> None:
         keys = [c.key for c in self.spec.columns]
-        if self.sort_column is None:
+        if self.sort_column is None or not self._user_sorted:
+            # The spec's default order (newest first) until the user sorts: then from the first column.
+            self._user_sorted = True
             self.sort_column = keys[0]
+            self.sort_reverse = False
         else:
             index = keys.index(self.sort_column) if self.sort_column in keys else -1
             self.sort_column = keys[index + 1] if index + 1 < len(keys) else None
@@ -500,6 +504,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.update_status()
 
     def action_sort_reverse(self) -> None:
+        self._user_sorted = True
         self.sort_reverse = not self.sort_reverse
         self._order()
         self.update_status()
@@ -516,9 +521,20 @@ class ResourceScreen(Screen[None], Generic[T]):
             if spec_action is None:
                 return False
             return not (spec_action.mutating and self.cloudzy.read_only)
+        if action == "read_only_refusal":
+            # The hidden twin of a mutating key: only in read-only mode, to say why the key does nothing.
+            return self.cloudzy.read_only
         if action == "server_filters":
             return bool(self.spec.filters)
         return True
+
+    def action_read_only_refusal(self, action_id: str) -> None:
+        """A mutating key in read-only mode: the operations layer's refusal, shown (never a silent no-op)."""
+        spec_action = self.spec.action(action_id)
+        if spec_action is not None and spec_action.op is not None:
+            refusal = self.cloudzy.ops.quick_refusal(spec_action.op, self.current_item)
+            if refusal is not None:
+                self.cloudzy.toast(refusal.message, severity="warning", timeout=8)
 
     def action_availability(self, action_id: str) -> bool | None:
         """For the row under the cursor: True offered, None not possible now, False hidden (read-only)."""
@@ -614,6 +630,12 @@ def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:
         Binding(a.key, f"act('{a.id}')", a.title, show=a.show, id=f"{spec.name}.{a.id}")
         for a in spec.actions
         if a.key  # no key: offered in the command palette only
+    ]
+    # Tried after the action's own binding, which read-only mode disables (hidden from the footer).
+    bindings += [
+        Binding(a.key, f"read_only_refusal('{a.id}')", a.title, show=False, id=f"{spec.name}.{a.id}")
+        for a in spec.actions
+        if a.mutating
     ]
     name = "".join(part.capitalize() for part in spec.name.replace("-", "_").split("_")) + "Screen"
     return type(name, (ResourceScreen,), {"BINDINGS": bindings})
