@@ -26,7 +26,11 @@ def test_get_instances_json_is_the_simulators_data(cli: Cli, api: Api) -> None:
         assert item["hostname"] == by_id[item["id"]]["hostname"]
         assert item["mainIp"] == by_id[item["id"]]["mainIp"]
         assert item["region"] == by_id[item["id"]]["region"]
-        assert item["status"] == by_id[item["id"]]["status"]
+        # the simulator on the socket runs in real time: an instance still being set up may have moved on between
+        # the two reads, so a status is compared only where neither read saw it in a transitional state
+        statuses = {item["status"], by_id[item["id"]]["status"]}
+        if not statuses & {"preparing_disk", "initializing"}:
+            assert item["status"] == by_id[item["id"]]["status"]
     assert result.err == ""
 
 

@@ -743,6 +743,7 @@ async def test_help_raw_json_and_refusals_on_odd_rows(server: ForeignServer) -> 
         await cursor_to(pilot, snaps, "s-2")
         await pilot.press("R")
         await wait_for(pilot, lambda: any("instance was deleted" in w for w in warnings(app)))
+        app.clear_notifications()  # the warnings so far would lie over the dialog's text
         await open_modal(pilot, "D", ConfirmModal)
         assert "gone-instance" in screen_text(app)
         await close_modal(pilot, snaps)
