@@ -97,6 +97,11 @@ class Settings(BaseModel):
     profiles: dict[str, Profile] = Field(default_factory=dict)
     #: the log file's level (``--log-level`` overrides it)
     log_level: str = "INFO"
+    #: one request budget for the whole console (every list walk, refresh, job poll, detail load): a token bucket
+    #: with a burst of a quarter of this; a 429's Retry-After pauses every request. 0 = no budget.
+    max_requests_per_minute: int = Field(600, ge=0)
+    #: keep the last list of each resource per profile in a local cache (``--no-cache`` turns it off for a run)
+    cache: bool = True
 
     @field_validator("log_level")
     @classmethod

@@ -178,7 +178,9 @@ async def partitioned_bookmark_pages(
     def split() -> None:
         """Fill free slots by cutting the chain with the most work left."""
         while len(running) < partitions:
-            candidates = [c for c in chains if not c.done and c.remaining() > 2 * page_size]
+            # only chains that have answered: one that has not may be empty (cutting it would cost requests for
+            # ranges before the oldest instance)
+            candidates = [c for c in chains if not c.done and c.pages and c.remaining() > 2 * page_size]
             if not candidates:
                 return
             chain = max(candidates, key=lambda c: c.remaining())
@@ -187,6 +189,9 @@ async def partitioned_bookmark_pages(
             if chain.stop_below is None:
                 span = PIECE_PAGES * page_size / chain.density
                 cut = math.floor(hi - max(span, 1.0))
+                if cut < 1:
+                    chain.density = 0.0
+                    continue
             else:
                 cut = math.floor((chain.stop_below + hi) / 2)
                 if not chain.stop_below < cut < hi:

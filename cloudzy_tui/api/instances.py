@@ -19,7 +19,7 @@ from cloudzy_tui.api._base import (
     parse_one,
 )
 from cloudzy_tui.api._transport import path_id
-from cloudzy_tui.api._walks import DEFAULT_PARTITIONS, WalkStats, partitioned_bookmark_pages
+from cloudzy_tui.api._walks import WalkStats, partitioned_bookmark_pages
 from cloudzy_tui.api.catalog import OperatingSystem
 from cloudzy_tui.api.errors import MalformedResponseError
 from cloudzy_tui.api.models import (
@@ -349,12 +349,14 @@ class Instances(Resource):
         filters: InstanceFilters | None = None,
         *,
         page_size: int = 100,
-        partitions: int = DEFAULT_PARTITIONS,
+        partitions: int = 1,
         stats: WalkStats | None = None,
     ) -> AsyncIterator[Page[Instance]]:
-        """Walk ``GET /v1/instances`` (``limit`` clamped to the API's 5-100, ``bookmark``), up to ``partitions``
-        creation-time bookmark chains at once when the server allows it (see :mod:`cloudzy_tui.api._walks`);
-        every page holds only instances not given before. ``partitions=1``: the plain sequential walk."""
+        """Walk ``GET /v1/instances`` (``limit`` clamped to the API's 5-100, ``bookmark``). By default the plain
+        sequential walk (newest first, one bookmark chain); with ``partitions`` > 1 (e.g. ``DEFAULT_PARTITIONS``)
+        up to that many creation-time chains at once when the server allows it (see
+        :mod:`cloudzy_tui.api._walks`): the same instances, not in one order, each page holding only instances not
+        given before."""
         params = filters.to_query() if filters is not None else {}
         size = max(5, min(100, int(page_size)))
         async for page in partitioned_bookmark_pages(

@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 
-from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page
+from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page, RequestBudget
 from cloudzy_tui.api.redact import register_secret, scrub
 from cloudzy_tui.core.audit import AuditLog
 from cloudzy_tui.core.catalog import Catalog
@@ -88,6 +88,7 @@ class CloudzyApp(App[None]):
         local_hostname: str | None = None,
         secrets: Sequence[str] = (),
         list_client: CloudzyClient | None = None,
+        budget: RequestBudget | None = None,
     ) -> None:
         textual_fixes.apply()  # Textual bugs that would grow a long-running console's memory
         super().__init__()
@@ -115,6 +116,12 @@ class CloudzyApp(App[None]):
         if list_client is not None:
             list_client.read_only = True
             self._offloop = OffLoop()
+        # One request budget shared by both clients (and so by every worker): see cloudzy_tui.api.budget.
+        self.budget = budget
+        if budget is not None:
+            for each in (client, list_client):
+                if each is not None:
+                    each.budget = budget
         self.catalog = Catalog(client)
         # Every operation of the console runs through this session: the rails (read-only, protected instances,
         # the host it runs on, confirmations), the audit log and the job hand-off are applied there, once.
@@ -148,6 +155,11 @@ class CloudzyApp(App[None]):
 
     def monotonic(self) -> float:
         return self._monotonic()
+
+    def request_rate(self) -> float | None:
+        """Requests a minute this console sent over the last minute (every client, every worker), for the status
+        bar; ``None`` without a request budget (nothing counts them)."""
+        return self.budget.rate(60.0) if self.budget is not None else None
 
     def refresh_interval(self, spec: ResourceSpec[Any]) -> float:
         """The user's refresh period, scaled by how often the resource changes (catalogs rarely: x20)."""

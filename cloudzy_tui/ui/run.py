@@ -89,7 +89,11 @@ def run_console(args: argparse.Namespace) -> int:
         profile_name = connection.profile_name
         audit = AuditLog(audit_path(), profile_name)
 
+    from cloudzy_tui.api import RequestBudget
     from cloudzy_tui.ui.app import CloudzyApp
+
+    # one request budget for every client of the console (see cloudzy_tui.api.budget)
+    budget = RequestBudget(settings.max_requests_per_minute) if settings.max_requests_per_minute > 0 else None
 
     app = CloudzyApp(
         client,
@@ -105,6 +109,7 @@ def run_console(args: argparse.Namespace) -> int:
         theme=settings.theme,
         secrets=secrets,
         list_client=list_client,
+        budget=budget,
     )
     del secrets
     app.run(mouse=not args.no_mouse)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from cloudzy_tui.api import CloudzyClient, Instance
-from cloudzy_tui.api._walks import WalkStats
+from cloudzy_tui.api._walks import DEFAULT_PARTITIONS, WalkStats
 from cloudzy_tui.sim import FakeClock, SimConfig, Simulator, create_app
 
 BASE_URL = "http://sim.test/developers"
@@ -77,6 +77,7 @@ async def client(wire: Wire) -> AsyncIterator[CloudzyClient]:
 
 
 async def walk(client: CloudzyClient, **kwargs: Any) -> list[Instance]:
+    kwargs.setdefault("partitions", DEFAULT_PARTITIONS)
     return [i async for page in client.instances.pages(**kwargs) for i in page.items]
 
 
@@ -103,7 +104,7 @@ async def test_partitioned_walk_equals_the_sequential_walk(client: CloudzyClient
 
 async def test_first_page_is_the_newest_page(client: CloudzyClient) -> None:
     first = None
-    async for page in client.instances.pages():
+    async for page in client.instances.pages(partitions=DEFAULT_PARTITIONS):
         first = page
         break
     assert first is not None
@@ -153,7 +154,9 @@ async def test_filters_apply_to_every_chain(client: CloudzyClient) -> None:
     query = InstanceFilters(status="shutdown")
     sequential = ids([i async for p in client.instances.pages(query, partitions=1) for i in p.items])
     stats = WalkStats()
-    items = [i async for p in client.instances.pages(query, stats=stats) for i in p.items]
+    items = [
+        i async for p in client.instances.pages(query, stats=stats, partitions=DEFAULT_PARTITIONS) for i in p.items
+    ]
     assert stats.partitioned
     assert {i.status for i in items} == {"shutdown"}
     assert sorted(ids(items)) == sorted(sequential) and len(sequential) > 100
