@@ -102,6 +102,8 @@ class Settings(BaseModel):
     max_requests_per_minute: int = Field(600, ge=0)
     #: keep the last list of each resource per profile in a local cache (``--no-cache`` turns it off for a run)
     cache: bool = True
+    #: what an idle list on display may cost: full walks are spaced (by their measured cost) to stay within it
+    idle_requests_per_minute: int = Field(30, ge=1)
 
     @field_validator("log_level")
     @classmethod

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -94,6 +95,7 @@ class ListCache:
         self.account = account_key(api_url, token, profile)
         self._clock = clock
         self._db: sqlite3.Connection | None = None
+        self._lock = threading.RLock()  # written from a worker thread, read on the UI's
         self._open()
 
     def __repr__(self) -> str:
@@ -119,7 +121,7 @@ class ListCache:
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
             os.close(fd)
         os.chmod(self.path, 0o600)
-        db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None, check_same_thread=False)
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -161,6 +163,10 @@ class ListCache:
 
     def load(self, resource: str) -> CachedList | None:
         """The last list stored for ``resource`` (``None``: none, too old, or unreadable)."""
+        with self._lock:
+            return self._load(resource)
+
+    def _load(self, resource: str) -> CachedList | None:
         if self._db is None:
             return None
         try:
@@ -188,6 +194,10 @@ class ListCache:
 
     def store(self, resource: str, rows: Sequence[dict[str, Any]]) -> bool:
         """Keep ``rows`` as the last list of ``resource``; False (nothing written) when refused or failed."""
+        with self._lock:
+            return self._store(resource, rows)
+
+    def _store(self, resource: str, rows: Sequence[dict[str, Any]]) -> bool:
         if self._db is None:
             return False
         text = json.dumps(list(rows), separators=(",", ":"), default=str)

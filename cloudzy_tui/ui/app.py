@@ -23,11 +23,14 @@ from textual.signal import Signal
 from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page, RequestBudget
 from cloudzy_tui.api.redact import register_secret, scrub
 from cloudzy_tui.core.audit import AuditLog
+from cloudzy_tui.core.cache import ListCache, age_text
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
+from cloudzy_tui.ops.freshness import DEFAULT_IDLE_PER_MINUTE, FreshnessPlanner
 from cloudzy_tui.ui import textual_fixes
+from cloudzy_tui.ui.refresh import FIRST_PAGE_ONLY
 from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
@@ -89,6 +92,8 @@ class CloudzyApp(App[None]):
         secrets: Sequence[str] = (),
         list_client: CloudzyClient | None = None,
         budget: RequestBudget | None = None,
+        list_cache: ListCache | None = None,
+        idle_requests_per_minute: float = DEFAULT_IDLE_PER_MINUTE,
     ) -> None:
         textual_fixes.apply()  # Textual bugs that would grow a long-running console's memory
         super().__init__()
@@ -122,6 +127,9 @@ class CloudzyApp(App[None]):
             for each in (client, list_client):
                 if each is not None:
                     each.budget = budget
+        # When a list is walked in full and what is read between (ops/freshness.py); the local list cache.
+        self.freshness = FreshnessPlanner(idle_per_minute=idle_requests_per_minute, clock=monotonic)
+        self.list_cache = list_cache
         self.catalog = Catalog(client)
         # Every operation of the console runs through this session: the rails (read-only, protected instances,
         # the host it runs on, confirmations), the audit log and the job hand-off are applied there, once.
@@ -192,6 +200,15 @@ class CloudzyApp(App[None]):
         self, make: Callable[[CloudzyClient], AsyncIterator[Page[Any]]]
     ) -> AsyncIterator[list[Any]]:
         """The items of a paged list walk, page by page; off the UI thread when a list client is configured."""
+        if FIRST_PAGE_ONLY.get():  # a light refresh: one page, on this loop, and the walk closed after it
+            pages = make(self.client)
+            try:
+                async for page in pages:
+                    yield list(page.items)
+                    return
+            finally:
+                await pages.aclose()  # type: ignore[attr-defined]
+            return
         if self._offloop is not None and self.list_client is not None and not self._offloop.closed:
             list_client = self.list_client
             async for page in self._offloop.iterate(lambda: make(list_client)):
@@ -529,8 +546,14 @@ class CloudzyApp(App[None]):
             right.append("STALE " if screen.model.items else "ERROR ", style="bold red")
             right.append_text(safe_text(screen.last_error, "red", max_length=40))
             right.append("  ")
-        if screen.last_updated is not None:
+        cached_at = getattr(screen, "cached_at", None)
+        if cached_at is not None:
+            right.append(f"cached {age_text(self.now() - cached_at)} ago  ", style="italic")
+        elif screen.last_updated is not None:
             right.append(f"updated {duration(self.now() - screen.last_updated)} ago  ", style="dim")
+        rate = self.request_rate()
+        if rate is not None:
+            right.append(f"{rate:.0f} req/min  ", style="dim")
         if self.read_only:
             right.append(" READ-ONLY ", style="bold reverse yellow")
             right.append(" ")
@@ -701,4 +724,6 @@ class CloudzyApp(App[None]):
     async def on_unmount(self) -> None:
         if self._offloop is not None and self.list_client is not None:
             self._offloop.close(self.list_client.aclose())
+        if self.list_cache is not None:
+            self.list_cache.close()
         await self.client.aclose()

@@ -95,6 +95,13 @@ def run_console(args: argparse.Namespace) -> int:
     # one request budget for every client of the console (see cloudzy_tui.api.budget)
     budget = RequestBudget(settings.max_requests_per_minute) if settings.max_requests_per_minute > 0 else None
 
+    list_cache = None
+    if settings.cache and not args.demo and not getattr(args, "no_cache", False) and secrets:
+        from cloudzy_tui.core.cache import ListCache
+
+        # keyed by a hash of URL, token and profile: another account never sees these rows
+        list_cache = ListCache(api_url=connection.api_url, token=secrets[0], profile=profile_name)
+
     app = CloudzyApp(
         client,
         api_label=label,
@@ -110,6 +117,8 @@ def run_console(args: argparse.Namespace) -> int:
         secrets=secrets,
         list_client=list_client,
         budget=budget,
+        list_cache=list_cache,
+        idle_requests_per_minute=settings.idle_requests_per_minute,
     )
     del secrets
     app.run(mouse=not args.no_mouse)

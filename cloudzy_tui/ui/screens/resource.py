@@ -23,6 +23,8 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
+from cloudzy_tui.ops.freshness import Plan
+from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
 from cloudzy_tui.ui.resources.base import Action, ResourceSpec, Section, View, as_text
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
 from cloudzy_tui.ui.text import clean, safe_text
@@ -79,6 +81,8 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.loaded_once = False
         self.load_progress = 0
         self.last_updated: float | None = None
+        #: when the rows on screen came from the local cache: the time they were stored (None once walked)
+        self.cached_at: float | None = None
         self.last_error: str | None = None
         self.failed_loads = 0
         self._retry_after: float | None = None
@@ -175,10 +179,14 @@ class ResourceScreen(Screen[None], Generic[T]):
         manual, self._manual_reload = self._manual_reload, False
         self.fetching = True
         self.load_progress = 0
+        if not self.loaded_once and paint_cached(self):  # the last list, at once, until the walk replaces it
+            self._order()
         self.update_status()
         seen: set[str] = set()
+        pages = 0
         try:
             async for page in self.spec.load(self.cloudzy, dict(self.server_filters)):
+                pages += 1
                 diff = self.model.upsert(page)
                 seen.update(self.spec.key_of(item) for item in page)
                 self.load_progress = len(seen)
@@ -194,6 +202,8 @@ class ResourceScreen(Screen[None], Generic[T]):
             self.last_error = None
             self.failed_loads = 0
             self.loaded_once = True
+            self.cloudzy.freshness.walked(self.spec.name, pages + 1, now=self.cloudzy.monotonic())
+            await store_cached(self)
             self.cloudzy.ensure_catalog()  # the API works again: fetch what the catalog is missing
             self._freeze_rows(force=True)
         except CloudzyError as exc:
@@ -285,12 +295,38 @@ class ResourceScreen(Screen[None], Generic[T]):
         if self.app.screen is not self:
             self._refresh_due = True
             return
-        self._load()
+        self._refresh_tick()
+
+    def _refresh_tick(self) -> None:
+        """A full walk, or a light refresh between full walks (see cloudzy_tui.ops.freshness)."""
+        plan = plan_tick(self)
+        if plan.full:
+            self._load()
+        else:
+            self._light_refresh(plan)
+
+    @work(group="load", exclusive=True, exit_on_error=False)
+    async def _light_refresh(self, plan: Plan) -> None:
+        self._load_generation += 1
+        generation = self._load_generation
+        self._refresh_due = False
+        try:
+            await light_refresh(self, plan)
+            self.last_updated = self.cloudzy.now()
+            self.last_error = None
+            self.failed_loads = 0
+        except CloudzyError as exc:
+            self.last_error = exc.message
+            self.failed_loads += 1
+            self._retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
+        finally:
+            if generation == self._load_generation:
+                self._load_finished()
 
     def on_screen_resume(self) -> None:
         self.update_status()
         if self._refresh_due and not self.fetching:
-            self._load()
+            self._refresh_tick()
         elif self.loaded_once and self.last_updated is not None and self._refresh_timer is None and not self.fetching:
             self._arm_refresh()
 

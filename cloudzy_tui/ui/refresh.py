@@ -1,0 +1,144 @@
+"""The console's side of refresh planning and the local list cache (the screen calls these; see
+:mod:`cloudzy_tui.ops.freshness` and :mod:`cloudzy_tui.core.cache`).
+
+* :func:`plan_tick` asks the planner what a refresh tick of a screen reads: the full walk, or a light refresh.
+* :func:`light_refresh` does the light one: the list's first page (only: :data:`FIRST_PAGE_ONLY` makes the app's
+  walker stop after it, and nothing more is requested), then the planned rows by id.
+* :func:`paint_cached` puts the cached rows of a list on screen before its first walk; :func:`store_cached`
+  keeps the rows of a finished full walk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from typing import TYPE_CHECKING, Any
+
+from cloudzy_tui.api import CloudzyError, NotFoundError
+from cloudzy_tui.ops.freshness import Plan
+
+if TYPE_CHECKING:
+    from cloudzy_tui.ui.screens.resource import ResourceScreen
+
+log = logging.getLogger("cloudzy_tui.ui")
+
+#: set in a light refresh's task: the app's page walker yields the first page only and closes the walk
+FIRST_PAGE_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("cloudzy_first_page_only", default=False)
+
+
+def _models() -> dict[str, type[Any]]:
+    from cloudzy_tui.api import BackupProfile, FloatingIp, Image, Instance, Iso, Snapshot, SshKey
+
+    return {
+        "instances": Instance,
+        "snapshots": Snapshot,
+        "floating-ips": FloatingIp,
+        "isos": Iso,
+        "images": Image,
+        "ssh-keys": SshKey,
+        "backups": BackupProfile,
+    }
+
+
+def visible_keys(screen: ResourceScreen[Any]) -> list[str]:
+    table = screen.table
+    order = table.order
+    top = int(table.scroll_y)
+    return order[top : top + max(1, table.scrollable_content_region.height - 1)]
+
+
+def plan_tick(screen: ResourceScreen[Any]) -> Plan:
+    app = screen.cloudzy
+    if screen.server_filters:
+        return Plan(full=True, reason="server filter")
+    return app.freshness.plan(
+        screen.spec.name,
+        refresh_seconds=app.refresh_interval(screen.spec),
+        items=screen.model.items.values(),
+        key_of=screen.spec.key_of,
+        visible=visible_keys(screen),
+        can_fetch_one=screen.spec.can_fetch_one,
+        now=app.monotonic(),
+    )
+
+
+async def light_refresh(screen: ResourceScreen[Any], plan: Plan) -> None:
+    """The first page (new rows, the newest rows' changes) and the planned rows by id, into the list."""
+    spec = screen.spec
+    app = screen.cloudzy
+    if plan.first_page:
+        token = FIRST_PAGE_ONLY.set(True)
+        try:
+            pages = spec.load(app, {})
+            try:
+                async for page in pages:
+                    diff = screen.model.upsert(page)
+                    if diff.changed:
+                        screen.table.invalidate(diff.changed)
+                    break
+            finally:
+                closer = getattr(pages, "aclose", None)
+                if closer is not None:
+                    await closer()
+        finally:
+            FIRST_PAGE_ONLY.reset(token)
+    for key in plan.keys:
+        item = screen.model.get(key)
+        if item is None:
+            continue
+        try:
+            fresh = await spec.fetch_one(app, item)
+        except NotFoundError:
+            screen.remove_item(key)
+            continue
+        except CloudzyError:
+            raise
+        except asyncio.CancelledError:
+            raise
+        screen.upsert_items([fresh])
+
+
+# ------------------------------------------------------------------------------------------------ the cache
+
+
+def paint_cached(screen: ResourceScreen[Any]) -> bool:
+    """The cached rows of this list on screen now (before the first walk); True when there were some."""
+    app = screen.cloudzy
+    cache = getattr(app, "list_cache", None)
+    model = _models().get(screen.spec.name)
+    if cache is None or model is None or screen.server_filters or screen.model.items:
+        return False
+    cached = cache.load(screen.spec.name)
+    if cached is None or not cached.rows:
+        return False
+    items = []
+    for row in cached.rows:
+        try:
+            items.append(model.model_validate(row))
+        except Exception:  # a row of an older shape: skipped, the walk brings it back
+            continue
+    if not items:
+        return False
+    diff = screen.model.upsert(items)
+    screen.table.invalidate(diff.changed)
+    screen.cached_at = cached.stored_at
+    return True
+
+
+async def store_cached(screen: ResourceScreen[Any]) -> None:
+    """After a full walk without server filters: its rows are the list's cache (written off the UI loop)."""
+    screen.cached_at = None
+    app = screen.cloudzy
+    cache = getattr(app, "list_cache", None)
+    if cache is None or screen.server_filters or screen.spec.name not in _models():
+        return
+    items = list(screen.model.items.values())
+    name = screen.spec.name
+    to_json = screen.spec.to_json
+
+    def write() -> None:
+        if not cache.store(name, [to_json(item) for item in items]):
+            log.debug("list cache: %s not stored", name)
+
+    await asyncio.to_thread(write)
