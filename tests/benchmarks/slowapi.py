@@ -9,8 +9,11 @@ budget (``RequestBudget(600)``):
 * **all rows** with the partitioned walk the console uses (6 creation-time chains), and the requests it cost
   (from the simulator's own counters, ``GET /_sim/requests``).
 
-Then, at 2 s a request, the **first rows on restart** from the local cache (the cache's read time; the network
-is not waited for), if the cache module is present.
+Then, at 2 s a request, the **first rows on restart**: a cold headless console process (as ``cloudzy-tui``
+starts: two clients, the budget, the list cache) from its spawn to the first rows in its table, with the cache
+filled by an earlier run and without it. Last, the **idle cost**: a console at 100 ms with the instance list on
+screen, left alone ``--idle-minutes`` (default 9: one full walk falls in it), its requests counted by the
+simulator.
 
 Not a test: nothing is asserted; read the medians.
 """
@@ -127,32 +130,67 @@ async def measure(url: str, runs: int) -> dict[str, float]:
     }
 
 
-def cache_restart(url: str, runs: int) -> float | None:
-    """Seconds from nothing to the cached rows in hand at 2 s RTT (the cache's read), or None without a cache."""
-    try:
-        from cloudzy_tui.core.cache import ListCache
-    except ImportError:
-        return None
+async def console(url: str, mode: str, cache_dir: str, spawned: float, idle_seconds: float) -> dict[str, float]:
+    """One headless console (as ``cloudzy-tui`` starts it: two clients, the default request budget, refresh
+    every 15 s, the list cache when ``cache_dir`` is given)."""
+    from cloudzy_tui.core.cache import ListCache
+    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.screens.resource import ResourceScreen
 
-    async def fill(path: Path) -> None:
-        cache = ListCache(path, api_url=url, token=TOKEN, profile="bench")
-        async with CloudzyClient(url, TOKEN) as client:
-            items = [i async for p in client.instances.pages(partitions=DEFAULT_PARTITIONS) for i in p.items]
-        cache.store("instances", [i.model_dump(mode="json", by_alias=True) for i in items])
-        cache.close()
+    budget = RequestBudget(600)
+    cache = (
+        ListCache(Path(cache_dir) / "lists.sqlite3", api_url=url, token=TOKEN, profile="bench") if cache_dir else None
+    )
+    app = CloudzyApp(
+        CloudzyClient(url, TOKEN),
+        api_label="bench",
+        refresh_seconds=15,
+        list_client=CloudzyClient(url, TOKEN),
+        budget=budget,
+        list_cache=cache,
+    )
+    out: dict[str, float] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
 
-    times = []
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "lists.sqlite3"
-        asyncio.run(fill(path))
-        for _ in range(runs):
-            start = time.perf_counter()
-            cache = ListCache(path, api_url=url, token=TOKEN, profile="bench")
-            cached = cache.load("instances")
-            assert cached is not None and cached.rows
-            times.append(time.perf_counter() - start)
-            cache.close()
-    return statistics.median(times)
+        def screen() -> ResourceScreen[object] | None:
+            current = pilot.app.screen
+            return current if isinstance(current, ResourceScreen) else None
+
+        while (s := screen()) is None or s.table.row_count == 0:
+            await asyncio.sleep(0.002)
+        await pilot.pause()
+        out["first_rows_s"] = time.time() - spawned
+        out["first_rows"] = s.table.row_count
+        out["first_rows_cached"] = 1.0 if s.cached_at is not None else 0.0
+        while s.fetching or not s.loaded_once:
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        out["all_rows_s"] = time.time() - spawned
+        out["rows"] = len(s.model)
+        if mode == "idle":
+            await asyncio.sleep(2)  # the walk's writes (cache) and the catalog settle
+            sim_requests(url, reset=True)
+            await asyncio.sleep(idle_seconds)
+            out["idle_requests"] = sim_requests(url)
+            out["idle_per_minute"] = out["idle_requests"] * 60 / idle_seconds
+            out["status_rate"] = app.request_rate() or 0.0
+            out["full_period_s"] = app.freshness.full_period("instances", 15)
+            out["full_cost"] = app.freshness._states["instances"].full_cost
+    return out
+
+
+def run_console(url: str, mode: str, cache_dir: str = "", idle_seconds: float = 0) -> dict[str, float]:
+    spawned = time.time()
+    proc = subprocess.run(
+        [PY, __file__, "--console", url, mode, cache_dir or "-", repr(spawned), str(idle_seconds)],
+        capture_output=True,
+        text=True,
+        timeout=idle_seconds + 600,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"console run failed: {proc.stderr[-2000:]}")
+    return json.loads(lines[-1])
 
 
 def main() -> None:
@@ -160,7 +198,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--instances", type=int, default=10_000)
     parser.add_argument("--latency", type=float, nargs="*", default=[100.0, 300.0])
+    parser.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=9.0,
+        help="how long the idle console is watched (a full walk comes every ~7.5 min)",
+    )
+    parser.add_argument("--console", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.console:
+        url, mode, cache_dir, spawned, idle_seconds = args.console
+        result = asyncio.run(
+            console(url, mode, "" if cache_dir == "-" else cache_dir, float(spawned), float(idle_seconds))
+        )
+        print(json.dumps(result))
+        return
     print(f"{args.instances} instances, medians of {args.runs} runs, budget RequestBudget(600) (burst 150)")
     print(
         f"{'RTT':>6} | {'floor':>7} | {'sequential':>10} | {'partitioned':>11} | {'first page':>10} | requests seq/part"
@@ -172,14 +224,29 @@ def main() -> None:
         print(
             f"{latency:4.0f}ms | {r['floor']:6.2f}s | {r['sequential']:9.2f}s | {r['partitioned']:10.2f}s | "
             f"{r['partitioned_first']:9.2f}s | {r['sequential_requests']:.0f}/{r['partitioned_requests']:.0f}"
-            f" | {r['chains']:.0f}   (rows {r['rows']}/{r['partitioned_rows']:.0f}, one request {r['rtt'] * 1000:.0f} ms)"
+            f" | {r['chains']:.0f}   (rows {r['rows']}/{r['partitioned_rows']:.0f},"
+            f" one request {r['rtt'] * 1000:.0f} ms)"
         )
-    with simulator(args.instances, 2000) as url:
-        restart = cache_restart(url, args.runs)
-    if restart is None:
-        print("first rows on restart (2 s RTT, from the cache): no cache module")
-    else:
-        print(f"first rows on restart (2 s RTT, from the cache): {restart:.3f}s (the network is not waited for)")
+    with simulator(args.instances, 2000) as url, tempfile.TemporaryDirectory() as tmp:
+        warm = run_console(url, "load", tmp)  # fills the cache (and measures a start without it)
+        restarts = [run_console(url, "load", tmp) for _ in range(args.runs)]
+        cold = [run_console(url, "load", "") for _ in range(max(1, args.runs - 1))]
+    print(
+        f"first rows on restart at 2 s RTT: {statistics.median(r['first_rows_s'] for r in restarts):.2f}s from the "
+        f"cache ({statistics.median(r['first_rows'] for r in restarts):.0f} rows, marked cached: "
+        f"{all(r['first_rows_cached'] for r in restarts)}); without it "
+        f"{statistics.median(r['first_rows_s'] for r in cold):.2f}s (first start {warm['first_rows_s']:.2f}s); "
+        f"all rows {statistics.median(r['all_rows_s'] for r in restarts):.1f}s"
+    )
+    if args.idle_minutes > 0:
+        with simulator(args.instances, 100) as url:
+            idle = run_console(url, "idle", "", args.idle_minutes * 60)
+        print(
+            f"idle console, list on screen, 100 ms RTT, {args.idle_minutes:g} min: "
+            f"{idle['idle_per_minute']:.1f} requests/minute ({idle['idle_requests']:.0f} requests; status bar said "
+            f"{idle['status_rate']:.0f} req/min; full walk every {idle['full_period_s']:.0f}s at "
+            f"{idle['full_cost']:.0f} requests)"
+        )
 
 
 if __name__ == "__main__":
