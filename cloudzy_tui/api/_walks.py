@@ -17,6 +17,8 @@ How the ranges are cut, and why the result is still every instance a sequential 
   after a page holding an item older than ``S`` (newest first: every item at ``S`` or newer has come). A new
   chain starts with ``createdTo=S`` and takes over below. ``createdTo`` inclusive or exclusive, items exactly at
   ``S`` are covered by the first chain; duplicates (inclusive) are dropped by id.
+* Pages go out in the order of the ranges, newest first (a chain's pages wait until every newer range is out):
+  the caller gets the list in the API's own order, as from a sequential walk, only sooner.
 * Only ``createdTo`` is ever added to the caller's filters: no chain relies on a lower bound the server applies.
 * A server that ignores ``createdTo`` (an item newer than ``S`` in a chain asked for ``createdTo=S``) is detected
   on that chain's first page: everything partitioned is abandoned and one sequential walk is made instead (its
@@ -103,6 +105,8 @@ class _Chain:
     density: float | None = None
     ordered: bool = True
     done: bool = False
+    #: pages received and not yet given to the caller (a chain's pages go out once every newer range is out)
+    buffer: list[list[Any]] = field(default_factory=list)
 
     @property
     def hi(self) -> float | None:
@@ -158,6 +162,10 @@ async def partitioned_bookmark_pages(
 
     yielded: set[str] = set()
     chains: list[_Chain] = []
+    #: the chains by creation-time range, newest first: pages are given out in this order, so the caller gets the
+    #: list in the API's own order (newest first), as a sequential walk would give it
+    order: list[_Chain] = []
+    pointer = 0
     running: dict[asyncio.Task[tuple[Envelope, list[Any]]], _Chain] = {}
     total_pages = 0
 
@@ -200,8 +208,33 @@ async def partitioned_bookmark_pages(
             new = _Chain(number=len(chains), created_to=cut, stop_below=chain.stop_below, density=chain.density)
             chain.stop_below = cut
             chains.append(new)
+            order.insert(order.index(chain) + 1, new)
             stats.chains = len(chains)
             start(new)
+
+    def ready() -> list[list[Any]]:
+        """The pages that may go out now: those of the newest chain not finished, and of every finished one
+        before it. Items of a cut chain below its cut are left to the chain after it (which has them too)."""
+        nonlocal pointer
+        out: list[list[Any]] = []
+        while pointer < len(order):
+            chain = order[pointer]
+            while chain.buffer:
+                raw = chain.buffer.pop(0)
+                if chain.ordered and chain.stop_below is not None:
+                    bound = chain.stop_below
+                    raw = [
+                        item
+                        for item in raw
+                        if (t := _epoch(item.get(time_field) if isinstance(item, dict) else None)) is None or t >= bound
+                    ]
+                items = fresh(raw)
+                if items:
+                    out.append(items)
+            if not chain.done:
+                break
+            pointer += 1
+        return out
 
     def fresh(raw: list[Any]) -> list[Any]:
         out = []
@@ -257,6 +290,7 @@ async def partitioned_bookmark_pages(
 
     root = _Chain(number=0, created_to=None)
     chains.append(root)
+    order.append(root)
     stats.chains = 1
     # The first page alone: it decides whether to partition at all.
     env = await transport.request("GET", path, params={**params, "limit": page_size})
@@ -297,13 +331,16 @@ async def partitioned_bookmark_pages(
                 env, raw = task.result()  # an API error ends the walk (the rest are cancelled below)
                 total_pages += 1
                 absorb(chain, env, raw)
-                if not chain.done and total_pages < MAX_CHAIN_PAGES:
-                    start(chain)
-                items = fresh(raw)
-                if items:
-                    parsed = await parse_list_off_loop(model, items, what=what)
-                    yield Page(items=parsed, total=None, next="…")
+                chain.buffer.append(raw)
+                if not chain.done:
+                    if total_pages < MAX_CHAIN_PAGES:
+                        start(chain)
+                    else:
+                        chain.done = True
             split()
+            for items in ready():
+                parsed = await parse_list_off_loop(model, items, what=what)
+                yield Page(items=parsed, total=None, next="…")
     except _FilterIgnored:
         stats.fallback = "createdTo ignored"
         logger.warning("GET %s: the server ignores 'createdTo'; walking the list sequentially", path)
@@ -314,6 +351,8 @@ async def partitioned_bookmark_pages(
             await asyncio.gather(*running, return_exceptions=True)
         running.clear()
     if stats.fallback is None:
+        for items in ready():  # (all given out already: every chain is done)
+            yield Page(items=await parse_list_off_loop(model, items, what=what), total=None, next="…")
         yield Page(items=[], total=None, next=None)
         return
     async for page in bookmark_pages(transport, path, params, model, key=key, what=what, page_size=page_size):
