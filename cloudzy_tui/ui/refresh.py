@@ -102,28 +102,54 @@ async def light_refresh(screen: ResourceScreen[Any], plan: Plan) -> None:
 # ------------------------------------------------------------------------------------------------ the cache
 
 
-def paint_cached(screen: ResourceScreen[Any]) -> bool:
-    """The cached rows of this list on screen now (before the first walk); True when there were some."""
+#: cached rows painted at once (the top of the list); the rest follow in chunks, validated off the UI loop
+FIRST_CHUNK = 200
+CHUNK = 1000
+
+
+async def paint_cached(screen: ResourceScreen[Any]) -> asyncio.Task[None] | None:
+    """The cached rows of this list on screen before its first walk: the first :data:`FIRST_CHUNK` now, the rest
+    by a task (returned) that only fills keys the walk has not brought yet. ``None``: nothing more to paint."""
     app = screen.cloudzy
     cache = getattr(app, "list_cache", None)
     model = _models().get(screen.spec.name)
     if cache is None or model is None or screen.server_filters or screen.model.items:
-        return False
-    cached = cache.load(screen.spec.name)
+        return None
+    cached = await asyncio.to_thread(cache.load, screen.spec.name)
     if cached is None or not cached.rows:
-        return False
-    items = []
-    for row in cached.rows:
-        try:
-            items.append(model.model_validate(row))
-        except Exception:  # a row of an older shape: skipped, the walk brings it back
-            continue
-    if not items:
-        return False
-    diff = screen.model.upsert(items)
-    screen.table.invalidate(diff.changed)
+        return None
+    rows = cached.rows
+
+    def validate(chunk: list[dict[str, Any]]) -> list[Any]:
+        out = []
+        for row in chunk:
+            try:
+                out.append(model.model_validate(row))
+            except Exception:  # a row of an older shape: skipped, the walk brings it back
+                continue
+        return out
+
+    def put(items: list[Any]) -> None:
+        fresh = [i for i in items if screen.spec.key_of(i) not in screen.model.items]  # never over the walk's rows
+        diff = screen.model.upsert(fresh)
+        if diff.changed:
+            screen.table.invalidate(diff.changed)
+
+    put(validate(rows[:FIRST_CHUNK]))
     screen.cached_at = cached.stored_at
-    return True
+    screen._order()
+    screen.update_status()
+    if len(rows) <= FIRST_CHUNK:
+        return None
+
+    async def rest() -> None:
+        for start in range(FIRST_CHUNK, len(rows), CHUNK):
+            put(await asyncio.to_thread(validate, rows[start : start + CHUNK]))
+            screen._order(throttle=True)
+            screen.update_status(throttle=True)
+        screen._order()
+
+    return asyncio.create_task(rest())
 
 
 async def store_cached(screen: ResourceScreen[Any]) -> None:

@@ -37,6 +37,8 @@ from pathlib import Path
 
 from cloudzy_tui.api import DEFAULT_PARTITIONS, CloudzyClient, RequestBudget, WalkStats
 
+T_START = time.time()  # after the imports a console needs (the API client; Textual's come with the app below)
+
 PY = sys.executable
 TOKEN = "bench-token"
 
@@ -149,8 +151,9 @@ async def console(url: str, mode: str, cache_dir: str, spawned: float, idle_seco
         budget=budget,
         list_cache=cache,
     )
-    out: dict[str, float] = {}
+    out: dict[str, float] = {"import_s": T_START - spawned}
     async with app.run_test(size=(120, 40)) as pilot:
+        started = time.time()
 
         def screen() -> ResourceScreen[object] | None:
             current = pilot.app.screen
@@ -160,6 +163,7 @@ async def console(url: str, mode: str, cache_dir: str, spawned: float, idle_seco
             await asyncio.sleep(0.002)
         await pilot.pause()
         out["first_rows_s"] = time.time() - spawned
+        out["first_rows_after_start_s"] = time.time() - started
         out["first_rows"] = s.table.row_count
         out["first_rows_cached"] = 1.0 if s.cached_at is not None else 0.0
         while s.fetching or not s.loaded_once:
@@ -231,12 +235,20 @@ def main() -> None:
         warm = run_console(url, "load", tmp)  # fills the cache (and measures a start without it)
         restarts = [run_console(url, "load", tmp) for _ in range(args.runs)]
         cold = [run_console(url, "load", "") for _ in range(max(1, args.runs - 1))]
+
+    def med(runs: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
     print(
-        f"first rows on restart at 2 s RTT: {statistics.median(r['first_rows_s'] for r in restarts):.2f}s from the "
-        f"cache ({statistics.median(r['first_rows'] for r in restarts):.0f} rows, marked cached: "
-        f"{all(r['first_rows_cached'] for r in restarts)}); without it "
-        f"{statistics.median(r['first_rows_s'] for r in cold):.2f}s (first start {warm['first_rows_s']:.2f}s); "
-        f"all rows {statistics.median(r['all_rows_s'] for r in restarts):.1f}s"
+        f"first rows on restart at 2 s RTT, from the process's spawn: {med(restarts, 'first_rows_s'):.2f}s from the "
+        f"cache ({med(restarts, 'first_rows'):.0f} rows first, marked cached: "
+        f"{all(r['first_rows_cached'] for r in restarts)}); without it {med(cold, 'first_rows_s'):.2f}s "
+        f"(first start {warm['first_rows_s']:.2f}s)"
+    )
+    print(
+        f"  the same from the app's start (imports excluded): {med(restarts, 'first_rows_after_start_s'):.2f}s cached,"
+        f" {med(cold, 'first_rows_after_start_s'):.2f}s without; imports {med(restarts, 'import_s'):.2f}s; "
+        f"all rows {med(restarts, 'all_rows_s'):.1f}s"
     )
     if args.idle_minutes > 0:
         with simulator(args.instances, 100) as url:

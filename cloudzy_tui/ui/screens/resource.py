@@ -179,12 +179,13 @@ class ResourceScreen(Screen[None], Generic[T]):
         manual, self._manual_reload = self._manual_reload, False
         self.fetching = True
         self.load_progress = 0
-        if not self.loaded_once and paint_cached(self):  # the last list, at once, until the walk replaces it
-            self._order()
         self.update_status()
         seen: set[str] = set()
         pages = 0
+        painter = None
         try:
+            if not self.loaded_once:  # the last list from the local cache, at once, until the walk replaces it
+                painter = await paint_cached(self)
             async for page in self.spec.load(self.cloudzy, dict(self.server_filters)):
                 pages += 1
                 diff = self.model.upsert(page)
@@ -195,6 +196,8 @@ class ResourceScreen(Screen[None], Generic[T]):
                     self._order(throttle=True)
                     self._freeze_rows()
                 self.update_status(throttle=True)
+            if painter is not None:
+                await painter  # every cached row in before the rows the walk did not see are removed
             removed = self.model.remove_missing(seen)
             if removed:
                 self.table.invalidate(removed)
@@ -216,6 +219,8 @@ class ResourceScreen(Screen[None], Generic[T]):
             if manual or self.failed_loads == 1:
                 self.cloudzy.report_error(exc, context=f"Loading {self.spec.title.lower()}")
         finally:
+            if painter is not None and not painter.done():
+                painter.cancel()
             # A newer load (ctrl+r) owns the flags, the status and the timer: a superseded one only stops.
             if generation == self._load_generation:
                 self._load_finished()
