@@ -150,8 +150,9 @@ async def partitioned_bookmark_pages(
 ) -> AsyncIterator[Page[M]]:
     """Every item of a bookmark list with several creation-time chains at once (see the module docstring).
 
-    Pages are yielded as they arrive (the first page first), each holding only items not yielded before;
-    ``next`` is ``None`` on the last page yielded. With ``partitions`` 1, or when the server does not qualify,
+    The first page is yielded at once; the others in the order of their creation-time ranges (newest first: a
+    chain's pages as they arrive once every newer range is out), each holding only items not yielded before;
+    ``next`` is ``None`` on the last page yielded (which may be empty). With ``partitions`` 1, or when the server does not qualify,
     this is the plain sequential walk."""
     stats = stats if stats is not None else WalkStats()
     if partitions <= 1 or "createdTo" in params:
