@@ -9,7 +9,8 @@ requests go in the order they asked, and no lock is held while anyone waits. The
 ``pause(seconds)`` (a 429's ``Retry-After``) holds back every request not yet sent, in every worker, until then:
 a request already granted a slot looks again after its sleep and waits for the pause too.
 
-``rate(window)`` is the requests per minute over the last ``window`` seconds (for the status bar).
+``rate(window)`` is the requests per minute over the last ``window`` seconds, five minutes by default (for the
+status bar: an idle console's rate, its periodic full walk included).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class RequestBudget:
         self._tat = clock()  # the "theoretical arrival time" of the next request
         self._paused_until = 0.0
         self._sent: deque[float] = deque()
+        self._first_sent: float | None = None
         self.waited = 0.0
         self.pauses = 0
 
@@ -75,6 +77,8 @@ class RequestBudget:
                 wait = self._paused_until - self._clock()
         with self._lock:
             now = self._clock()
+            if self._first_sent is None:
+                self._first_sent = now
             self._sent.append(now)
             while self._sent and self._sent[0] < now - 300:
                 self._sent.popleft()
@@ -94,9 +98,12 @@ class RequestBudget:
         with self._lock:
             return max(0.0, self._paused_until - self._clock())
 
-    def rate(self, window: float = 60.0) -> float:
-        """Requests per minute sent over the last ``window`` seconds (at most 300)."""
+    def rate(self, window: float = 300.0) -> float:
+        """Requests per minute sent over the last ``window`` seconds (at most 300; since the first request when
+        that is sooner, but over one minute at least)."""
         with self._lock:
             now = self._clock()
+            if self._first_sent is not None:
+                window = min(window, max(60.0, now - self._first_sent))
             count = sum(1 for t in self._sent if t > now - window)
         return count * 60.0 / window

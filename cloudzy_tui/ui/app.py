@@ -165,9 +165,9 @@ class CloudzyApp(App[None]):
         return self._monotonic()
 
     def request_rate(self) -> float | None:
-        """Requests a minute this console sent over the last minute (every client, every worker), for the status
-        bar; ``None`` without a request budget (nothing counts them)."""
-        return self.budget.rate(60.0) if self.budget is not None else None
+        """Requests a minute this console sent over the last five minutes (every client, every worker), for the
+        status bar; ``None`` without a request budget (nothing counts them)."""
+        return self.budget.rate() if self.budget is not None else None
 
     def refresh_interval(self, spec: ResourceSpec[Any]) -> float:
         """The user's refresh period, scaled by how often the resource changes (catalogs rarely: x20)."""

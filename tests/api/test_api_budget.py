@@ -160,6 +160,7 @@ async def test_the_budget_holds_under_every_worker_at_once(sim: Simulator, clock
         assert worst_window(log.sent, window) <= budget.burst + 2 * window, window
     assert max(log.sent) - min(log.sent) >= (n - budget.burst) / 2 - 1
     assert budget.rate(60) <= 120 + budget.burst
+    assert budget.rate() <= 120 + budget.burst
 
 
 async def test_without_a_shared_budget_the_same_work_bursts(sim: Simulator, clock: FakeClock, vt: VirtualTime) -> None:
@@ -197,3 +198,21 @@ async def test_a_429_pauses_every_worker(sim: Simulator, clock: FakeClock, vt: V
         assert during == [], (came_back, during[:5])
     # and the 429s are few: the ones already in flight when the first came back, not one per worker per second
     assert len(log.limited) < len(log.sent) / 4
+
+
+async def test_the_rate_is_per_minute_over_five_minutes(clock: FakeClock) -> None:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    budget = RequestBudget(6000, clock=clock, sleep=no_sleep)
+    for _ in range(10):
+        await budget.acquire()
+    clock.advance(30)
+    assert budget.rate() == 10  # a young console: over its first minute
+    for _ in range(4):
+        clock.advance(60)
+        for _ in range(10):
+            await budget.acquire()
+    assert budget.rate() == 50 * 60 / 270  # 50 requests in 4.5 minutes
+    clock.advance(301)
+    assert budget.rate() == 0
