@@ -105,5 +105,5 @@ class RequestBudget:
             now = self._clock()
             if self._first_sent is not None:
                 window = min(window, max(60.0, now - self._first_sent))
-            count = sum(1 for t in self._sent if t > now - window)
+            count = sum(1 for t in self._sent if t >= now - window)
         return count * 60.0 / window
