@@ -37,6 +37,9 @@ SCHEMA_VERSION = 1
 FILE_NAME = "lists.sqlite3"
 #: lists older than this are not painted (stale beyond use) and are dropped on the next write
 MAX_AGE = 7 * 24 * 3600.0
+#: the first rows of each list are also kept on their own: a start paints them without reading the whole list
+HEAD_ROWS = 200
+_HEAD = "\x00head"
 
 
 def cache_dir() -> Path:
@@ -166,6 +169,12 @@ class ListCache:
         with self._lock:
             return self._load(resource)
 
+    def load_head(self, resource: str) -> CachedList | None:
+        """The first :data:`HEAD_ROWS` rows of the last list of ``resource`` (a small read, for the first paint)."""
+        with self._lock:
+            head = self._load(resource + _HEAD)
+        return CachedList(resource, head.rows, head.stored_at) if head is not None else None
+
     def _load(self, resource: str) -> CachedList | None:
         if self._db is None:
             return None
@@ -205,14 +214,20 @@ class ListCache:
             log.warning("list cache: %s rows hold a secret; not stored", resource)
             return False
         now = self._clock()
+        head = json.dumps(list(rows[:HEAD_ROWS]), separators=(",", ":"), default=str)
         try:
-            self._db.execute(
-                "INSERT OR REPLACE INTO lists (account, resource, stored_at, rows) VALUES (?, ?, ?, ?)",
-                (self.account, resource, now, text),
-            )
+            self._db.execute("BEGIN")
+            for name, value in ((resource, text), (resource + _HEAD, head)):
+                self._db.execute(
+                    "INSERT OR REPLACE INTO lists (account, resource, stored_at, rows) VALUES (?, ?, ?, ?)",
+                    (self.account, name, now, value),
+                )
+            self._db.execute("COMMIT")
             self._db.execute("DELETE FROM lists WHERE stored_at < ?", (now - MAX_AGE,))
         except sqlite3.Error as exc:
             log.warning("list cache write failed (%s)", type(exc).__name__)
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
             return False
         return True
 
@@ -223,4 +238,7 @@ class ListCache:
             if resource is None:
                 self._db.execute("DELETE FROM lists WHERE account = ?", (self.account,))
             else:
-                self._db.execute("DELETE FROM lists WHERE account = ? AND resource = ?", (self.account, resource))
+                self._db.execute(
+                    "DELETE FROM lists WHERE account = ? AND resource IN (?, ?)",
+                    (self.account, resource, resource + _HEAD),
+                )

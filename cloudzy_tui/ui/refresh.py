@@ -16,6 +16,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from cloudzy_tui.api import CloudzyError, NotFoundError
+from cloudzy_tui.core.cache import HEAD_ROWS
 from cloudzy_tui.ops.freshness import Plan
 
 if TYPE_CHECKING:
@@ -102,8 +103,8 @@ async def light_refresh(screen: ResourceScreen[Any], plan: Plan) -> None:
 # ------------------------------------------------------------------------------------------------ the cache
 
 
-#: cached rows painted at once (the top of the list); the rest follow in chunks, validated off the UI loop
-FIRST_CHUNK = 200
+#: cached rows painted at once (the top of the list, kept apart by the cache); the rest follow in chunks
+FIRST_CHUNK = HEAD_ROWS
 CHUNK = 1000
 
 
@@ -115,10 +116,10 @@ async def paint_cached(screen: ResourceScreen[Any]) -> asyncio.Task[None] | None
     model = _models().get(screen.spec.name)
     if cache is None or model is None or screen.server_filters or screen.model.items:
         return None
-    cached = await asyncio.to_thread(cache.load, screen.spec.name)
-    if cached is None or not cached.rows:
+    name = screen.spec.name
+    head = cache.load_head(name)  # a few hundred rows: read at once
+    if head is None or not head.rows:
         return None
-    rows = cached.rows
 
     def validate(chunk: list[dict[str, Any]]) -> list[Any]:
         out = []
@@ -135,14 +136,18 @@ async def paint_cached(screen: ResourceScreen[Any]) -> asyncio.Task[None] | None
         if diff.changed:
             screen.table.invalidate(diff.changed)
 
-    put(validate(rows[:FIRST_CHUNK]))
-    screen.cached_at = cached.stored_at
+    put(validate(head.rows))
+    screen.cached_at = head.stored_at
     screen._order()
     screen.update_status()
-    if len(rows) <= FIRST_CHUNK:
+    if len(head.rows) < FIRST_CHUNK:
         return None
 
     async def rest() -> None:
+        cached = await asyncio.to_thread(cache.load, name)
+        if cached is None or cached.stored_at != head.stored_at:
+            return
+        rows = cached.rows
         for start in range(FIRST_CHUNK, len(rows), CHUNK):
             put(await asyncio.to_thread(validate, rows[start : start + CHUNK]))
             screen._order(throttle=True)

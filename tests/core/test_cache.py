@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cloudzy_tui.api.redact import register_secret
-from cloudzy_tui.core.cache import MAX_AGE, SCHEMA_VERSION, ListCache, account_key, age_text
+from cloudzy_tui.core.cache import HEAD_ROWS, MAX_AGE, SCHEMA_VERSION, ListCache, account_key, age_text
 
 URL = "https://api.example.test/developers"
 TOKEN = "tok-cache-0123456789-secret"
@@ -134,3 +134,16 @@ def test_an_unwritable_place_leaves_no_cache_and_no_error(tmp_path: Path) -> Non
     assert not cache.usable
     assert cache.load("instances") is None
     assert not cache.store("instances", ROWS)
+
+
+def test_the_head_of_a_list_is_read_on_its_own(path: Path) -> None:
+    rows = [{"id": f"i{n}", "hostname": f"h{n}"} for n in range(500)]
+    cache = ListCache(path, api_url=URL, token=TOKEN, profile="default")
+    cache.store("instances", rows)
+    head = cache.load_head("instances")
+    full = cache.load("instances")
+    assert head is not None and head.rows == rows[:HEAD_ROWS]
+    assert full is not None and full.rows == rows and full.stored_at == head.stored_at
+    cache.forget("instances")
+    assert cache.load_head("instances") is None and cache.load("instances") is None
+    cache.close()
