@@ -256,6 +256,8 @@ class Transport:
         self._rng = rng
         #: the request budget shared with every other client of the app (None: unlimited)
         self.budget = budget
+        #: HTTP attempts made so far (what a walk cost: the difference before and after it)
+        self.sent = 0
         self._host = urlsplit(self.base_url).hostname or ""
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
@@ -312,6 +314,7 @@ class Transport:
             attempt += 1
             if self.budget is not None:
                 await self.budget.acquire()
+            self.sent += 1
             started = time.perf_counter()
             failure: _Failure
             try:

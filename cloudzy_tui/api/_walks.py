@@ -152,8 +152,8 @@ async def partitioned_bookmark_pages(
 
     The first page is yielded at once; the others in the order of their creation-time ranges (newest first: a
     chain's pages as they arrive once every newer range is out), each holding only items not yielded before;
-    ``next`` is ``None`` on the last page yielded (which may be empty). With ``partitions`` 1, or when the server does not qualify,
-    this is the plain sequential walk."""
+    ``next`` is ``None`` on the last page yielded (which may be empty). With ``partitions`` 1, or when the server
+    does not qualify, this is the plain sequential walk."""
     stats = stats if stats is not None else WalkStats()
     if partitions <= 1 or "createdTo" in params:
         async for page in bookmark_pages(transport, path, params, model, key=key, what=what, page_size=page_size):

@@ -126,6 +126,11 @@ class CloudzyClient:
         self._transport.budget = value
 
     @property
+    def requests_sent(self) -> int:
+        """HTTP attempts this client has made (retries included)."""
+        return self._transport.sent
+
+    @property
     def is_closed(self) -> bool:
         return self._transport.is_closed
 

@@ -7,12 +7,13 @@ cost 200-270 requests a minute. The planner keeps an idle list within ``idle_per
 * When a full walk costs no more than a light refresh would, every refresh is a full walk (small accounts: the
   behaviour of old, and exact).
 * Otherwise the full walk comes only every ``full_period`` seconds, scaled to its cost:
-  ``cost / (idle_per_minute - light_per_minute)`` minutes, never less than ``MIN_FULL_PERIOD``, never more than
-  ``MAX_FULL_PERIOD``. Between full walks each refresh is **light**: the first page (newest first: new objects,
-  and the newest ones' changes), the rows in a transitional status (``preparing_disk``, ``stopping``,
-  ``DOWNLOADING``... fetched by id, at most ``MAX_TRANSITIONAL``), and a few of the rows on screen, in turn
-  (``VISIBLE_PER_TICK`` a refresh, round robin). Objects this console acted on are followed by the job tracker,
-  and the console's own changes are painted at once by the operations listener: neither waits for a refresh.
+  ``cost / (0.9 * idle_per_minute - light_per_minute)`` minutes (the light ticks' cost as last planned), never
+  less than ``MIN_FULL_PERIOD``, never more than ``MAX_FULL_PERIOD``. Between full walks each refresh is
+  **light**: the first page (newest first: new objects, and the newest ones' changes), the rows in a transitional
+  status (``preparing_disk``, ``stopping``, ``DOWNLOADING``... fetched by id, at most ``MAX_TRANSITIONAL``), and
+  a few of the rows on screen, in turn (``VISIBLE_PER_TICK`` a refresh, round robin). Objects this console acted
+  on are followed by the job tracker, and the console's own changes are painted at once by the operations
+  listener: neither waits for a refresh.
 * A screen not on display does not refresh at all (the screen's own rule).
 
 Nothing here knows Textual: the screen asks :meth:`FreshnessPlanner.plan` at each refresh tick and reports each
@@ -46,6 +47,8 @@ DEFAULT_IDLE_PER_MINUTE = 30
 MIN_FULL_PERIOD = 120.0
 MAX_FULL_PERIOD = 1800.0
 MAX_TRANSITIONAL = 5
+#: the share of ``idle_per_minute`` planned for (the rest absorbs transitional rows and job polls)
+HEADROOM = 0.9
 VISIBLE_PER_TICK = 3
 
 
@@ -74,6 +77,8 @@ class _State:
     full_cost: int = 0
     last_full: float | None = None
     rotate: int = 0
+    #: what the last light tick read (more than the planned minimum while rows are in transition)
+    light_cost: int = 0
 
 
 @dataclass
@@ -96,10 +101,10 @@ class FreshnessPlanner:
     def full_period(self, name: str, refresh_seconds: float) -> float:
         """Seconds between full walks of ``name`` at a refresh tick every ``refresh_seconds``."""
         state = self._state(name)
-        light = (1 + VISIBLE_PER_TICK) * 60.0 / max(refresh_seconds, 1.0)
+        light = max(1 + VISIBLE_PER_TICK, state.light_cost) * 60.0 / max(refresh_seconds, 1.0)
         if state.full_cost <= 1 + VISIBLE_PER_TICK:
             return refresh_seconds
-        spare = max(self.idle_per_minute - light, 1.0)
+        spare = max(self.idle_per_minute * HEADROOM - light, 1.0)
         period = state.full_cost / spare * 60.0
         return min(MAX_FULL_PERIOD, max(MIN_FULL_PERIOD, refresh_seconds, period))
 
@@ -130,4 +135,6 @@ class FreshnessPlanner:
             chosen = (rest[start:] + rest[:start])[:VISIBLE_PER_TICK]
             state.rotate += VISIBLE_PER_TICK
             keys += chosen
-        return Plan(full=False, first_page=True, keys=tuple(keys), reason="light")
+        plan = Plan(full=False, first_page=True, keys=tuple(keys), reason="light")
+        state.light_cost = plan.requests
+        return plan

@@ -164,6 +164,10 @@ class CloudzyApp(App[None]):
     def monotonic(self) -> float:
         return self._monotonic()
 
+    def requests_sent(self) -> int:
+        """HTTP attempts made by this console's clients so far (a walk's cost is the difference)."""
+        return self.client.requests_sent + (self.list_client.requests_sent if self.list_client is not None else 0)
+
     def request_rate(self) -> float | None:
         """Requests a minute this console sent over the last five minutes (every client, every worker), for the
         status bar; ``None`` without a request budget (nothing counts them)."""

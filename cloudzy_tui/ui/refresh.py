@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 from typing import TYPE_CHECKING, Any
@@ -143,7 +144,18 @@ async def paint_cached(screen: ResourceScreen[Any]) -> asyncio.Task[None] | None
     if len(head.rows) < FIRST_CHUNK:
         return None
 
+    # The whole list is read after the first rows are on screen: its parse holds the interpreter for a while.
+    painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_painted() -> None:
+        if not painted.done():
+            painted.set_result(None)
+
+    screen.call_after_refresh(on_painted)
+
     async def rest() -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(painted, 2.0)  # (a screen that does not repaint: go on anyway)
         cached = await asyncio.to_thread(cache.load, name)
         if cached is None or cached.stored_at != head.stored_at:
             return

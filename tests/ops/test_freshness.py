@@ -46,8 +46,8 @@ def test_a_costly_walk_is_spaced_by_its_cost() -> None:
     planner = FreshnessPlanner(idle_per_minute=30)
     planner.walked("instances", 105, now=0)
     period = planner.full_period("instances", 15)
-    # 4 light ticks a minute of 1 + 3 requests leave 14 a minute for the walk: 105 / 14 minutes
-    assert period == pytest.approx(105 / 14 * 60)
+    # 4 light ticks a minute of 1 + 3 requests leave 0.9 x 30 - 16 = 11 a minute for the walk: 105 / 11 minutes
+    assert period == pytest.approx(105 / 11 * 60)
     light = planner.plan("instances", refresh_seconds=15, items=ROWS, key_of=key, visible=VISIBLE, now=15)
     assert not light.full and light.first_page and len(light.keys) == VISIBLE_PER_TICK
     assert planner.plan("instances", refresh_seconds=15, items=ROWS, key_of=key, now=period).full
@@ -92,3 +92,12 @@ def test_idle_cost_over_an_hour_stays_within_the_budget() -> None:
 def test_is_transitional() -> None:
     assert is_transitional(Row("x", "Preparing_Disk")) and is_transitional(Row("x", "DOWNLOADING"))
     assert not is_transitional(Row("x", "active")) and not is_transitional(Row("x", "shutdown"))
+
+
+def test_rows_in_transition_make_the_full_walks_rarer() -> None:
+    planner = FreshnessPlanner(idle_per_minute=30)
+    planner.walked("instances", 105, now=0)
+    calm = planner.full_period("instances", 15)
+    moving = [Row(f"m{n}", "initializing") for n in range(5)]
+    planner.plan("instances", refresh_seconds=15, items=moving + ROWS, key_of=key, visible=VISIBLE, now=15)
+    assert planner.full_period("instances", 15) > calm

@@ -181,13 +181,12 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.load_progress = 0
         self.update_status()
         seen: set[str] = set()
-        pages = 0
+        sent_before = self.cloudzy.requests_sent()
         painter = None
         try:
             if not self.loaded_once:  # the last list from the local cache, at once, until the walk replaces it
                 painter = await paint_cached(self)
             async for page in self.spec.load(self.cloudzy, dict(self.server_filters)):
-                pages += 1
                 diff = self.model.upsert(page)
                 seen.update(self.spec.key_of(item) for item in page)
                 self.load_progress = len(seen)
@@ -205,7 +204,8 @@ class ResourceScreen(Screen[None], Generic[T]):
             self.last_error = None
             self.failed_loads = 0
             self.loaded_once = True
-            self.cloudzy.freshness.walked(self.spec.name, pages + 1, now=self.cloudzy.monotonic())
+            cost = self.cloudzy.requests_sent() - sent_before  # (a job poll meanwhile counts too: on the safe side)
+            self.cloudzy.freshness.walked(self.spec.name, cost, now=self.cloudzy.monotonic())
             await store_cached(self)
             self.cloudzy.ensure_catalog()  # the API works again: fetch what the catalog is missing
             self._freeze_rows(force=True)
