@@ -12,7 +12,7 @@ budget (``RequestBudget(600)``):
 Then, at 2 s a request, the **first rows on restart**: a cold headless console process (as ``cloudzy-tui``
 starts: two clients, the budget, the list cache) from its spawn to the first rows in its table, with the cache
 filled by an earlier run and without it. Last, the **idle cost**: a console at 100 ms with the instance list on
-screen, left alone ``--idle-minutes`` (default 9: one full walk falls in it), its requests counted by the
+screen, left alone ``--idle-minutes`` (default 12: one full walk falls in it), its requests counted by the
 simulator.
 
 Not a test: nothing is asserted; read the medians.
@@ -204,9 +204,10 @@ def main() -> None:
     parser.add_argument(
         "--idle-minutes",
         type=float,
-        default=9.0,
-        help="how long the idle console is watched (a full walk comes every ~7.5 min)",
+        default=12.0,
+        help="how long the idle console is watched (a full walk of 10,000 instances comes every ~11 min)",
     )
+    parser.add_argument("--no-restart", action="store_true", help="skip the restart figures")
     parser.add_argument("--console", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.console:
@@ -230,6 +231,13 @@ def main() -> None:
             f" | {r['chains']:.0f}   (rows {r['rows']}/{r['partitioned_rows']:.0f},"
             f" one request {r['rtt'] * 1000:.0f} ms)"
         )
+    if not args.no_restart:
+        restart_figures(args)
+    if args.idle_minutes > 0:
+        idle_figures(args)
+
+
+def restart_figures(args: argparse.Namespace) -> None:
     with simulator(args.instances, 2000) as url, tempfile.TemporaryDirectory() as tmp:
         warm = run_console(url, "load", tmp)  # fills the cache (and measures a start without it)
         restarts = [run_console(url, "load", tmp) for _ in range(args.runs)]
@@ -249,6 +257,9 @@ def main() -> None:
         f" {med(cold, 'first_rows_after_start_s'):.2f}s without; imports {med(restarts, 'import_s'):.2f}s; "
         f"all rows {med(restarts, 'all_rows_s'):.1f}s"
     )
+
+
+def idle_figures(args: argparse.Namespace) -> None:
     if args.idle_minutes > 0:
         with simulator(args.instances, 100) as url:
             idle = run_console(url, "idle", "", args.idle_minutes * 60)
