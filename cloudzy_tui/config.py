@@ -113,6 +113,13 @@ class Settings(BaseModel):
     bell: bool = True
     #: the screen the console opens on: a resource (``instances``...) or ``pulse``
     start_screen: str = "instances"
+    #: one request budget for the whole console (every list walk, refresh, job poll, detail load): a token bucket
+    #: with a burst of a quarter of this; a 429's Retry-After pauses every request. 0 = no budget.
+    max_requests_per_minute: int = Field(600, ge=0)
+    #: keep the last list of each resource per profile in a local cache (``--no-cache`` turns it off for a run)
+    cache: bool = True
+    #: what an idle list on display may cost: full walks are spaced (by their measured cost) to stay within it
+    idle_requests_per_minute: int = Field(30, ge=1)
 
     @field_validator("log_level")
     @classmethod

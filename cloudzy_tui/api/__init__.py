@@ -27,7 +27,9 @@ from cloudzy_tui.api._transport import (
     parse_retry_after,
     path_id,
 )
+from cloudzy_tui.api._walks import DEFAULT_PARTITIONS, WalkStats
 from cloudzy_tui.api.backups import BackupProfile, BackupProfileRequest, Backups
+from cloudzy_tui.api.budget import RequestBudget
 from cloudzy_tui.api.catalog import (
     Application,
     Applications,
@@ -126,6 +128,7 @@ __all__ = [
     "BACKUP_STATUSES",
     "BILLING_CYCLES",
     "DEFAULT_BASE_URL",
+    "DEFAULT_PARTITIONS",
     "DEFAULT_TIMEOUT",
     "INSTANCE_CLASSES",
     "INSTANCE_FEATURES",
@@ -192,6 +195,7 @@ __all__ = [
     "Region",
     "RegionConfig",
     "Regions",
+    "RequestBudget",
     "RequestEvent",
     "RequestModel",
     "RequestTimeoutError",
@@ -206,6 +210,7 @@ __all__ = [
     "SshKeys",
     "TakeSnapshotRequest",
     "ValidationError",
+    "WalkStats",
     "backoff_delay",
     "epoch_to_datetime",
     "field_errors_from_pydantic",

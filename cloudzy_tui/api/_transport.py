@@ -18,6 +18,9 @@ Policy (see also the package docstring):
   of the timeouts plus one more read; 125 s with the defaults), past which it counts as a read timeout.
 * A DELETE that may already have taken effect (an earlier try of the same call got no answer, or a 502/504)
   and is then answered 404 counts as done.
+* With a :class:`~cloudzy_tui.api.budget.RequestBudget` every attempt first waits for its slot in the budget
+  (shared by every client of the app); a 429 pauses the budget for its ``Retry-After`` (or a short backoff), so
+  every worker waits, and the retry of the request that got it waits in the budget with the others.
 * Every HTTP attempt emits one :class:`RequestEvent` to ``on_event`` and one DEBUG log line on the
   ``cloudzy_tui.api`` logger (method, path, status, elapsed). Neither ever carries headers, bodies, the query
   string or the token.
@@ -45,6 +48,7 @@ import httpx
 from pydantic import SecretStr
 
 from cloudzy_tui import __version__
+from cloudzy_tui.api.budget import RequestBudget
 from cloudzy_tui.api.errors import (
     ApiError,
     AuthError,
@@ -242,6 +246,7 @@ class Transport:
         sleep: Sleep = asyncio.sleep,
         rng: Callable[[], float] = random.random,
         trace: RequestTrace | None = None,
+        budget: RequestBudget | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
@@ -253,6 +258,10 @@ class Transport:
         self.trace = trace if trace is not None else RequestTrace()
         self._sleep = sleep
         self._rng = rng
+        #: the request budget shared with every other client of the app (None: unlimited)
+        self.budget = budget
+        #: HTTP attempts made so far (what a walk cost: the difference before and after it)
+        self.sent = 0
         self._host = urlsplit(self.base_url).hostname or ""
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
@@ -307,6 +316,9 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
+            if self.budget is not None:
+                await self.budget.acquire()
+            self.sent += 1
             started = time.perf_counter()
             failure: _Failure
             try:
@@ -348,6 +360,10 @@ class Transport:
             maybe_applied = maybe_applied or failure.maybe_applied
 
             retries_done = attempt - 1
+            if failure.status == 429 and self.budget is not None:
+                # the server says the account is over its rate: every worker waits, not only this request
+                wait = failure.retry_after if failure.retry_after is not None else backoff_delay(0, self._rng) + 1.0
+                self.budget.pause(wait)
             if failure.retryable and retries_done < self.max_retries:
                 if failure.retry_after is not None and failure.retry_after > MAX_RETRY_AFTER:
                     self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "error")
@@ -357,6 +373,8 @@ class Transport:
                 )
                 self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "retry")
                 logger.debug("%s %s: retrying in %.2fs (%s)", method, path, delay, type(failure.error).__name__)
+                if failure.status == 429 and self.budget is not None:
+                    continue  # the budget's pause is the wait (shared with every other request)
                 await self._sleep(delay)
                 continue
             self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "error")
@@ -441,8 +459,9 @@ class Transport:
                 )
                 return _Failure(err, retryable=False, maybe_applied=True)
             # It was sent and answered: the answer is what is wrong (a bad gzip or charset), not the network.
-            err = MalformedResponseError(f"The API's answer to {method} {path} could not be decoded ({reason}).",
-                                         **where)
+            err = MalformedResponseError(
+                f"The API's answer to {method} {path} could not be decoded ({reason}).", **where
+            )
             return _Failure(err, retryable=False, maybe_applied=True)
         err = NetworkError(f"The request could not be sent: {reason}.", **where)
         return _Failure(err, retryable=False, maybe_applied=False)

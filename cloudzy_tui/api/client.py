@@ -18,6 +18,7 @@ from cloudzy_tui.api._transport import (
     Transport,
 )
 from cloudzy_tui.api.backups import Backups
+from cloudzy_tui.api.budget import RequestBudget
 from cloudzy_tui.api.catalog import Applications, OperatingSystems, Products, Regions
 from cloudzy_tui.api.floating_ips import FloatingIps
 from cloudzy_tui.api.instances import Instances
@@ -37,7 +38,8 @@ class CloudzyClient:
     repr, an exception, an event or a log line. ``transport`` may be any ``httpx.AsyncBaseTransport``
     (``httpx.ASGITransport`` for the in-process simulator, ``httpx.MockTransport`` in tests).
     ``on_event`` is called after every HTTP attempt with a :class:`RequestEvent`.
-    ``sleep`` and ``rng`` are injectable so that retry tests need not wait.
+    ``sleep`` and ``rng`` are injectable so that retry tests need not wait. ``budget`` (a
+    :class:`~cloudzy_tui.api.budget.RequestBudget`) is the request budget shared with the app's other clients.
     """
 
     def __init__(
@@ -52,6 +54,7 @@ class CloudzyClient:
         on_event: EventCallback | None = None,
         sleep: Sleep = asyncio.sleep,
         rng: Callable[[], float] = random.random,
+        budget: RequestBudget | None = None,
     ) -> None:
         secret = token if isinstance(token, SecretStr) else SecretStr(str(token))
         self._transport = Transport(
@@ -64,6 +67,7 @@ class CloudzyClient:
             on_event=on_event,
             sleep=sleep,
             rng=rng,
+            budget=budget,
         )
         del secret, token
         t = self._transport
@@ -121,6 +125,20 @@ class CloudzyClient:
     @trace.setter
     def trace(self, trace: RequestTrace) -> None:
         self._transport.trace = trace
+
+    @property
+    def budget(self) -> RequestBudget | None:
+        """The request budget this client draws from (shared with the app's other clients), if any."""
+        return self._transport.budget
+
+    @budget.setter
+    def budget(self, value: RequestBudget | None) -> None:
+        self._transport.budget = value
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP attempts this client has made (retries included)."""
+        return self._transport.sent
 
     @property
     def is_closed(self) -> bool:

@@ -13,11 +13,11 @@ from cloudzy_tui.api._base import (
     action_result,
     collect,
     extract_items,
-    numbered_pages,
     parse_list,
     parse_optional,
 )
 from cloudzy_tui.api._transport import path_id
+from cloudzy_tui.api._walks import parallel_numbered_pages
 from cloudzy_tui.api.errors import MalformedResponseError
 from cloudzy_tui.api.models import (
     ActionResult,
@@ -103,7 +103,7 @@ class FloatingIps(Resource):
     async def pages(self, filters: FloatingIpFilters | None = None) -> AsyncIterator[Page[FloatingIp]]:
         """Walk ``GET /v1/floating-ips`` by ``page`` (the reference gives no ``limit`` for it)."""
         params = filters.to_query() if filters is not None else {}
-        async for page in numbered_pages(
+        async for page in parallel_numbered_pages(
             self._t,
             "/v1/floating-ips",
             params,

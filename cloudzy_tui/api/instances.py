@@ -13,13 +13,13 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator, model_va
 from cloudzy_tui.api._base import (
     Resource,
     action_result,
-    bookmark_pages,
     collect,
     extract_items,
     parse_list,
     parse_one,
 )
 from cloudzy_tui.api._transport import path_id
+from cloudzy_tui.api._walks import WalkStats, partitioned_bookmark_pages
 from cloudzy_tui.api.catalog import OperatingSystem
 from cloudzy_tui.api.errors import MalformedResponseError
 from cloudzy_tui.api.models import (
@@ -345,13 +345,30 @@ class Instances(Resource):
     """``client.instances``."""
 
     async def pages(
-        self, filters: InstanceFilters | None = None, *, page_size: int = 100
+        self,
+        filters: InstanceFilters | None = None,
+        *,
+        page_size: int = 100,
+        partitions: int = 1,
+        stats: WalkStats | None = None,
     ) -> AsyncIterator[Page[Instance]]:
-        """Walk ``GET /v1/instances`` page by page (``limit`` clamped to the API's 5-100, ``bookmark``)."""
+        """Walk ``GET /v1/instances`` (``limit`` clamped to the API's 5-100, ``bookmark``). By default the plain
+        sequential walk (newest first, one bookmark chain); with ``partitions`` > 1 (e.g. ``DEFAULT_PARTITIONS``)
+        up to that many creation-time chains at once when the server allows it (see
+        :mod:`cloudzy_tui.api._walks`): the same instances, not in one order, each page holding only instances not
+        given before."""
         params = filters.to_query() if filters is not None else {}
         size = max(5, min(100, int(page_size)))
-        async for page in bookmark_pages(
-            self._t, "/v1/instances", params, Instance, key="instances", what="instance", page_size=size
+        async for page in partitioned_bookmark_pages(
+            self._t,
+            "/v1/instances",
+            params,
+            Instance,
+            key="instances",
+            what="instance",
+            page_size=size,
+            partitions=partitions,
+            stats=stats,
         ):
             yield page
 

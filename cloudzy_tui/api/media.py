@@ -14,11 +14,11 @@ from cloudzy_tui.api._base import (
     Resource,
     action_result,
     collect,
-    numbered_pages,
     parse_one,
     parse_optional,
 )
 from cloudzy_tui.api._transport import path_id
+from cloudzy_tui.api._walks import parallel_numbered_pages
 from cloudzy_tui.api.models import (
     TERMINAL_MEDIA_STATUSES,
     ActionResult,
@@ -132,7 +132,7 @@ class _MediaResource(Resource, Generic[MediaT]):
     _model: type[MediaT]
 
     async def pages(self, status: str | None = None, *, page_size: int = 100) -> AsyncIterator[Page[MediaT]]:
-        async for page in numbered_pages(
+        async for page in parallel_numbered_pages(
             self._t,
             self._path,
             {"status": status},

@@ -12,11 +12,11 @@ from cloudzy_tui.api._base import (
     Resource,
     action_result,
     collect,
-    numbered_pages,
     parse_one,
     parse_optional,
 )
 from cloudzy_tui.api._transport import path_id
+from cloudzy_tui.api._walks import parallel_numbered_pages
 from cloudzy_tui.api.models import (
     TERMINAL_SNAPSHOT_STATUSES,
     ActionResult,
@@ -103,7 +103,7 @@ class Snapshots(Resource):
         self, filters: SnapshotFilters | None = None, *, page_size: int = 100
     ) -> AsyncIterator[Page[Snapshot]]:
         params = filters.to_query() if filters is not None else {}
-        async for page in numbered_pages(
+        async for page in parallel_numbered_pages(
             self._t,
             "/v1/snapshots",
             params,

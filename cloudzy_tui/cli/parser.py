@@ -80,6 +80,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
                        help="demo mode: seconds each asynchronous transition takes")
     group.add_argument("--no-mouse", action="store_true", default=default(False),
                        help="console: leave the mouse to the terminal (text selection)")
+    group.add_argument("--no-cache", action="store_true", default=default(False),
+                       help="console: neither paint nor keep the local cache of the last lists (config: cache)")
     group.add_argument("--log-level", metavar="LEVEL", type=str.upper, default=default(None),
                        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
                        help="the log file's level: DEBUG, INFO, WARNING, ERROR or CRITICAL (default: the config's "

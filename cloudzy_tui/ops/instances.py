@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from cloudzy_tui.api import (
+    DEFAULT_PARTITIONS,
     AddTrafficRequest,
     ChangeOsRequest,
     CloudzyError,
@@ -57,7 +58,10 @@ def describe_instance(i: Instance) -> str:
 
 async def instance_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[Instance]]:
     query = InstanceFilters(**filters) if filters else None
-    async for page in session.walk(lambda client: client.instances.pages(query, page_size=100)):
+    # several creation-time bookmark chains at once: the same instances, sooner (cloudzy_tui.api._walks)
+    async for page in session.walk(
+        lambda client: client.instances.pages(query, page_size=100, partitions=DEFAULT_PARTITIONS)
+    ):
         session.catalog.remember_instances(page)
         yield page
 

@@ -21,16 +21,19 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 
-from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page
+from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page, RequestBudget
 from cloudzy_tui.api.redact import register_secret, scrub
 from cloudzy_tui.core.audit import AuditLog
+from cloudzy_tui.core.cache import ListCache, age_text
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
+from cloudzy_tui.ops.freshness import DEFAULT_IDLE_PER_MINUTE, FreshnessPlanner
 from cloudzy_tui.ops.ssh import SshSettings
 from cloudzy_tui.ui import partial_output, textual_fixes
 from cloudzy_tui.ui.history import ConsoleExtras
+from cloudzy_tui.ui.refresh import FIRST_PAGE_ONLY
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
@@ -97,6 +100,9 @@ class CloudzyApp(ConsoleExtras, App[None]):
         local_hostname: str | None = None,
         secrets: Sequence[str] = (),
         list_client: CloudzyClient | None = None,
+        budget: RequestBudget | None = None,
+        list_cache: ListCache | None = None,
+        idle_requests_per_minute: float = DEFAULT_IDLE_PER_MINUTE,
     ) -> None:
         textual_fixes.apply()  # Textual bugs that would grow a long-running console's memory
         super().__init__()
@@ -131,6 +137,15 @@ class CloudzyApp(ConsoleExtras, App[None]):
             list_client.read_only = True
             list_client.trace = client.trace  # one request trace (:requests, :pulse) for both clients
             self._offloop = OffLoop()
+        # One request budget shared by both clients (and so by every worker): see cloudzy_tui.api.budget.
+        self.budget = budget
+        if budget is not None:
+            for each in (client, list_client):
+                if each is not None:
+                    each.budget = budget
+        # When a list is walked in full and what is read between (ops/freshness.py); the local list cache.
+        self.freshness = FreshnessPlanner(idle_per_minute=idle_requests_per_minute, clock=monotonic)
+        self.list_cache = list_cache
         self.catalog = Catalog(client)
         # Every operation of the console runs through this session: the rails (read-only, protected instances,
         # the host it runs on, confirmations), the audit log and the job hand-off are applied there, once.
@@ -165,6 +180,15 @@ class CloudzyApp(ConsoleExtras, App[None]):
     def monotonic(self) -> float:
         return self._monotonic()
 
+    def requests_sent(self) -> int:
+        """HTTP attempts made by this console's clients so far (a walk's cost is the difference)."""
+        return self.client.requests_sent + (self.list_client.requests_sent if self.list_client is not None else 0)
+
+    def request_rate(self) -> float | None:
+        """Requests a minute this console sent over the last five minutes (every client, every worker), for the
+        status bar; ``None`` without a request budget (nothing counts them)."""
+        return self.budget.rate() if self.budget is not None else None
+
     def refresh_interval(self, spec: ResourceSpec[Any]) -> float:
         """The user's refresh period, scaled by how often the resource changes (catalogs rarely: x20)."""
         if self.refresh_seconds <= 0 or spec.refresh_interval <= 0:
@@ -196,6 +220,15 @@ class CloudzyApp(ConsoleExtras, App[None]):
         self, make: Callable[[CloudzyClient], AsyncIterator[Page[Any]]]
     ) -> AsyncIterator[list[Any]]:
         """The items of a paged list walk, page by page; off the UI thread when a list client is configured."""
+        if FIRST_PAGE_ONLY.get():  # a light refresh: one page, on this loop, and the walk closed after it
+            pages = make(self.client)
+            try:
+                async for page in pages:
+                    yield list(page.items)
+                    return
+            finally:
+                await pages.aclose()  # type: ignore[attr-defined]
+            return
         if self._offloop is not None and self.list_client is not None and not self._offloop.closed:
             list_client = self.list_client
             async for page in self._offloop.iterate(lambda: make(list_client)):
@@ -542,8 +575,15 @@ class CloudzyApp(ConsoleExtras, App[None]):
             item = Text("STALE " if screen.model.items else "ERROR ", style="bold red")
             item.append_text(safe_text(screen.last_error, "red", max_length=40))
             right.append((2, item))
-        elif screen.last_updated is not None:
-            right.append((7, Text(f"updated {duration(self.now() - screen.last_updated)} ago", style="dim")))
+        else:
+            cached_at = getattr(screen, "cached_at", None)
+            if cached_at is not None:  # rows from the local cache, not yet replaced by the API's
+                right.append((7, Text(f"cached {age_text(self.now() - cached_at)} ago", style="italic")))
+            elif screen.last_updated is not None:
+                right.append((7, Text(f"updated {duration(self.now() - screen.last_updated)} ago", style="dim")))
+        rate = self.request_rate()
+        if rate is not None:
+            right.append((8, Text(f"{rate:.0f} req/min", style="dim")))
         if self.read_only:
             right.append((3, Text(" READ-ONLY ", style="bold reverse yellow")))
         label = self.api_label if self.profile_name == "default" else f"{self.profile_name} · {self.api_label}"
@@ -726,4 +766,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
     async def on_unmount(self) -> None:
         if self._offloop is not None and self.list_client is not None:
             self._offloop.close(self.list_client.aclose())
+        if self.list_cache is not None:
+            self.list_cache.close()
         await self.client.aclose()

@@ -89,8 +89,19 @@ def run_console(args: argparse.Namespace) -> int:
         profile_name = connection.profile_name
         audit = AuditLog(audit_path(), profile_name)
 
+    from cloudzy_tui.api import RequestBudget
     from cloudzy_tui.ops.ssh import settings_from as ssh_settings_from
     from cloudzy_tui.ui.app import CloudzyApp
+
+    # one request budget for every client of the console (see cloudzy_tui.api.budget)
+    budget = RequestBudget(settings.max_requests_per_minute) if settings.max_requests_per_minute > 0 else None
+
+    list_cache = None
+    if settings.cache and not args.demo and not getattr(args, "no_cache", False) and secrets:
+        from cloudzy_tui.core.cache import ListCache
+
+        # keyed by a hash of URL, token and profile: another account never sees these rows
+        list_cache = ListCache(api_url=connection.api_url, token=secrets[0], profile=profile_name)
 
     app = CloudzyApp(
         client,
@@ -108,6 +119,9 @@ def run_console(args: argparse.Namespace) -> int:
         secrets=secrets,
         list_client=list_client,
         initial_resource=settings.start_screen,
+        budget=budget,
+        list_cache=list_cache,
+        idle_requests_per_minute=settings.idle_requests_per_minute,
     )
     app.bell_on_jobs = settings.bell
     del secrets

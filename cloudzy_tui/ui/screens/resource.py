@@ -23,6 +23,8 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
+from cloudzy_tui.ops.freshness import Plan
+from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
 from cloudzy_tui.ui.resources.base import Action, ResourceSpec, Section, View, as_text
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
 from cloudzy_tui.ui.text import clean, safe_text
@@ -81,6 +83,8 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.loaded_once = False
         self.load_progress = 0
         self.last_updated: float | None = None
+        #: when the rows on screen came from the local cache: the time they were stored (None once walked)
+        self.cached_at: float | None = None
         self.last_error: str | None = None
         self.failed_loads = 0
         self._retry_after: float | None = None
@@ -182,7 +186,11 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.load_progress = 0
         self.update_status()
         seen: set[str] = set()
+        sent_before = self.cloudzy.requests_sent()
+        painter = None
         try:
+            if not self.loaded_once:  # the last list from the local cache, at once, until the walk replaces it
+                painter = await paint_cached(self)
             async for page in self.spec.load(self.cloudzy, dict(self.server_filters)):
                 diff = self.model.upsert(page)
                 seen.update(self.spec.key_of(item) for item in page)
@@ -192,6 +200,8 @@ class ResourceScreen(Screen[None], Generic[T]):
                     self._order(throttle=True)
                     self._freeze_rows()
                 self.update_status(throttle=True)
+            if painter is not None:
+                await painter  # every cached row in before the rows the walk did not see are removed
             removed = self.model.remove_missing(seen)
             if removed:
                 self.table.invalidate(removed)
@@ -199,6 +209,9 @@ class ResourceScreen(Screen[None], Generic[T]):
             self.last_error = None
             self.failed_loads = 0
             self.loaded_once = True
+            cost = self.cloudzy.requests_sent() - sent_before  # (a job poll meanwhile counts too: on the safe side)
+            self.cloudzy.freshness.walked(self.spec.name, cost, now=self.cloudzy.monotonic())
+            await store_cached(self)
             self.cloudzy.ensure_catalog()  # the API works again: fetch what the catalog is missing
             self._freeze_rows(force=True)
         except CloudzyError as exc:
@@ -211,6 +224,8 @@ class ResourceScreen(Screen[None], Generic[T]):
             if manual or self.failed_loads == 1:
                 self.cloudzy.report_error(exc, context=f"Loading {self.spec.title.lower()}")
         finally:
+            if painter is not None and not painter.done():
+                painter.cancel()
             # A newer load (ctrl+r) owns the flags, the status and the timer: a superseded one only stops.
             if generation == self._load_generation:
                 self._load_finished()
@@ -291,12 +306,38 @@ class ResourceScreen(Screen[None], Generic[T]):
         if self.app.screen is not self:
             self._refresh_due = True
             return
-        self._load()
+        self._refresh_tick()
+
+    def _refresh_tick(self) -> None:
+        """A full walk, or a light refresh between full walks (see cloudzy_tui.ops.freshness)."""
+        plan = plan_tick(self)
+        if plan.full:
+            self._load()
+        else:
+            self._light_refresh(plan)
+
+    @work(group="load", exclusive=True, exit_on_error=False)
+    async def _light_refresh(self, plan: Plan) -> None:
+        self._load_generation += 1
+        generation = self._load_generation
+        self._refresh_due = False
+        try:
+            await light_refresh(self, plan)
+            self.last_updated = self.cloudzy.now()
+            self.last_error = None
+            self.failed_loads = 0
+        except CloudzyError as exc:
+            self.last_error = exc.message
+            self.failed_loads += 1
+            self._retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
+        finally:
+            if generation == self._load_generation:
+                self._load_finished()
 
     def on_screen_resume(self) -> None:
         self.update_status()
         if self._refresh_due and not self.fetching:
-            self._load()
+            self._refresh_tick()
         elif self.loaded_once and self.last_updated is not None and self._refresh_timer is None and not self.fetching:
             self._arm_refresh()
 
