@@ -568,15 +568,17 @@ class CloudzyApp(ConsoleExtras, App[None]):
         running = len(self.jobs.in_flight)
         if running:
             right.append((4, Text(f"jobs {running}", style="bold")))
+        cached_at = getattr(screen, "cached_at", None)
         if screen.fetching:
-            right.append((2, Text(f"loading… {screen.load_progress}", style="italic")))
+            # rows from the local cache say how old they are while the fresh ones come (one item: its age + loading)
+            cached = f"cached {age_text(self.now() - cached_at)} ago, " if cached_at is not None else ""
+            right.append((2, Text(f"{cached}loading… {screen.load_progress}", style="italic")))
         elif screen.last_error:
             # Stale when there is something shown to be stale; otherwise the load simply failed.
             item = Text("STALE " if screen.model.items else "ERROR ", style="bold red")
             item.append_text(safe_text(screen.last_error, "red", max_length=40))
             right.append((2, item))
         else:
-            cached_at = getattr(screen, "cached_at", None)
             if cached_at is not None:  # rows from the local cache, not yet replaced by the API's
                 right.append((7, Text(f"cached {age_text(self.now() - cached_at)} ago", style="italic")))
             elif screen.last_updated is not None:
