@@ -125,12 +125,15 @@ async def help_screen(pilot: Pilot[Any]) -> None:
 
 
 async def jobs_view(pilot: Pilot[Any]) -> None:
-    await _select_hostname(pilot, "web-01")
-    await pilot.press("p")
-    await _idle(pilot)
-    await pilot.click("#confirm")
+    """Several jobs in flight: three instances powered off, one after the other."""
     jobs = pilot.app.jobs  # type: ignore[attr-defined]
-    await _wait(pilot, lambda: bool(jobs.jobs) and jobs.jobs[0].status is not None)
+    for n, hostname in enumerate(("web-01", "web-02", "web-03"), start=1):
+        await _select_hostname(pilot, hostname)
+        pilot.app.clear_notifications()  # the last one's toast would lie over the dialog's buttons at 80x24
+        await pilot.press("p")
+        await _idle(pilot)
+        await pilot.click("#confirm")
+        await _wait(pilot, lambda n=n: len(jobs.jobs) == n and all(j.status is not None for j in jobs.jobs))
     await _idle(pilot)
     pilot.app.clear_notifications()
     await pilot.press("J")
