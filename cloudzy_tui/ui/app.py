@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from rich.segment import Segments
 from rich.text import Text
 from textual.app import App, SuspendNotSupported, SystemCommand
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
@@ -32,6 +33,7 @@ from cloudzy_tui.ui.resources import ALL_SPECS, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
 from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.ui.typeahead import KeyGate, install_paste_safe_parser
 from cloudzy_tui.units import duration
 
 log = logging.getLogger("cloudzy_tui.ui")
@@ -90,7 +92,10 @@ class CloudzyApp(App[None]):
         list_client: CloudzyClient | None = None,
     ) -> None:
         textual_fixes.apply()  # Textual bugs that would grow a long-running console's memory
+        install_paste_safe_parser()  # an ESC inside a bracketed paste is not a key (ui/typeahead.py)
         super().__init__()
+        # Keys typed ahead (an SSH burst) are handled one at a time, each by what the previous one put on screen.
+        self.keys = KeyGate(self, self._dispatch_input)
         self.client = client
         self.api_label = api_label
         self.read_only = read_only
@@ -140,6 +145,17 @@ class CloudzyApp(App[None]):
         self._screens: dict[str, ResourceScreen[Any]] = {}
         self._history: list[str] = []  # for Esc (back): the last 20 screens left
         self._running_actions: set[tuple[str, str, str | None]] = set()
+
+    # ---------------------------------------------------------------- input
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            await self.keys.feed(event)
+            return
+        await super().on_event(event)
+
+    async def _dispatch_input(self, event: events.Event) -> None:
+        await super().on_event(event)
 
     # ------------------------------------------------------------- services
 
@@ -687,6 +703,7 @@ class CloudzyApp(App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
+        self.keys.close()
         if self._offloop is not None and self.list_client is not None:
             self._offloop.close(self.list_client.aclose())
         await self.client.aclose()
