@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 from rich.segment import Segments
 from rich.text import Text
-from textual.app import App, SuspendNotSupported, SystemCommand
 from textual import events
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
@@ -67,6 +67,9 @@ class CloudzyApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("J", "jobs", "Jobs", id="app.jobs"),
         Binding("q", "quit_from_list", "Quit", id="app.quit"),
+        # Raw mode reads Ctrl-Z as a key: suspend like other terminal programs (Textual's driver leaves the
+        # screen, stops; on `fg` it takes the screen back and repaints).
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False, id="app.suspend"),
     ]
 
     def __init__(
