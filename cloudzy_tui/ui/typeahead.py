@@ -11,8 +11,9 @@ nothing is in flight; the next one waits until the previous one has *settled*:
 
 * the event has travelled the path it was forwarded on (focused widget, its ancestors, the screen, the App: a
   marker callback is posted to each in turn, after the event, and awaited);
-* what it set off is done: a screen it pushed or popped is mounted, a focus it asked for is set (the same markers,
-  repeated until two rounds see the same screen and focused widget);
+* what it set off is done: a screen it pushed or popped is mounted, what the screen deferred to after its next
+  refresh has run, a focus it asked for is set (the same markers, repeated until two rounds see the same screen and
+  focused widget);
 * an action worker it started (group ``actions``: the resource actions, which open their dialogs from a worker)
   has either put a new screen up, or ended, or run for ``ACTION_WAIT`` seconds (an action that only calls the API
   must not hold the keyboard for the length of a request).
@@ -31,6 +32,7 @@ drops ESC characters inside a paste (control characters are removed from pasted 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -210,6 +212,13 @@ class KeyGate:
         for _ in range(MAX_ROUNDS):
             quiet = await self._flush_path(path)
             screen = self._screen()
+            if screen is not None and screen.is_mounted:
+                # What the screen asked to do after its next refresh (a wizard focusing its step), then what that
+                # asked of the App (the focus itself is an ``app.call_later``).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(screen.wait_for_refresh(), MARKER_WAIT)
+                await self._marker(self.app)
+                screen = self._screen()
             if screen is None:
                 return
             if not screen.is_mounted:
@@ -280,6 +289,16 @@ class PasteSafeParser(XTermParser):
                 return "".join(out)
             i = k + 1  # an ESC inside the paste: dropped
         return "".join(out)
+
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Any:
+        """Esc then a key (within ESCDELAY) comes here with ``alt``: Textual keeps the Alt only for letters and
+        digits and silently drops the Esc before ``:``, ``/``, Enter... Keep it on every key, as ``alt+<key>``, so
+        the key gate can hand it on as Esc followed by the key (see :func:`split_alt`)."""
+        for event in super()._sequence_to_key_events(sequence, alt):
+            if alt and len(sequence) == 1 and not event.key.startswith("alt+"):
+                yield events.Key(f"alt+{event.key}", event.character)
+            else:
+                yield event
 
     def feed(self, data: str) -> Any:
         if not data:
