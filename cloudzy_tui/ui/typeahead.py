@@ -40,6 +40,9 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual._xterm_parser import XTermParser
+from textual.widgets import Input, TextArea
+
+from cloudzy_tui.ui.inputs import clean_input
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -125,13 +128,17 @@ class KeyGate:
         if not self._ready():  # at start-up, the first screen is not up yet
             self._start_settle(None, set())
             return
-        event = self._held.popleft()
-        if isinstance(event, events.Key) and event.key.startswith("alt+"):
-            # Decided now, on the screen that receives it (an Alt binding there wins).
-            first, *rest = split_alt(event, self._bound)
-            self._held.extendleft(reversed(rest))
-            event = first
         target = self._target()
+        event = self._take(target)
+        # Characters typed into a text field change nothing but its text: dispatched without settling, in order
+        # (the same widget's queue), so 10,000 typed characters cost what Textual's input costs, no more.
+        while self._is_text_for(event, target):
+            await self._dispatch(event)
+            self.dispatched += 1
+            if not self._held:
+                self._in_flight = False
+                return
+            event = self._take(target)
         workers = self._action_workers()
         before = self._screen()
         try:
@@ -155,12 +162,39 @@ class KeyGate:
         if not self.app.call_later(self._next):
             self._in_flight = False
 
-    def _bound(self, key: str) -> bool:
+    def _take(self, target: Widget | None) -> events.Event:
+        """The next held event as it is to be dispatched to ``target``."""
+        event = self._held.popleft()
+        if isinstance(event, events.Key) and event.key.startswith("alt+"):
+            # Decided now, on the screen that receives it (an Alt binding there wins).
+            first, *rest = split_alt(event, self._bound)
+            self._held.extendleft(reversed(rest))
+            return first
+        if isinstance(event, events.Paste):
+            return events.Paste(clean_paste(event.text, target))
+        return event
+
+    def _is_text_for(self, event: events.Event, target: Widget | None) -> bool:
+        """A printable key for a focused, editable text field, with no priority binding to run instead."""
+        if not isinstance(event, events.Key) or not event.is_printable:
+            return False
+        if isinstance(target, TextArea):
+            if target.read_only:
+                return False
+        elif not isinstance(target, Input):
+            return False
+        return not self._bound(event.key, priority_only=True)
+
+    def _bound(self, key: str, *, priority_only: bool = False) -> bool:
         try:
             chain = self.app._binding_chain
         except Exception:
             return False
-        return any(bindings.key_to_bindings.get(key) for _node, bindings in chain)
+        return any(
+            binding.priority or not priority_only
+            for _node, bindings in chain
+            for binding in bindings.key_to_bindings.get(key, ())
+        )
 
     def _screen(self) -> Any:
         try:
@@ -240,6 +274,11 @@ class KeyGate:
                 last = None
                 continue
             return
+
+
+def clean_paste(text: str, target: Widget | None) -> str:
+    """A paste without control characters; line breaks kept only for a multi-line field."""
+    return clean_input(text, multiline=isinstance(target, TextArea))
 
 
 class PasteSafeParser(XTermParser):
