@@ -47,8 +47,8 @@ def measure(t: Terminal, data: str, tail: str) -> tuple[float, float]:
 def run(chars: int, paste: bool) -> tuple[float, float]:
     tail = "END" + str(chars)
     body = "x" * (chars - len(tail)) + tail
-    # After a paste Textual's Input does not scroll to its cursor: End does (and shows the tail).
-    data = f"\x1b[200~{body}\x1b[201~\x1b[F" if paste else body
+    # After a paste Textual's Input does not scroll to its cursor: Home then End does (and shows the tail).
+    data = f"\x1b[200~{body}\x1b[201~\x1b[H\x1b[F" if paste else body
     with tempfile.TemporaryDirectory() as home, console(home=Path(home)) as t:
         t.wait_text("web-01")
         t.write(":")  # one key at a time (the console before the key gate lost a typed-ahead burst)
