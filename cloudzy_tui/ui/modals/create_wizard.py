@@ -559,7 +559,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 yield Button("Next", id="wizard-next", variant="primary", compact=True)
                 yield Button("Create", id="wizard-create", variant="success", compact=True)
             yield Static(
-                Text("Enter choose/next · Tab move · alt+b back · ctrl+s review/create · Esc cancel", style="dim"),
+                Text("Enter next · Tab move · alt+b back · ctrl+s review/create · Esc cancel", style="dim"),
                 id="wizard-hint",
             )
 

@@ -143,7 +143,8 @@ class FormModal(ModalScreen[R | None], Generic[R]):
         first = next((f for f in self.fields), None)
         if first is not None:
             # At once (``widget.focus()`` is deferred): keys typed ahead land in the first field.
-            self.set_focus(self.query_one(f"#field-{first.name}"))
+            # Not scrolled to: the form opens at its top, the first field's label in view.
+            self.set_focus(self.query_one(f"#field-{first.name}"), scroll_visible=False)
         for error in self.query(".field-error"):
             error.display = False
         self.query_one("#form-error").display = False
