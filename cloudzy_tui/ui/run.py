@@ -129,10 +129,13 @@ def run_app(app: Any, *, mouse: bool = True) -> int:
     """Run the console; its exit status: 0 after ``q``, 128+signal after SIGTERM/SIGHUP/SIGINT, 1 after a crash
     (Textual's crash report, scrubbed, printed as the console ends)."""
     received: list[int] = []
+    # The terminal as Textual's driver finds it (its stdin, its stderr for output), for the last resort below.
+    tty_in = sys.__stdin__.fileno() if sys.__stdin__ is not None else 0
+    tty_out = sys.__stderr__.fileno() if sys.__stderr__ is not None else 2
     try:
         import termios
 
-        saved_mode: list[Any] | None = termios.tcgetattr(sys.__stdin__.fileno())
+        saved_mode: list[Any] | None = termios.tcgetattr(tty_in)
     except Exception:
         saved_mode = None
 
@@ -142,11 +145,11 @@ def run_app(app: Any, *, mouse: bool = True) -> int:
             try:
                 import termios
 
-                termios.tcsetattr(sys.__stdin__.fileno(), termios.TCSANOW, saved_mode)
+                termios.tcsetattr(tty_in, termios.TCSANOW, saved_mode)
             except Exception:
                 pass
         with contextlib.suppress(OSError):
-            os.write(sys.__stderr__.fileno(), b"\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?1049l\x1b[?25h")
+            os.write(tty_out, b"\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?1049l\x1b[?25h")
         os._exit(128 + signum)
 
     def on_signal(signum: int) -> None:
