@@ -67,7 +67,7 @@ async def test_every_text_field_reaches_the_submit_without_control_characters() 
         screen.query_one("#field-name", Input).value = "web\x07-\x1b[31m01\x00"
         screen.query_one("#field-secret", Input).value = "pa\x0bss\x7f"
         screen.query_one("#field-note", TextArea).text = "line one\x07\nline\ttwo\x1b"
-        await pilot.press("ctrl+s")
+        await pilot.click("#submit")
         await pilot.pause()
         for _ in range(50):
             if app.submitted is not None:
@@ -96,7 +96,7 @@ async def test_huge_error_messages_never_hide_the_form() -> None:
     app = FailingFormApp()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+s")
+        await pilot.click("#submit")
         for _ in range(100):
             if app.screen.query_one("#form-error").display:
                 break
