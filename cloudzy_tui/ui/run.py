@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import getpass
 import os
@@ -152,28 +151,26 @@ def run_app(app: Any, *, mouse: bool = True) -> int:
             os.write(tty_out, b"\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?1049l\x1b[?25h")
         os._exit(128 + signum)
 
-    def on_signal(signum: int) -> None:
+    def on_signal(signum: int, _frame: Any = None) -> None:
         if not received:
             received.append(signum)
             timer = threading.Timer(SIGNAL_GRACE, last_resort, (signum,))
             timer.daemon = True
             timer.start()
-        app.exit(return_code=128 + signum)
+        loop = getattr(app, "_loop", None)
+        if loop is not None:  # a signal handler runs between bytecodes: hand the exit to the event loop
+            loop.call_soon_threadsafe(lambda: app.exit(return_code=128 + signum))
 
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        for signum in EXIT_SIGNALS:
-            # (not the main thread, or not Unix: Textual's own behaviour)
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, on_signal, signum)
-        try:
-            await app.run_async(mouse=mouse)
-        finally:
-            for signum in EXIT_SIGNALS:
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.remove_signal_handler(signum)
-
-    asyncio.run(main())
+    previous = {}
+    for signum in EXIT_SIGNALS:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: Textual's own behaviour
+            previous[signum] = signal.signal(signum, on_signal)
+    try:
+        app.run(mouse=mouse)
+    finally:
+        for signum, handler in previous.items():
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(signum, handler)
     if received:
         return 128 + received[0]
     code = app.return_code
