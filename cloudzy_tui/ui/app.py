@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from rich.segment import Segments
 from rich.text import Text
+from textual import events
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -38,6 +39,7 @@ from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
 from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
 from cloudzy_tui.ui.text import clean, safe_text
+from cloudzy_tui.ui.typeahead import KeyGate, install_paste_safe_parser
 from cloudzy_tui.units import duration
 
 log = logging.getLogger("cloudzy_tui.ui")
@@ -75,6 +77,9 @@ class CloudzyApp(ConsoleExtras, App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("J", "jobs", "Jobs", id="app.jobs"),
         Binding("q", "quit_from_list", "Quit", id="app.quit"),
+        # Raw mode reads Ctrl-Z as a key: suspend like other terminal programs (Textual's driver leaves the
+        # screen, stops; on `fg` it takes the screen back and repaints).
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False, id="app.suspend"),
     ]
 
     def __init__(
@@ -105,7 +110,10 @@ class CloudzyApp(ConsoleExtras, App[None]):
         idle_requests_per_minute: float = DEFAULT_IDLE_PER_MINUTE,
     ) -> None:
         textual_fixes.apply()  # Textual bugs that would grow a long-running console's memory
+        install_paste_safe_parser()  # an ESC inside a bracketed paste is not a key (ui/typeahead.py)
         super().__init__()
+        # Keys typed ahead (an SSH burst) are handled one at a time, each by what the previous one put on screen.
+        self.keys = KeyGate(self, self._dispatch_input)
         self.client = client
         self.api_label = api_label
         self.read_only = read_only
@@ -171,6 +179,17 @@ class CloudzyApp(ConsoleExtras, App[None]):
         self._screens: dict[str, ResourceScreen[Any]] = {}
         self._history: list[str] = []  # for Esc (back): the last 20 screens left
         self._running_actions: set[tuple[str, str, str | None]] = set()
+
+    # ---------------------------------------------------------------- input
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            await self.keys.feed(event)
+            return
+        await super().on_event(event)
+
+    async def _dispatch_input(self, event: events.Event) -> None:
+        await super().on_event(event)
 
     # ------------------------------------------------------------- services
 
@@ -766,6 +785,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
         self.exit()
 
     async def on_unmount(self) -> None:
+        self.keys.close()
         if self._offloop is not None and self.list_client is not None:
             self._offloop.close(self.list_client.aclose())
         if self.list_cache is not None:

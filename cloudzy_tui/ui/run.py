@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import os
+import signal
 import sys
+import threading
+from typing import Any
+
+# Signals that end the console the way ``q`` does: the terminal restored (raw mode off, main screen back, mouse
+# tracking off, cursor shown), then the exit status 128+signal. SIGHUP is what a dropped SSH link sends; SIGINT
+# only arrives from outside (``kill -INT``): at the keyboard the console reads Ctrl-C as a key (raw mode), and it
+# does not quit (``q`` or ctrl+q does), so a reflexive Ctrl-C never throws away a session.
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+# After such a signal, how long the orderly shutdown may take before the terminal is restored by hand and the
+# process ends anyway (a dropped link can make every write fail or block).
+SIGNAL_GRACE = 5.0
 
 
 def _prompt_token(profile_name: str, api_url: str) -> tuple[str | None, bool]:
@@ -125,5 +139,57 @@ def run_console(args: argparse.Namespace) -> int:
     )
     app.bell_on_jobs = settings.bell
     del secrets
-    app.run(mouse=not args.no_mouse)
-    return 0
+    return run_app(app, mouse=not args.no_mouse)
+
+
+def run_app(app: Any, *, mouse: bool = True) -> int:
+    """Run the console; its exit status: 0 after ``q``, 128+signal after SIGTERM/SIGHUP/SIGINT, 1 after a crash
+    (Textual's crash report, scrubbed, printed as the console ends)."""
+    received: list[int] = []
+    # The terminal as Textual's driver finds it (its stdin, its stderr for output), for the last resort below.
+    tty_in = sys.__stdin__.fileno() if sys.__stdin__ is not None else 0
+    tty_out = sys.__stderr__.fileno() if sys.__stderr__ is not None else 2
+    try:
+        import termios
+
+        saved_mode: list[Any] | None = termios.tcgetattr(tty_in)
+    except Exception:
+        saved_mode = None
+
+    def last_resort(signum: int) -> None:
+        """The orderly shutdown did not finish in time: restore the terminal by hand and go."""
+        if saved_mode is not None:
+            try:
+                import termios
+
+                termios.tcsetattr(tty_in, termios.TCSANOW, saved_mode)
+            except Exception:
+                pass
+        with contextlib.suppress(OSError):
+            os.write(tty_out, b"\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?1049l\x1b[?25h")
+        os._exit(128 + signum)
+
+    def on_signal(signum: int, _frame: Any = None) -> None:
+        if not received:
+            received.append(signum)
+            timer = threading.Timer(SIGNAL_GRACE, last_resort, (signum,))
+            timer.daemon = True
+            timer.start()
+        loop = getattr(app, "_loop", None)
+        if loop is not None:  # a signal handler runs between bytecodes: hand the exit to the event loop
+            loop.call_soon_threadsafe(lambda: app.exit(return_code=128 + signum))
+
+    previous = {}
+    for signum in EXIT_SIGNALS:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: Textual's own behaviour
+            previous[signum] = signal.signal(signum, on_signal)
+    try:
+        app.run(mouse=mouse)
+    finally:
+        for signum, handler in previous.items():
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(signum, handler)
+    if received:
+        return 128 + received[0]
+    code = app.return_code
+    return int(code) if code else 0

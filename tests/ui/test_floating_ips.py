@@ -7,6 +7,7 @@ from typing import Any
 
 from textual.widgets import Checkbox, Input, Select
 
+from cloudzy_tui.ui.inputs import clean_input
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 
 from .helpers import form_on_screen, instance_record, loaded, settle, wait_for, writes
@@ -99,8 +100,9 @@ async def test_edit_note_with_hostile_text_is_shown_literally(make_app: Any, sim
         await wait_for(pilot, lambda: bool(writes(simulator, "/v1/floating-ips")))
         await settle(pilot)
         (patch,) = writes(simulator, "/v1/floating-ips")
-        assert patch.method == "PATCH" and patch.body == {"autoRenew": False, "customerNote": hostile}
-        assert fip["customerNote"] == hostile and fip["autoRenew"] is False
+        # Sent as text, control characters removed (ui/inputs.py): the markup stays literal.
+        assert patch.method == "PATCH" and patch.body == {"autoRenew": False, "customerNote": clean_input(hostile)}
+        assert fip["customerNote"] == clean_input(hostile) and fip["autoRenew"] is False
 
         row = screen.model.row(fip.id)
         assert row is not None

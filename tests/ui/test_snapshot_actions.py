@@ -173,8 +173,12 @@ async def test_restore_cancelled_sends_nothing(make_app: Any, simulator: Any) ->
         await _select_snapshot(pilot, simulator, "web-01-before-upgrade")
         await pilot.press("R")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
-        assert pilot.app.focused is not None and pilot.app.focused.id == "cancel"
+        # A typed-name confirmation opens on its field; Enter with nothing typed confirms nothing.
+        assert pilot.app.focused is not None and pilot.app.focused.id == "require-input"
         await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        await pilot.press("escape")
         await settle(pilot)
         assert not writes(simulator)
 

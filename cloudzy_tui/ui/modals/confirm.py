@@ -1,4 +1,10 @@
-"""Ask before doing something that cannot be taken back. Cancel is focused; irreversible actions need a typed name."""
+"""Ask before doing something that cannot be taken back.
+
+A plain confirmation opens with Cancel focused (a reflexive Enter never destroys anything). An irreversible action
+asks for the name to be typed: the dialog opens with focus on that field, so a name typed ahead lands in it; Enter
+confirms only when what was typed is exactly the name (case-sensitive, nothing trimmed), otherwise it says so and
+stays open; Esc cancels.
+"""
 
 from __future__ import annotations
 
@@ -45,12 +51,7 @@ class ConfirmModal(ModalScreen[bool]):
             yield Label(Text(self._title, style="bold"), id="dialog-title")
             yield Static(self._message, id="dialog-message")
             if self._require is not None:
-                prompt = Text("Type the ")
-                prompt.append(self._require_label)
-                prompt.append(" ")
-                prompt.append_text(safe_text(self._require, style="bold"))
-                prompt.append(" to confirm:")
-                yield Static(prompt, id="require-prompt")
+                yield Static(self._prompt(), id="require-prompt")
                 yield Input(placeholder=self._require_label, id="require-input")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel", variant="default")
@@ -62,17 +63,38 @@ class ConfirmModal(ModalScreen[bool]):
                 )
 
     def on_mount(self) -> None:
-        # Cancel is focused: a reflexive Enter must never destroy anything.
-        self.query_one("#cancel", Button).focus()
+        # Set at once (not ``widget.focus()``, which is deferred): keys typed ahead go to the right place.
+        if self._require is not None:
+            self.set_focus(self.query_one("#require-input", Input))
+        else:
+            # Cancel is focused: a reflexive Enter must never destroy anything.
+            self.set_focus(self.query_one("#cancel", Button))
+
+    def _matches(self, value: str) -> bool:
+        return self._require is not None and value == self._require
 
     @on(Input.Changed, "#require-input")
     def _typed(self, event: Input.Changed) -> None:
-        self.query_one("#confirm", Button).disabled = event.value.strip() != (self._require or "").strip()
+        self.query_one("#confirm", Button).disabled = not self._matches(event.value)
+        self.query_one("#require-prompt", Static).update(self._prompt())
 
     @on(Input.Submitted, "#require-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        if not self.query_one("#confirm", Button).disabled:
+        if self._matches(event.value):
             self.dismiss(True)
+            return
+        self.app.bell()
+        self.query_one("#require-prompt", Static).update(self._prompt(mismatch=bool(event.value)))
+
+    def _prompt(self, *, mismatch: bool = False) -> Text:
+        prompt = Text("Type the ")
+        prompt.append(self._require_label)
+        prompt.append(" ")
+        prompt.append_text(safe_text(self._require, style="bold"))
+        prompt.append(" to confirm:")
+        if mismatch:
+            prompt.append(f"  that is not the {self._require_label} (case counts)", style="bold red")
+        return prompt
 
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:

@@ -437,6 +437,9 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         Binding("ctrl+n", "next", "Next", id="wizard.next"),
         Binding("alt+n", "next", "Next", show=False, id="wizard.next_alt"),
         Binding("alt+b", "back", "Back", id="wizard.back"),
+        # As in every form: ctrl+s submits from any field (here: on to the review, step by step, stopping at the
+        # first error; on the review, Create).
+        Binding("ctrl+s", "submit", "Review/Create", id="wizard.submit"),
     ]
 
     def __init__(
@@ -586,8 +589,10 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 yield Button("Back", id="wizard-back", compact=True)
                 yield Button("Next", id="wizard-next", variant="primary", compact=True)
                 yield Button("Create", id="wizard-create", variant="success", compact=True)
-            yield Static(Text("Enter choose/next · Tab move · ctrl+n next · alt+b back · Esc cancel", style="dim"),
-                         id="wizard-hint")
+            yield Static(
+                Text("Enter next · Tab move · alt+b back · ctrl+s review/create · Esc cancel", style="dim"),
+                id="wizard-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#review-error", Static).display = False
@@ -1251,9 +1256,31 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         return [f for f, s in FIELD_STEP.items() if s == step_id]
 
     def _focus_field(self, name: str) -> None:
+        """Focus the field in error and scroll it and its message into view (at 80x24 a step scrolls)."""
         widget = self.query_one(f"#{FIELD_WIDGET[name]}", Widget)
         if widget.display and widget.focusable:
-            widget.focus()
+            self.set_focus(widget, scroll_visible=False)
+        box = self.query_one(f"#err-{name}", Static)
+
+        def reveal() -> None:
+            widget.scroll_visible(animate=False)
+            if box.display:
+                box.scroll_visible(animate=False)
+
+        self.call_after_refresh(reveal)
+
+    def action_submit(self) -> None:
+        """ctrl+s: Create on the review; before it, Next until the review or the first step with an error."""
+        if self.busy:
+            return
+        if self.step == REVIEW:
+            self.action_create()
+            return
+        while self.step < REVIEW:
+            before = self.step
+            self.action_next()
+            if self.step == before:  # stopped at an error (shown and focused by action_next)
+                return
 
     # ------------------------------------------------------------- navigation
 

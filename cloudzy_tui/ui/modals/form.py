@@ -3,6 +3,11 @@
 The form stays open until ``submit`` succeeds: client-side validation errors and server 422s appear under the
 fields they name, other errors above the buttons, and what the user typed stays where it was. The submit button is
 disabled while a request is in flight, so nothing is sent twice.
+
+At the keyboard: ctrl+s submits from any field (said in the dialog's bottom border, beside Esc), as the button
+does; the first field in error is focused and scrolled into view with its message (at 80x24 a form scrolls);
+control characters typed or pasted into a text field are removed before the submit sees the value
+(``ui/inputs.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from cloudzy_tui.ui.forms import RoutedErrors, route_exception
+from cloudzy_tui.ui.inputs import clean_input
 
 R = TypeVar("R")
 
@@ -56,6 +62,7 @@ Submit = Callable[[dict[str, Any]], Awaitable[R]]
 class FormModal(ModalScreen[R | None], Generic[R]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("ctrl+s", "submit", "Submit", id="form.submit"),
     ]
 
     def __init__(
@@ -112,7 +119,9 @@ class FormModal(ModalScreen[R | None], Generic[R]):
         )
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="dialog form danger" if self._danger else "dialog form"):
+        dialog = Vertical(id="dialog", classes="dialog form danger" if self._danger else "dialog form")
+        dialog.border_subtitle = f"ctrl+s {self._submit_label} · Esc Cancel"
+        with dialog:
             yield Label(Text(self.form_title, style="bold"), id="dialog-title")
             if self._description is not None:
                 yield Static(self._description, id="dialog-message")
@@ -133,7 +142,9 @@ class FormModal(ModalScreen[R | None], Generic[R]):
     def on_mount(self) -> None:
         first = next((f for f in self.fields), None)
         if first is not None:
-            self.query_one(f"#field-{first.name}").focus()
+            # At once (``widget.focus()`` is deferred): keys typed ahead land in the first field.
+            # Not scrolled to: the form opens at its top, the first field's label in view.
+            self.set_focus(self.query_one(f"#field-{first.name}"), scroll_visible=False)
         for error in self.query(".field-error"):
             error.display = False
         self.query_one("#form-error").display = False
@@ -165,7 +176,7 @@ class FormModal(ModalScreen[R | None], Generic[R]):
         for f in self.fields:
             value = values[f.name]
             if isinstance(value, str):
-                value = value.strip()
+                value = clean_input(value, multiline=f.kind == "textarea").strip()
                 values[f.name] = value
             if f.required and value in (None, "", []):
                 errors.add(f.name, "required")
@@ -191,7 +202,15 @@ class FormModal(ModalScreen[R | None], Generic[R]):
         general.display = bool(errors.general)
         first = next((f for f in self.fields if f.name in errors.by_field), None)
         if first is not None:
-            self.field_widget(first.name).focus()
+            self.reveal_field(first.name)
+        elif errors.general:
+            self.call_after_refresh(general.scroll_visible, animate=False)
+
+    def reveal_field(self, name: str) -> None:
+        """Focus a field and scroll its whole row (label, field, message) into view, after the layout settles."""
+        self.set_focus(self.field_widget(name), scroll_visible=False)
+        row = self.query_one(f"#row-{name}")
+        self.call_after_refresh(row.scroll_visible, animate=False)
 
     def _known_names(self) -> dict[str, str]:
         known: dict[str, str] = {}
