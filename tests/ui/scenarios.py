@@ -191,7 +191,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("add-traffic-error", add_traffic_error, "A form keeps what was typed and shows errors at the field"),
     Scenario("new-ssh-key", lambda p: _ssh_key_form(p), "A new SSH key: pasted or read from a .pub file"),
     Scenario("jobs", jobs_view, "'J': jobs in flight and finished"),
-    Scenario("backup-schedule", modal(("b",)), "The backup schedule of an instance"),
+    Scenario("backup-schedule", modal(("b",), hostname="gitlab"), "The weekly backup schedule of an instance"),
     Scenario(
         "restore-snapshot",
         screen_modal("snapshots", "R", row="web-01-before-upgrade"),
