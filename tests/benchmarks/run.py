@@ -24,44 +24,19 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from simserver import served_simulator  # noqa: E402
+
 PY = sys.executable
 TOKEN = "bench-token"
 
 
 @contextmanager
 def simulator(instances: int, job_seconds: float = 3.0) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "cloudzy_tui",
-            "sim",
-            "--port",
-            "0",
-            "--token",
-            TOKEN,
-            "--instances",
-            str(instances),
-            "--job-seconds",
-            str(job_seconds),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"(http://\S+/developers)", line)
-        if not match:
-            raise RuntimeError(f"simulator did not start: {line!r}")
-        yield match.group(1)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with served_simulator(TOKEN, "--instances", str(instances), "--job-seconds", str(job_seconds)) as url:
+        yield url
+
 
 
 def cold(cmd: list[str], runs: int) -> float:

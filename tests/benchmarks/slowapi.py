@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import math
-import re
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from simserver import served_simulator
 
 from cloudzy_tui.api import DEFAULT_PARTITIONS, CloudzyClient, RequestBudget, WalkStats
 
@@ -45,38 +46,9 @@ TOKEN = "bench-token"
 
 @contextmanager
 def simulator(instances: int, latency_ms: float) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "cloudzy_tui",
-            "sim",
-            "--port",
-            "0",
-            "--token",
-            TOKEN,
-            "--instances",
-            str(instances),
-            "--latency-ms",
-            str(latency_ms),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"(http://\S+/developers)", line)
-        if not match:
-            raise RuntimeError(f"simulator did not start: {line!r}")
-        yield match.group(1)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with served_simulator(TOKEN, "--instances", str(instances), "--latency-ms", str(latency_ms)) as url:
+        yield url
+
 
 
 def sim_requests(url: str, reset: bool = False) -> int:

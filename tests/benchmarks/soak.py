@@ -26,9 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import signal
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -42,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent))
 
+from simserver import served_simulator  # noqa: E402
 from terminal.harness import Terminal, console  # noqa: E402
 
 PY = sys.executable
@@ -84,28 +83,10 @@ HOOK = textwrap.dedent(
 
 @contextmanager
 def simulator(error_rate: float, latency_ms: float, instances: int) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [PY, "-m", "cloudzy_tui", "sim", "--port", "0", "--token", TOKEN, "--instances", str(instances),
-         "--error-rate", str(error_rate), "--latency-ms", str(latency_ms), "--snapshot-failure-rate", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=str(ROOT),
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"(http://\S+/developers)", line)
-        if not match:
-            raise RuntimeError(f"simulator did not start: {line!r}")
-        yield match.group(1)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    options = ["--instances", str(instances), "--error-rate", str(error_rate), "--latency-ms", str(latency_ms)]
+    with served_simulator(TOKEN, *options, "--snapshot-failure-rate", "0") as url:
+        yield url
+
 
 
 def rss_mb(pid: int) -> float:

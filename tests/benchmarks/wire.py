@@ -21,7 +21,6 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ ROOT = HERE.parents[1]
 if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
+from simserver import served_simulator  # noqa: E402
 from terminal.harness import Terminal  # noqa: E402
 
 PY = sys.executable
@@ -48,40 +48,9 @@ QUIET = 0.3
 
 @contextmanager
 def simulator(instances: int = EXTRA_INSTANCES) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "cloudzy_tui",
-            "sim",
-            "--port",
-            "0",
-            "--token",
-            TOKEN,
-            "--instances",
-            str(instances),
-            "--snapshot-failure-rate",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=str(ROOT),
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"(http://\S+/developers)", line)
-        if not match:
-            raise RuntimeError(f"simulator did not start: {line!r}")
-        yield match.group(1)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with served_simulator(TOKEN, "--instances", str(instances), "--snapshot-failure-rate", "0") as url:
+        yield url
+
 
 
 class Program(Terminal):
