@@ -105,6 +105,14 @@ def connect(
         profile=profile_name,
     )
     return Connected(
-        client=client, session=session, audit=audit, profile_name=profile_name, label=label,
-        read_only=connection.read_only, connection=connection, settings=settings, demo=demo, secrets=secrets,
+        client=client,
+        session=session,
+        audit=audit,
+        profile_name=profile_name,
+        label=label,
+        read_only=connection.read_only,
+        connection=connection,
+        settings=settings,
+        demo=demo,
+        secrets=secrets,
     )

@@ -37,8 +37,16 @@ TEST_REQUEST_LOG = 100_000
 
 @pytest.fixture
 def simulator(sim_clock: FakeClock) -> Simulator:
-    return Simulator(SimConfig(seed=1, token=TOKEN, job_seconds=2.0, clock=sim_clock, snapshot_failure_rate=0.0,
-                               request_log=TEST_REQUEST_LOG))
+    return Simulator(
+        SimConfig(
+            seed=1,
+            token=TOKEN,
+            job_seconds=2.0,
+            clock=sim_clock,
+            snapshot_failure_rate=0.0,
+            request_log=TEST_REQUEST_LOG,
+        )
+    )
 
 
 async def _no_sleep(_: float) -> None:

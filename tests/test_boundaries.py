@@ -29,8 +29,13 @@ def test_simulator_shares_no_code_with_the_client() -> None:
 
 
 def test_core_and_config_know_nothing_of_textual() -> None:
-    for module in ("cloudzy_tui.core.jobs", "cloudzy_tui.core.catalog", "cloudzy_tui.core.audit",
-                   "cloudzy_tui.core.offloop", "cloudzy_tui.config"):
+    for module in (
+        "cloudzy_tui.core.jobs",
+        "cloudzy_tui.core.catalog",
+        "cloudzy_tui.core.audit",
+        "cloudzy_tui.core.offloop",
+        "cloudzy_tui.config",
+    ):
         mods = _modules_after_import(module)
         assert "textual" not in mods, module
         assert not any(m.startswith("cloudzy_tui.ui") for m in mods), module

@@ -53,7 +53,9 @@ def test_token_sources_in_order(tmp_path: Path) -> None:
 
 
 def test_profile_selection_and_unknown_profile(tmp_path: Path) -> None:
-    settings = load_settings(write(tmp_path / "c.toml", '[profiles.a]\n[profiles.b]\napi_url = "http://127.0.0.1:1/developers"\n'))
+    settings = load_settings(
+        write(tmp_path / "c.toml", '[profiles.a]\n[profiles.b]\napi_url = "http://127.0.0.1:1/developers"\n')
+    )
     assert resolve(profile="b", env={}, settings=settings).api_url == "http://127.0.0.1:1/developers"
     assert resolve(env={"CLOUDZY_PROFILE": "b"}, settings=settings).profile_name == "b"
     assert resolve(env={"CLOUDZY_API_URL": "http://x/developers"}, profile="b", settings=settings).api_url == (
@@ -88,8 +90,12 @@ def test_saved_token_file_is_0600_and_round_trips(tmp_path: Path) -> None:
 
 def test_info_prints_paths_never_the_token(tmp_path: Path) -> None:
     write(tmp_path / "config.toml", f'[profiles.default]\ntoken = "{SECRET}"\n', mode=0o644)
-    env = {**os.environ, "CLOUDZY_TUI_CONFIG_DIR": str(tmp_path), "CLOUDZY_TUI_STATE_DIR": str(tmp_path / "s"),
-           "CLOUDZY_API_TOKEN": "env-" + SECRET}
+    env = {
+        **os.environ,
+        "CLOUDZY_TUI_CONFIG_DIR": str(tmp_path),
+        "CLOUDZY_TUI_STATE_DIR": str(tmp_path / "s"),
+        "CLOUDZY_API_TOKEN": "env-" + SECRET,
+    }
     out = subprocess.run(
         [sys.executable, "-m", "cloudzy_tui", "info"], capture_output=True, text=True, env=env, check=True
     )

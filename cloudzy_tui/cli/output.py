@@ -58,8 +58,10 @@ def key_values(pairs: Sequence[tuple[str, Any]]) -> str:
     """``LABEL  value`` lines, labels aligned (nothing cut)."""
     labels = [clean(k) for k, _ in pairs]
     pad = max((width(label) for label in labels), default=0)
-    lines = [f"{label}{' ' * (pad - width(label))}  {cell(v) or '-'}".rstrip() for label, (_, v) in
-             zip(labels, pairs, strict=True)]
+    lines = [
+        f"{label}{' ' * (pad - width(label))}  {cell(v) or '-'}".rstrip()
+        for label, (_, v) in zip(labels, pairs, strict=True)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -141,7 +143,7 @@ def _block(value: Any, indent: int) -> list[str]:
                 lines.append(f"{pad}- {inline}")
             else:
                 nested = _block(item, indent + 1)
-                lines.append(f"{pad}- {nested[0][len(pad) + 2:]}")
+                lines.append(f"{pad}- {nested[0][len(pad) + 2 :]}")
                 lines.extend(nested[1:])
         return lines
     return [pad + _scalar(value)]

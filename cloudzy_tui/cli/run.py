@@ -143,8 +143,14 @@ async def _run(args: argparse.Namespace, reporter: Reporter) -> int:
 
         return print_info(profile=args.profile, api_url=args.api_url)
     try:
-        connected = connect(profile=args.profile, api_url=args.api_url, read_only=args.read_only, demo=args.demo,
-                            seed=args.seed, job_seconds=args.job_seconds)
+        connected = connect(
+            profile=args.profile,
+            api_url=args.api_url,
+            read_only=args.read_only,
+            demo=args.demo,
+            seed=args.seed,
+            job_seconds=args.job_seconds,
+        )
     except ConfigError as exc:
         reporter.error(str(exc))
         return USAGE
@@ -218,8 +224,7 @@ async def ssh_config(args: argparse.Namespace, connected: Connected, reporter: R
         except OSError as exc:
             reporter.error(f"cannot write {path}: {exc.strerror or exc}")
             return USAGE
-        reporter.say(f"wrote {len(result.hosts)} Host blocks to {path} (mode 0600); "
-                     f"in ~/.ssh/config: Include {path}")
+        reporter.say(f"wrote {len(result.hosts)} Host blocks to {path} (mode 0600); in ~/.ssh/config: Include {path}")
         return OK
     write(result.text)
     return OK
@@ -234,11 +239,14 @@ async def info_check(connected: Connected, reporter: Reporter) -> int:
     try:
         regions = await connected.client.regions.list()
     except AuthError as exc:
-        reporter.error(f"the API at {connected.label} refused the token of profile {connected.profile_name!r} "
-                       f"({exc.message})")
+        reporter.error(
+            f"the API at {connected.label} refused the token of profile {connected.profile_name!r} ({exc.message})"
+        )
         return AUTH
-    write(f"token accepted by {clean(connected.label)} (profile {clean(connected.profile_name)}, "
-          f"{len(regions)} regions visible)\n")
+    write(
+        f"token accepted by {clean(connected.label)} (profile {clean(connected.profile_name)}, "
+        f"{len(regions)} regions visible)\n"
+    )
     return OK
 
 
@@ -250,8 +258,9 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def explain_validation(exc: pydantic.ValidationError, options: dict[str, str],
-                       replace: dict[str, str] | None = None) -> str:
+def explain_validation(
+    exc: pydantic.ValidationError, options: dict[str, str], replace: dict[str, str] | None = None
+) -> str:
     """A model's validation error in terms of the command line: ``--cpu: Input should be ...``.
 
     ``options`` maps a parameter's JSON path (``extraResource.cpu``) to its option (``--cpu``); JSON names quoted
@@ -259,8 +268,11 @@ def explain_validation(exc: pydantic.ValidationError, options: dict[str, str],
     model's for a path (one that could quote a value that must not be shown, like a file's content)."""
     from cloudzy_tui.api.errors import field_errors_from_pydantic
 
-    renames = {path.rsplit(".", 1)[-1]: flag for path, flag in options.items()
-               if any(c.isupper() for c in path.rsplit(".", 1)[-1])}
+    renames = {
+        path.rsplit(".", 1)[-1]: flag
+        for path, flag in options.items()
+        if any(c.isupper() for c in path.rsplit(".", 1)[-1])
+    }
 
     def rename(message: str) -> str:
         if not renames:
@@ -469,8 +481,10 @@ async def run_verb(args: argparse.Namespace, connected: Connected, reporter: Rep
                 outcome = await session.execute(op, target, model, confirm=answer)
             except Refused as exc:
                 if exc.rule == "confirmation" and not args.yes and not sys.stdin.isatty():
-                    raise Refused("confirmation", f"{exc.message} Nothing was sent: stdin is not a terminal, "
-                                                  "use --yes to confirm.") from None
+                    raise Refused(
+                        "confirmation",
+                        f"{exc.message} Nothing was sent: stdin is not a terminal, use --yes to confirm.",
+                    ) from None
                 raise
     except pydantic.ValidationError as exc:  # a rule the body checks (e.g. a weekly schedule without days)
         raise UsageError(f"{verb.command}: {explain_validation(exc, options, replace)}") from None
@@ -491,12 +505,15 @@ def _tracker(connected: Connected, args: argparse.Namespace) -> JobTracker:
 
     interval = float(args.interval)
     tracker = JobTracker(
-        connected.client, min_interval=interval, max_interval=max(interval, min(10.0, args.timeout / 4)),
+        connected.client,
+        min_interval=interval,
+        max_interval=max(interval, min(10.0, args.timeout / 4)),
         timeout=float(args.timeout),
     )
     connected.session.set_tracker(
-        lambda ref: tracker.track(kind=ref.kind, target_id=ref.id, label=ref.label, action=ref.action,
-                                  expect=ref.expect)
+        lambda ref: tracker.track(
+            kind=ref.kind, target_id=ref.id, label=ref.label, action=ref.action, expect=ref.expect
+        )
     )
     return tracker
 
@@ -594,23 +611,43 @@ def _job_json(job: Any, waited: bool) -> dict[str, Any]:
     from cloudzy_tui.ops import resource_named
 
     if not waited:  # a JobRef: started, not followed
-        return {"kind": job.kind, "id": job.id, "label": job.label, "action": job.action, "state": "started",
-                "status": None, "message": None, "object": None}
+        return {
+            "kind": job.kind,
+            "id": job.id,
+            "label": job.label,
+            "action": job.action,
+            "state": "started",
+            "status": None,
+            "message": None,
+            "object": None,
+        }
     obj = None
     if job.item is not None and job.kind in JOB_RESOURCES:
         with contextlib.suppress(Exception):
             obj = resource_named(JOB_RESOURCES[job.kind]).json(job.item)
-    return {"kind": job.kind, "id": job.target_id, "label": job.label, "action": job.action, "state": job.state,
-            "status": job.status, "message": job.message, "object": obj}
+    return {
+        "kind": job.kind,
+        "id": job.target_id,
+        "label": job.label,
+        "action": job.action,
+        "state": job.state,
+        "status": job.status,
+        "message": job.message,
+        "object": obj,
+    }
 
 
-def outcome_document(op: Operation[Any], resource: Resource[Any], target: Any, outcome: Outcome,
-                     jobs: list[Job]) -> dict[str, Any]:
+def outcome_document(
+    op: Operation[Any], resource: Resource[Any], target: Any, outcome: Outcome, jobs: list[Job]
+) -> dict[str, Any]:
     """The stable JSON/YAML shape of a verb's result (documented in ``--help`` and the README)."""
     return {
         "operation": op.name,
-        "target": ({"resource": resource.name, "id": resource.key_of(target), "name": resource.label_of(target)}
-                   if target is not None else None),
+        "target": (
+            {"resource": resource.name, "id": resource.key_of(target), "name": resource.label_of(target)}
+            if target is not None
+            else None
+        ),
         "message": outcome.message,
         "result": outcome.data,
         "jobs": [_job_json(j, True) for j in jobs] if jobs else [_job_json(j, False) for j in outcome.jobs],
@@ -636,8 +673,9 @@ def final_objects(outcome: Outcome, jobs: list[Job]) -> list[tuple[str, Any]]:
     return objects
 
 
-def format_outcome(op: Operation[Any], resource: Resource[Any], target: Any, outcome: Outcome, jobs: list[Job],
-                   fmt: str) -> str:
+def format_outcome(
+    op: Operation[Any], resource: Resource[Any], target: Any, outcome: Outcome, jobs: list[Job], fmt: str
+) -> str:
     from cloudzy_tui.ops import resource_named
 
     if fmt == "json":

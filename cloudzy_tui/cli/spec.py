@@ -27,13 +27,15 @@ class UsageError(Exception):
 
 # ------------------------------------------------------------------------------------------------ resources
 
+
 class ResourceSpec:
     """A resource as the command line knows it; ``names``: what ``describe`` accepts besides the id."""
 
     __slots__ = ("aliases", "filters", "name", "names")
 
-    def __init__(self, name: str, aliases: tuple[str, ...], filters: tuple[tuple[str, FilterKind], ...] = (),
-                 names: str = "name") -> None:
+    def __init__(
+        self, name: str, aliases: tuple[str, ...], filters: tuple[tuple[str, FilterKind], ...] = (), names: str = "name"
+    ) -> None:
         self.name = name
         self.aliases = aliases
         self.filters = filters
@@ -42,23 +44,40 @@ class ResourceSpec:
 
 RESOURCES: tuple[ResourceSpec, ...] = (
     ResourceSpec(
-        "instances", ("in", "inst", "vm", "vms", "servers", "instance"),
-        (("hostname", "text"), ("status", "choice"), ("region", "text"), ("ipv4", "text"), ("ipv6", "text"),
-         ("os_family", "text"), ("created_from", "text"), ("created_to", "text"), ("include_deleted", "bool")),
+        "instances",
+        ("in", "inst", "vm", "vms", "servers", "instance"),
+        (
+            ("hostname", "text"),
+            ("status", "choice"),
+            ("region", "text"),
+            ("ipv4", "text"),
+            ("ipv6", "text"),
+            ("os_family", "text"),
+            ("created_from", "text"),
+            ("created_to", "text"),
+            ("include_deleted", "bool"),
+        ),
         names="exact hostname",
     ),
-    ResourceSpec("snapshots", ("snap", "snaps", "snapshot"),
-                 (("instance_id", "text"), ("status", "choice"), ("is_automated_backup", "bool"))),
-    ResourceSpec("backups", ("backup", "bk", "bak"), (("status", "choice"),),
-                 names="instance id or its hostname"),
-    ResourceSpec("floating-ips", ("fip", "fips", "ips", "floating"),
-                 (("address", "text"), ("region_id", "text"), ("include_deleted", "bool")), names="address"),
+    ResourceSpec(
+        "snapshots",
+        ("snap", "snaps", "snapshot"),
+        (("instance_id", "text"), ("status", "choice"), ("is_automated_backup", "bool")),
+    ),
+    ResourceSpec("backups", ("backup", "bk", "bak"), (("status", "choice"),), names="instance id or its hostname"),
+    ResourceSpec(
+        "floating-ips",
+        ("fip", "fips", "ips", "floating"),
+        (("address", "text"), ("region_id", "text"), ("include_deleted", "bool")),
+        names="address",
+    ),
     ResourceSpec("isos", ("iso",), (("status", "choice"),)),
     ResourceSpec("images", ("image", "img"), (("status", "choice"),)),
     ResourceSpec("ssh-keys", ("keys", "key", "ssh", "sshkeys"), (("customer_id", "text"),)),
     ResourceSpec("regions", ("region", "reg"), names="name or abbreviation"),
-    ResourceSpec("products", ("product", "plans", "prod"), (("region_id", "text"),),
-                 names="REGION/PRODUCT or the product id"),
+    ResourceSpec(
+        "products", ("product", "plans", "prod"), (("region_id", "text"),), names="REGION/PRODUCT or the product id"
+    ),
     ResourceSpec("os", ("oses", "images-os", "distros")),
     ResourceSpec("applications", ("apps", "app", "oca")),
 )
@@ -104,9 +123,20 @@ class Opt:
 
     __slots__ = ("action", "default", "dest", "field", "flags", "group", "help", "metavar", "required", "type")
 
-    def __init__(self, flags: tuple[str, ...], help: str, dest: str, field: str | None = None,
-                 metavar: str | None = None, type: Callable[[str], Any] | None = None, *, action: Any = None,
-                 required: bool = False, default: Any = None, group: str | None = None) -> None:
+    def __init__(
+        self,
+        flags: tuple[str, ...],
+        help: str,
+        dest: str,
+        field: str | None = None,
+        metavar: str | None = None,
+        type: Callable[[str], Any] | None = None,
+        *,
+        action: Any = None,
+        required: bool = False,
+        default: Any = None,
+        group: str | None = None,
+    ) -> None:
         self.flags = flags
         self.help = help
         self.dest = dest
@@ -137,12 +167,33 @@ class Verb:
     ``target``: the target's metavar (``None`` for operations that need none); ``params``: gathers the option
     values under the operation model's Python field names; ``exclusive``: (group name, required) pairs."""
 
-    __slots__ = ("examples", "exclusive", "help", "op", "options", "params", "path", "starts_job", "target",
-                 "target_help")
+    __slots__ = (
+        "examples",
+        "exclusive",
+        "help",
+        "op",
+        "options",
+        "params",
+        "path",
+        "starts_job",
+        "target",
+        "target_help",
+    )
 
-    def __init__(self, op: str, path: tuple[str, ...], help: str, target: str | None = None, target_help: str = "",
-                 *, options: tuple[Opt, ...] = (), params: Params | None = None, starts_job: bool = False,
-                 exclusive: tuple[tuple[str, bool], ...] = (), examples: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        op: str,
+        path: tuple[str, ...],
+        help: str,
+        target: str | None = None,
+        target_help: str = "",
+        *,
+        options: tuple[Opt, ...] = (),
+        params: Params | None = None,
+        starts_job: bool = False,
+        exclusive: tuple[tuple[str, bool], ...] = (),
+        examples: tuple[str, ...] = (),
+    ) -> None:
         self.op = op
         self.path = path
         self.help = help
@@ -164,43 +215,52 @@ def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _extra(args: argparse.Namespace) -> dict[str, Any] | None:
-    extra = _drop_none({
-        "cpu": getattr(args, "cpu", None),
-        "ram_in_gb": getattr(args, "ram_gb", None),
-        "disk_in_gb": getattr(args, "disk_gb", None),
-        "bandwidth_in_tb": getattr(args, "bandwidth_tb", None),
-    })
+    extra = _drop_none(
+        {
+            "cpu": getattr(args, "cpu", None),
+            "ram_in_gb": getattr(args, "ram_gb", None),
+            "disk_in_gb": getattr(args, "disk_gb", None),
+            "bandwidth_in_tb": getattr(args, "bandwidth_tb", None),
+        }
+    )
     return extra or None
 
 
 _CPU = Opt(("--cpu",), "custom plan: vCPUs", "cpu", "extraResource.cpu", "N", int)
 _RAM = Opt(("--ram-gb",), "custom plan: RAM in GB", "ram_gb", "extraResource.ramInGB", "GB", int)
-_DISK = Opt(("--disk-gb",), "custom plan: disk in GB (with a fixed plan: extra disk)", "disk_gb",
-            "extraResource.diskInGB", "GB", int)
-_BANDWIDTH = Opt(("--bandwidth-tb",), "extra bandwidth in TB", "bandwidth_tb", "extraResource.bandwidthInTB",
-                 "TB", int)
+_DISK = Opt(
+    ("--disk-gb",),
+    "custom plan: disk in GB (with a fixed plan: extra disk)",
+    "disk_gb",
+    "extraResource.diskInGB",
+    "GB",
+    int,
+)
+_BANDWIDTH = Opt(("--bandwidth-tb",), "extra bandwidth in TB", "bandwidth_tb", "extraResource.bandwidthInTB", "TB", int)
 
 
 def _create_params(args: argparse.Namespace) -> dict[str, Any]:
     if not args.plan and not (args.cpu or args.ram_gb):
         raise UsageError("give a plan (--plan PRODUCT_ID) or a custom plan (--cpu N --ram-gb GB --disk-gb GB)")
-    return _drop_none({
-        "hostnames": list(args.hostname or []),
-        "region": args.region,
-        "product_id": args.plan,
-        "extra_resource": _extra(args),
-        "os_id": args.os,
-        "app_id": args.app,
-        "iso_id": args.iso,
-        "from_snapshot": args.from_snapshot,
-        "ssh_key_ids": list(args.ssh_key) if args.ssh_key else None,
-        "instance_class": args.instance_class,
-        "billing_cycle": args.billing_cycle,
-        "floating_ip_count": args.floating_ips,
-        "assign_ipv4": args.ipv4,
-        "assign_ipv6": args.ipv6,
-        "is_ddos_protected": args.ddos_protection,
-    })
+    return _drop_none(
+        {
+            "hostnames": list(args.hostname or []),
+            "region": args.region,
+            "product_id": args.plan,
+            "extra_resource": _extra(args),
+            "os_id": args.os,
+            "app_id": args.app,
+            "iso_id": args.iso,
+            "from_snapshot": args.from_snapshot,
+            "ssh_key_ids": list(args.ssh_key) if args.ssh_key else None,
+            "instance_class": args.instance_class,
+            "billing_cycle": args.billing_cycle,
+            "floating_ip_count": args.floating_ips,
+            "assign_ipv4": args.ipv4,
+            "assign_ipv6": args.ipv6,
+            "is_ddos_protected": args.ddos_protection,
+        }
+    )
 
 
 def _resize_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -229,8 +289,7 @@ def weekdays(text: str) -> list[str]:
 
 def _schedule_params(args: argparse.Namespace) -> dict[str, Any]:
     days = weekdays(args.days) if args.days else None
-    return _drop_none({"schedule_frequency": args.frequency, "schedule_week_days": days,
-                       "period_id": args.retention})
+    return _drop_none({"schedule_frequency": args.frequency, "schedule_week_days": days, "period_id": args.retention})
 
 
 def _fip_update_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -262,74 +321,172 @@ INSTANCE_HELP = "the instance: its id or exact hostname"
 
 VERBS: tuple[Verb, ...] = (
     Verb(
-        "create", ("create",), "create instances on a fixed plan or a custom one (billed; asks first)",
+        "create",
+        ("create",),
+        "create instances on a fixed plan or a custom one (billed; asks first)",
         options=(
             Opt(("--region",), "region id (see: get regions)", "region", "region", "REGION", required=True),
-            Opt(("--hostname",), "hostname of an instance; repeat for several (1-10)", "hostname", "hostnames",
-                "NAME", action="append", required=True),
-            Opt(("--plan",), "fixed plan: product id (see: get products --region-id REGION)", "plan",
-                "productId", "PRODUCT_ID"),
-            _CPU, _RAM, _DISK, _BANDWIDTH,
-            Opt(("--os",), "operating system id (see: get os); the API's default when none of --os, --app, "
-                "--iso, --from-snapshot is given", "os", "osId", "OS_ID"),
+            Opt(
+                ("--hostname",),
+                "hostname of an instance; repeat for several (1-10)",
+                "hostname",
+                "hostnames",
+                "NAME",
+                action="append",
+                required=True,
+            ),
+            Opt(
+                ("--plan",),
+                "fixed plan: product id (see: get products --region-id REGION)",
+                "plan",
+                "productId",
+                "PRODUCT_ID",
+            ),
+            _CPU,
+            _RAM,
+            _DISK,
+            _BANDWIDTH,
+            Opt(
+                ("--os",),
+                "operating system id (see: get os); the API's default when none of --os, --app, "
+                "--iso, --from-snapshot is given",
+                "os",
+                "osId",
+                "OS_ID",
+            ),
             Opt(("--app",), "one-click application id (see: get applications)", "app", "appId", "APP_ID"),
             Opt(("--iso",), "boot from a custom ISO (id)", "iso", "isoId", "ISO_ID"),
-            Opt(("--from-snapshot",), "create from a snapshot (id)", "from_snapshot", "fromSnapshot",
-                "SNAPSHOT_ID"),
-            Opt(("--ssh-key",), "SSH key id to install; repeat for several", "ssh_key", "sshKeyIds", "KEY_ID",
-                action="append"),
-            Opt(("--class",), "instance class: default, cpu-optimized, gpu-provided", "instance_class", "class",
-                "CLASS"),
-            Opt(("--billing-cycle",), "hourly, monthly, quarterly, semi-annually or annually", "billing_cycle",
-                "billingCycle", "CYCLE"),
-            Opt(("--floating-ips",), "floating IPs to allocate with each instance (0-5)", "floating_ips",
-                "floatingIPCount", "N", int),
-            Opt(("--ipv4",), "assign an IPv4 address (API default: yes)", "ipv4", "assignIpv4",
-                action=argparse.BooleanOptionalAction),
+            Opt(("--from-snapshot",), "create from a snapshot (id)", "from_snapshot", "fromSnapshot", "SNAPSHOT_ID"),
+            Opt(
+                ("--ssh-key",),
+                "SSH key id to install; repeat for several",
+                "ssh_key",
+                "sshKeyIds",
+                "KEY_ID",
+                action="append",
+            ),
+            Opt(
+                ("--class",), "instance class: default, cpu-optimized, gpu-provided", "instance_class", "class", "CLASS"
+            ),
+            Opt(
+                ("--billing-cycle",),
+                "hourly, monthly, quarterly, semi-annually or annually",
+                "billing_cycle",
+                "billingCycle",
+                "CYCLE",
+            ),
+            Opt(
+                ("--floating-ips",),
+                "floating IPs to allocate with each instance (0-5)",
+                "floating_ips",
+                "floatingIPCount",
+                "N",
+                int,
+            ),
+            Opt(
+                ("--ipv4",),
+                "assign an IPv4 address (API default: yes)",
+                "ipv4",
+                "assignIpv4",
+                action=argparse.BooleanOptionalAction,
+            ),
             Opt(("--ipv6",), "assign an IPv6 address", "ipv6", "assignIpv6", action=argparse.BooleanOptionalAction),
-            Opt(("--ddos-protection",), "DDoS protection", "ddos_protection", "isDdosProtected",
-                action=argparse.BooleanOptionalAction),
+            Opt(
+                ("--ddos-protection",),
+                "DDoS protection",
+                "ddos_protection",
+                "isDdosProtected",
+                action=argparse.BooleanOptionalAction,
+            ),
         ),
-        params=_create_params, starts_job=True,
-        examples=("cloudzy-tui create --region us-utah --plan regular-2c-4g --os ubuntu-24.04 --hostname web-04 "
-                  "--yes --wait",),
+        params=_create_params,
+        starts_job=True,
+        examples=(
+            "cloudzy-tui create --region us-utah --plan regular-2c-4g --os ubuntu-24.04 --hostname web-04 --yes --wait",
+        ),
     ),
     Verb("power-on", ("power-on",), "power an instance on", INSTANCE, INSTANCE_HELP, starts_job=True),
-    Verb("power-off", ("power-off",), "shut an instance down (asks first)", INSTANCE, INSTANCE_HELP,
-         starts_job=True),
+    Verb("power-off", ("power-off",), "shut an instance down (asks first)", INSTANCE, INSTANCE_HELP, starts_job=True),
     Verb("reset", ("reset",), "hard-reset an instance (asks first)", INSTANCE, INSTANCE_HELP, starts_job=True),
     Verb(
-        "resize", ("resize",), "change an instance's plan, or its custom resources (asks first)", INSTANCE,
+        "resize",
+        ("resize",),
+        "change an instance's plan, or its custom resources (asks first)",
+        INSTANCE,
         INSTANCE_HELP,
-        options=(Opt(("--product",), "the new fixed plan (product id)", "product", "productId", "PRODUCT_ID"),
-                 _CPU, _RAM, _DISK, _BANDWIDTH),
-        params=_resize_params, starts_job=True,
+        options=(
+            Opt(("--product",), "the new fixed plan (product id)", "product", "productId", "PRODUCT_ID"),
+            _CPU,
+            _RAM,
+            _DISK,
+            _BANDWIDTH,
+        ),
+        params=_resize_params,
+        starts_job=True,
     ),
     Verb(
-        "change-os", ("change-os",), "reinstall an instance with another OS: erases its disk (type the hostname)",
-        INSTANCE, INSTANCE_HELP,
+        "change-os",
+        ("change-os",),
+        "reinstall an instance with another OS: erases its disk (type the hostname)",
+        INSTANCE,
+        INSTANCE_HELP,
         options=(Opt(("--os",), "operating system id (see: get os)", "os", "osId", "OS_ID", required=True),),
-        params=lambda a: {"os_id": a.os}, starts_job=True,
+        params=lambda a: {"os_id": a.os},
+        starts_job=True,
     ),
     Verb(
-        "add-traffic", ("add-traffic",), "buy extra traffic for an instance (asks first)", INSTANCE, INSTANCE_HELP,
+        "add-traffic",
+        ("add-traffic",),
+        "buy extra traffic for an instance (asks first)",
+        INSTANCE,
+        INSTANCE_HELP,
         options=(Opt(("--amount",), "terabytes to add", "amount", "amount", "TB", float, required=True),),
         params=lambda a: {"amount": a.amount},
     ),
-    Verb("change-password", ("change-password",),
-         "set a new root password (asks first); the password is printed once on stdout, never stored",
-         INSTANCE, INSTANCE_HELP),
-    Verb("delete", ("delete",), "delete an instance permanently (type the hostname)", INSTANCE, INSTANCE_HELP,
-         starts_job=True),
-    Verb("snapshot", ("snapshot",), "take a snapshot of an instance now", INSTANCE, INSTANCE_HELP,
-         starts_job=True, examples=("cloudzy-tui snapshot web-01 --wait",)),
-    Verb("snapshot-delete", ("snapshots", "delete"), "delete a snapshot (asks first)", "SNAPSHOT",
-         "the snapshot: its id or exact name"),
-    Verb("snapshot-restore", ("snapshots", "restore"),
-         "overwrite the instance with a snapshot (type the instance's hostname)", "SNAPSHOT",
-         "the snapshot: its id or exact name", starts_job=True),
     Verb(
-        "backup-schedule", ("backups", "set"), "create or change an instance's backup schedule", INSTANCE,
+        "change-password",
+        ("change-password",),
+        "set a new root password (asks first); the password is printed once on stdout, never stored",
+        INSTANCE,
+        INSTANCE_HELP,
+    ),
+    Verb(
+        "delete",
+        ("delete",),
+        "delete an instance permanently (type the hostname)",
+        INSTANCE,
+        INSTANCE_HELP,
+        starts_job=True,
+    ),
+    Verb(
+        "snapshot",
+        ("snapshot",),
+        "take a snapshot of an instance now",
+        INSTANCE,
+        INSTANCE_HELP,
+        starts_job=True,
+        examples=("cloudzy-tui snapshot web-01 --wait",),
+    ),
+    Verb(
+        "snapshot-delete",
+        ("snapshots", "delete"),
+        "delete a snapshot (asks first)",
+        "SNAPSHOT",
+        "the snapshot: its id or exact name",
+    ),
+    Verb(
+        "snapshot-restore",
+        ("snapshots", "restore"),
+        "overwrite the instance with a snapshot (type the instance's hostname)",
+        "SNAPSHOT",
+        "the snapshot: its id or exact name",
+        starts_job=True,
+    ),
+    Verb(
+        "backup-schedule",
+        ("backups", "set"),
+        "create or change an instance's backup schedule",
+        INSTANCE,
         INSTANCE_HELP,
         options=(
             Opt(("--frequency",), "daily or weekly", "frequency", "scheduleFrequency", "FREQ", required=True),
@@ -339,10 +496,17 @@ VERBS: tuple[Verb, ...] = (
         params=_schedule_params,
         examples=("cloudzy-tui backups set web-01 --frequency weekly --days mon,thu --retention 7",),
     ),
-    Verb("backup-delete", ("backups", "delete"), "stop automated backups of an instance (asks first)", INSTANCE,
-         "the instance whose backup profile goes: its id or hostname"),
     Verb(
-        "fip-allocate", ("fip", "allocate"), "allocate floating IP addresses (billed; asks first)",
+        "backup-delete",
+        ("backups", "delete"),
+        "stop automated backups of an instance (asks first)",
+        INSTANCE,
+        "the instance whose backup profile goes: its id or hostname",
+    ),
+    Verb(
+        "fip-allocate",
+        ("fip", "allocate"),
+        "allocate floating IP addresses (billed; asks first)",
         options=(
             Opt(("--region",), "region id", "region", "regionId", "REGION", required=True),
             Opt(("--count",), "how many (1-5, default 1)", "count", "count", "N", int, default=1),
@@ -350,31 +514,54 @@ VERBS: tuple[Verb, ...] = (
         params=lambda a: {"region_id": a.region, "count": a.count},
     ),
     Verb(
-        "fip-update", ("fip", "update"), "change a floating IP's note or auto-renewal", "FIP",
+        "fip-update",
+        ("fip", "update"),
+        "change a floating IP's note or auto-renewal",
+        "FIP",
         "the floating IP: its id or address",
         options=(
             Opt(("--note",), "the note ('' clears it)", "note", "customerNote", "TEXT"),
-            Opt(("--auto-renew",), "renew the address automatically", "auto_renew", "autoRenew",
-                action=argparse.BooleanOptionalAction),
+            Opt(
+                ("--auto-renew",),
+                "renew the address automatically",
+                "auto_renew",
+                "autoRenew",
+                action=argparse.BooleanOptionalAction,
+            ),
         ),
         params=_fip_update_params,
     ),
-    Verb("fip-release", ("fip", "release"), "give a floating IP back (asks first)", "FIP",
-         "the floating IP: its id or address"),
     Verb(
-        "iso-download", ("iso", "download"), "download a custom ISO from a URL",
+        "fip-release",
+        ("fip", "release"),
+        "give a floating IP back (asks first)",
+        "FIP",
+        "the floating IP: its id or address",
+    ),
+    Verb(
+        "iso-download",
+        ("iso", "download"),
+        "download a custom ISO from a URL",
         options=(
             Opt(("--name",), "its name", "name", "name", "NAME", required=True),
             Opt(("--url",), "http(s) URL to fetch it from", "url", "url", "URL", required=True),
             Opt(("--region",), "region id", "region", "regionId", "REGION", required=True),
-            Opt(("--virtio",), "VirtIO drivers (API default: yes)", "virtio", "useVirtio",
-                action=argparse.BooleanOptionalAction),
+            Opt(
+                ("--virtio",),
+                "VirtIO drivers (API default: yes)",
+                "virtio",
+                "useVirtio",
+                action=argparse.BooleanOptionalAction,
+            ),
         ),
-        params=_media_params("iso"), starts_job=True,
+        params=_media_params("iso"),
+        starts_job=True,
     ),
     Verb("iso-delete", ("iso", "delete"), "delete a custom ISO (asks first)", "ISO", "the ISO: its id or name"),
     Verb(
-        "image-download", ("image", "download"), "download a custom disk image from a URL",
+        "image-download",
+        ("image", "download"),
+        "download a custom disk image from a URL",
         options=(
             Opt(("--name",), "its name", "name", "name", "NAME", required=True),
             Opt(("--url",), "http(s) URL to fetch it from", "url", "url", "URL", required=True),
@@ -382,20 +569,37 @@ VERBS: tuple[Verb, ...] = (
             Opt(("--format",), "image format, e.g. qcow2 (default: from the URL)", "format", "format", "FORMAT"),
             Opt(("--decompress",), "e.g. gzip (default: from the URL)", "decompress", "decompress", "METHOD"),
         ),
-        params=_media_params("image"), starts_job=True,
+        params=_media_params("image"),
+        starts_job=True,
     ),
-    Verb("image-delete", ("image", "delete"), "delete a custom image (asks first)", "IMAGE",
-         "the image: its id or name"),
     Verb(
-        "key-create", ("keys", "create"), "add an SSH public key",
+        "image-delete", ("image", "delete"), "delete a custom image (asks first)", "IMAGE", "the image: its id or name"
+    ),
+    Verb(
+        "key-create",
+        ("keys", "create"),
+        "add an SSH public key",
         options=(
             Opt(("--name",), "its name (1-64 characters)", "name", "name", "NAME", required=True),
-            Opt(("--public-key",), "the public key itself (ssh-ed25519 AAAA...)", "public_key", "publicKey",
-                "TEXT", group="key"),
-            Opt(("--public-key-file",), "read it from a file (a regular file of at most 16 KB; - reads stdin)",
-                "public_key_file", "publicKey", "PATH", group="key"),
+            Opt(
+                ("--public-key",),
+                "the public key itself (ssh-ed25519 AAAA...)",
+                "public_key",
+                "publicKey",
+                "TEXT",
+                group="key",
+            ),
+            Opt(
+                ("--public-key-file",),
+                "read it from a file (a regular file of at most 16 KB; - reads stdin)",
+                "public_key_file",
+                "publicKey",
+                "PATH",
+                group="key",
+            ),
         ),
-        params=_key_params, exclusive=(("key", True),),
+        params=_key_params,
+        exclusive=(("key", True),),
     ),
     Verb("key-delete", ("keys", "delete"), "delete an SSH key (asks first)", "KEY", "the key: its id or name"),
 )

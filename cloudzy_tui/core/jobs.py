@@ -527,11 +527,12 @@ class JobTracker:
         """Keep the newest ``max_finished`` finished jobs that ended less than ``keep_finished`` seconds ago."""
         now = self._clock()
         finished = [
-            job for job in self._jobs
+            job
+            for job in self._jobs
             if job.finished and job.finished_at is not None and now - job.finished_at <= self.keep_finished
         ]
         finished.sort(key=lambda job: job.finished_at or 0.0)
-        keep = {id(job) for job in finished[max(0, len(finished) - self.max_finished):]}
+        keep = {id(job) for job in finished[max(0, len(finished) - self.max_finished) :]}
         if len(keep) != sum(1 for job in self._jobs if job.finished):
             self._jobs = [job for job in self._jobs if job.running or id(job) in keep]
 

@@ -105,8 +105,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"cloudzy-tui mcp: {exc}", file=sys.stderr)
         return 2
     if args.allow_writes and connected.read_only:
-        print(f"cloudzy-tui mcp: profile {connected.profile_name!r} is read-only: writes stay refused",
-              file=sys.stderr)
+        print(f"cloudzy-tui mcp: profile {connected.profile_name!r} is read-only: writes stay refused", file=sys.stderr)
 
     from cloudzy_tui.mcp.face import McpFace
     from cloudzy_tui.mcp.server import serve_stdio

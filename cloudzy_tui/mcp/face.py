@@ -47,8 +47,9 @@ log = logging.getLogger("cloudzy_tui.mcp")
 #: How every action of this face is named in the audit log.
 AUDIT_PREFIX = "mcp: "
 #: Said with a read-only refusal: how this face lifts it.
-READ_ONLY_HINT = ("This MCP server is read-only: writes need it started with --allow-writes, on a profile that "
-                  "is not read-only.")
+READ_ONLY_HINT = (
+    "This MCP server is read-only: writes need it started with --allow-writes, on a profile that is not read-only."
+)
 #: The resource a job's object belongs to.
 _JOB_RESOURCE = {"instance": "instances", "snapshot": "snapshots", "iso": "isos", "image": "images"}
 
@@ -148,18 +149,24 @@ class McpFace:
         c = self.connected
         lines = [f"Cloudzy cloud servers through cloudzy-tui ({c.label}, profile {c.profile_name})."]
         if self.read_only:
-            lines.append("Read-only: only list_*, describe_* and job tools are offered; operations are refused "
-                         "(the server must be started with --allow-writes, on a profile that is not read-only).")
+            lines.append(
+                "Read-only: only list_*, describe_* and job tools are offered; operations are refused "
+                "(the server must be started with --allow-writes, on a profile that is not read-only)."
+            )
         else:
-            lines.append("Writes are allowed. Operations on protected instances (or anything attached to them) are "
-                         "refused. Destructive tools need a 'confirm' argument equal to the target's exact name "
-                         "(an instance's hostname; \"yes\" for operations without a target); a refusal says what "
-                         "to pass.")
+            lines.append(
+                "Writes are allowed. Operations on protected instances (or anything attached to them) are "
+                "refused. Destructive tools need a 'confirm' argument equal to the target's exact name "
+                '(an instance\'s hostname; "yes" for operations without a target); a refusal says what '
+                "to pass."
+            )
         protected = self.session.policy.protected
         if protected:
             lines.append("Protected: " + ", ".join(clean(p, max_length=60) for p in protected) + ".")
-        lines.append("Objects are named by id or exact name (instances: id or exact hostname). Long operations "
-                     "return jobs: wait_for_job(job_id) follows one to its end.")
+        lines.append(
+            "Objects are named by id or exact name (instances: id or exact hostname). Long operations "
+            "return jobs: wait_for_job(job_id) follows one to its end."
+        )
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ calls
@@ -196,10 +203,15 @@ class McpFace:
                 result = ToolResult(data=data)
             if tool.mutating and result.error and not call.audited:
                 # Nothing was sent and the session did not refuse it (invalid arguments, unknown target...).
-                self.audit.refused(tool.title, clean(call.ref or "", max_length=120), result.data["error"]["kind"],
-                                   result.text or "")
-            log.info("tool %s: %s in %.2fs", name, "error " + result.data["error"]["kind"] if result.error else "ok",
-                     time.monotonic() - started)
+                self.audit.refused(
+                    tool.title, clean(call.ref or "", max_length=120), result.data["error"]["kind"], result.text or ""
+                )
+            log.info(
+                "tool %s: %s in %.2fs",
+                name,
+                "error " + result.data["error"]["kind"] if result.error else "ok",
+                time.monotonic() - started,
+            )
             return result
         finally:
             _CALL.reset(token)
@@ -312,8 +324,10 @@ class McpFace:
         label = confirmation.require_label if confirmation.require_label != "name" else confirm_subject(op)
         why = "not confirmed" if given is None else f"confirm={clean(given, max_length=80)!r} does not match"
         what = " ".join(confirmation.message.split())
-        return (f"{op.title}: refused, {why}. {what} To go ahead, call {tool.name} again with "
-                f"confirm={clean(wanted)!r} ({label}), exactly.")
+        return (
+            f"{op.title}: refused, {why}. {what} To go ahead, call {tool.name} again with "
+            f"confirm={clean(wanted)!r} ({label}), exactly."
+        )
 
     # ------------------------------------------------------------------ jobs
 
@@ -379,4 +393,3 @@ class McpFace:
         error: dict[str, Any] = {"kind": kind, "message": text}
         error.update({k: v for k, v in extra.items() if v is not None})
         return ToolResult(data={"error": error}, error=True, text=text)
-

@@ -75,8 +75,9 @@ async def serve_stdio(face: McpFace) -> None:
     tracker = asyncio.create_task(face.jobs.run(), name="cloudzy-mcp-jobs")
     try:
         async with stdio_server() as (read_stream, write_stream):
-            log.info("MCP server ready (%s, %s)", face.connected.label,
-                     "read-only" if face.read_only else "writes allowed")
+            log.info(
+                "MCP server ready (%s, %s)", face.connected.label, "read-only" if face.read_only else "writes allowed"
+            )
             await server.run(read_stream, write_stream, server.create_initialization_options())
     finally:
         tracker.cancel()

@@ -110,8 +110,7 @@ def _list_tool(resource: Resource[Any]) -> ToolSpec:
     filters = ", ".join(f.name for f in resource.filters)
     description = (
         f"List {resource.title.lower()} (read-only). Returns {{items: [...], count, truncated}}; each item is the "
-        f"API's object with its JSON field names."
-        + (f" Server-side filters: {filters}." if filters else "")
+        f"API's object with its JSON field names." + (f" Server-side filters: {filters}." if filters else "")
     )
     return ToolSpec(
         name=f"list_{resource_slug(resource)}",
@@ -219,8 +218,10 @@ def _operation_tool(op: Operation[Any]) -> ToolSpec:
     if model_description:
         lines.append(f"Parameters: {' '.join(model_description.replace('``', '`').split())}")
     if op.mutating:
-        lines.append("Refused unless the server runs with --allow-writes (and the profile is not read-only)"
-                     + ("; refused on a protected instance or anything attached to one." if op.instance_of else "."))
+        lines.append(
+            "Refused unless the server runs with --allow-writes (and the profile is not read-only)"
+            + ("; refused on a protected instance or anything attached to one." if op.instance_of else ".")
+        )
     if needs_confirm(op):
         lines.append(_confirm_text(op))
     if op.starts_job:
@@ -271,7 +272,7 @@ class WaitArguments(BaseModel):
         le=MAX_WAIT_SECONDS,
         allow_inf_nan=False,
         description=f"how long to wait at most, in seconds (default {DEFAULT_WAIT_SECONDS:g}, "
-                    f"at most {MAX_WAIT_SECONDS:g})",
+        f"at most {MAX_WAIT_SECONDS:g})",
     )
 
 
@@ -281,7 +282,7 @@ def _job_tools() -> list[ToolSpec]:
             name="list_jobs",
             title="List jobs",
             description="The jobs this server follows (started by operations in this session), newest first, "
-                        "with their state: running, succeeded, failed or timed_out.",
+            "with their state: running, succeeded, failed or timed_out.",
             input_schema=_root_schema(NoArguments.model_json_schema()),
             kind="list_jobs",
             arguments=NoArguments,
@@ -290,7 +291,7 @@ def _job_tools() -> list[ToolSpec]:
             name="job_status",
             title="Job status",
             description="A job's state now (running, succeeded, failed, timed_out), the last status seen and the "
-                        "object as last seen.",
+            "object as last seen.",
             input_schema=_root_schema(JobArguments.model_json_schema()),
             kind="job_status",
             arguments=JobArguments,

@@ -105,7 +105,9 @@ class ScheduleParams(RequestModel):
     def request(self, instance_id: str) -> BackupProfileRequest:
         days = self.schedule_week_days if self.schedule_frequency.lower() == "weekly" else None
         return BackupProfileRequest(
-            instance_id=instance_id, schedule_frequency=self.schedule_frequency, schedule_week_days=days,
+            instance_id=instance_id,
+            schedule_frequency=self.schedule_frequency,
+            schedule_week_days=days,
             period_id=self.period_id,
         )
 
@@ -135,8 +137,10 @@ async def set_schedule(session: Session, i: Instance, params: ScheduleParams) ->
 
 def _describe_delete(b: BackupProfile, params: Any) -> str:
     kept = f", kept {b.period_id} days" if b.period_id is not None else ""
-    return (f"Delete the backup profile of {clean(backup_hostname(b), max_length=60)} ({schedule(b)}{kept})?\n"
-            "No more automated backups are taken of this instance.")
+    return (
+        f"Delete the backup profile of {clean(backup_hostname(b), max_length=60)} ({schedule(b)}{kept})?\n"
+        "No more automated backups are taken of this instance."
+    )
 
 
 async def delete(session: Session, b: BackupProfile, params: None) -> Outcome:
@@ -149,13 +153,25 @@ async def delete(session: Session, b: BackupProfile, params: None) -> Outcome:
 
 
 SET_SCHEDULE: Operation[Instance] = Operation(
-    "backup-schedule", "instances", "Backup schedule", "Create or change the instance's backup schedule",
-    set_schedule, params=ScheduleParams, unavailable=_not_deleted, instance_of=lambda i, p: instance_ref(i),
+    "backup-schedule",
+    "instances",
+    "Backup schedule",
+    "Create or change the instance's backup schedule",
+    set_schedule,
+    params=ScheduleParams,
+    unavailable=_not_deleted,
+    instance_of=lambda i, p: instance_ref(i),
     describe=lambda i, p: f"Set the backup schedule of {describe_instance(i)}?",
 )
 DELETE: Operation[BackupProfile] = Operation(
-    "backup-delete", "backups", "Delete backup profile", "Stop automated backups of the instance", delete,
-    danger="confirm", instance_of=lambda b, p: backup_instance_ref(b), describe=_describe_delete,
+    "backup-delete",
+    "backups",
+    "Delete backup profile",
+    "Stop automated backups of the instance",
+    delete,
+    danger="confirm",
+    instance_of=lambda b, p: backup_instance_ref(b),
+    describe=_describe_delete,
 )
 
 OPERATIONS: list[Operation[Any]] = [SET_SCHEDULE, DELETE]

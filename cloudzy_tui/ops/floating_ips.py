@@ -66,8 +66,11 @@ async def allocate(session: Session, target: None, params: FloatingIpAllocateReq
     allocated = await session.client.floating_ips.allocate(params.region_id, params.count)
     region = clean(session.catalog.region_name(params.region_id), max_length=40)
     if not allocated:
-        return Outcome(message=f"{params.count} floating IP(s) allocated in {region}; they appear when the list "
-                               "refreshes", data=[], reload=["floating-ips"])
+        return Outcome(
+            message=f"{params.count} floating IP(s) allocated in {region}; they appear when the list refreshes",
+            data=[],
+            reload=["floating-ips"],
+        )
     addresses = ", ".join(clean(fip_label(f), max_length=40) for f in allocated)
     plural = "es" if len(allocated) > 1 else ""
     return Outcome(
@@ -87,14 +90,17 @@ async def update(session: Session, f: FloatingIp, params: FloatingIpUpdate) -> O
     message = f"Floating IP {clean(fip_label(f), max_length=40)} updated: {', '.join(what)}"
     if fresh is None:
         return Outcome(message=message, data=params.to_wire(), reload=["floating-ips"])
-    return Outcome(message=message, data=fresh.model_dump(mode="json", by_alias=True),
-                   changed=[("floating-ips", fresh)])
+    return Outcome(
+        message=message, data=fresh.model_dump(mode="json", by_alias=True), changed=[("floating-ips", fresh)]
+    )
 
 
 def _describe_release(f: FloatingIp, params: Any) -> str:
     attached = f" (attached to instance {clean(f.instance_id, max_length=40)})" if f.instance_id else ""
-    return (f"Release {clean(fip_label(f), max_length=40)}{attached}?\nThe address goes back to the pool: it stops "
-            "routing to the instance and may be given to someone else. This cannot be undone.")
+    return (
+        f"Release {clean(fip_label(f), max_length=40)}{attached}?\nThe address goes back to the pool: it stops "
+        "routing to the instance and may be given to someone else. This cannot be undone."
+    )
 
 
 async def release(session: Session, f: FloatingIp, params: None) -> Outcome:
@@ -113,18 +119,39 @@ async def release(session: Session, f: FloatingIp, params: None) -> Outcome:
 
 
 ALLOCATE: Operation[FloatingIp] = Operation(
-    "fip-allocate", "floating-ips", "Allocate floating IPs", "Allocate new floating IP addresses (billed)",
-    allocate, params=FloatingIpAllocateRequest, needs_target=False, danger="confirm",
-    describe=lambda t, p: (f"Allocate {p.count} floating IP(s) in {clean(p.region_id)}?\nAddresses are billed "
-                           "until they are released." if p is not None else "Allocate floating IPs?"),
+    "fip-allocate",
+    "floating-ips",
+    "Allocate floating IPs",
+    "Allocate new floating IP addresses (billed)",
+    allocate,
+    params=FloatingIpAllocateRequest,
+    needs_target=False,
+    danger="confirm",
+    describe=lambda t, p: (
+        f"Allocate {p.count} floating IP(s) in {clean(p.region_id)}?\nAddresses are billed until they are released."
+        if p is not None
+        else "Allocate floating IPs?"
+    ),
 )
 UPDATE: Operation[FloatingIp] = Operation(
-    "fip-update", "floating-ips", "Edit floating IP", "Auto-renew and note", update, params=FloatingIpUpdate,
-    unavailable=_released, instance_of=lambda f, p: fip_instance_ref(f),
+    "fip-update",
+    "floating-ips",
+    "Edit floating IP",
+    "Auto-renew and note",
+    update,
+    params=FloatingIpUpdate,
+    unavailable=_released,
+    instance_of=lambda f, p: fip_instance_ref(f),
 )
 RELEASE: Operation[FloatingIp] = Operation(
-    "fip-release", "floating-ips", "Release floating IP", "Give the address back", release,
-    danger="confirm", unavailable=_released, instance_of=lambda f, p: fip_instance_ref(f),
+    "fip-release",
+    "floating-ips",
+    "Release floating IP",
+    "Give the address back",
+    release,
+    danger="confirm",
+    unavailable=_released,
+    instance_of=lambda f, p: fip_instance_ref(f),
     describe=_describe_release,
 )
 

@@ -176,9 +176,12 @@ async def _after(session: Session, i: Instance, message: str, detail: str, jobs:
     try:
         fresh = await _fresh(session, i)
     except NotFoundError:
-        return Outcome(message=message, data={"instance": i.model_dump(mode="json", by_alias=True), "detail": detail,
-                                              "gone": True},
-                       removed=[("instances", str(i.id))], jobs=jobs)
+        return Outcome(
+            message=message,
+            data={"instance": i.model_dump(mode="json", by_alias=True), "detail": detail, "gone": True},
+            removed=[("instances", str(i.id))],
+            jobs=jobs,
+        )
     return Outcome(
         message=message,
         data={"instance": (fresh or i).model_dump(mode="json", by_alias=True), "detail": detail},
@@ -191,40 +194,48 @@ def _target(i: Any, params: Any) -> InstanceRef | None:
     return instance_ref(i) if isinstance(i, Instance) else None
 
 
-async def _simple(
-    session: Session, i: Instance, verb: str, sent: str, call: Any, expect: Expectation
-) -> Outcome:
+async def _simple(session: Session, i: Instance, verb: str, sent: str, call: Any, expect: Expectation) -> Outcome:
     result = await call(str(i.id))
-    return await _after(session, i, f"{sent} {clean(hostname(i), max_length=60)}", result.detail,
-                        [JobRef("instance", str(i.id), hostname(i), verb, expect)])
+    return await _after(
+        session,
+        i,
+        f"{sent} {clean(hostname(i), max_length=60)}",
+        result.detail,
+        [JobRef("instance", str(i.id), hostname(i), verb, expect)],
+    )
 
 
 async def power_on(session: Session, i: Instance, params: None) -> Outcome:
-    return await _simple(session, i, "power on", "Powering on", session.client.instances.power_on,
-                         Expectation.instance_powered_on())
+    return await _simple(
+        session, i, "power on", "Powering on", session.client.instances.power_on, Expectation.instance_powered_on()
+    )
 
 
 async def power_off(session: Session, i: Instance, params: None) -> Outcome:
-    return await _simple(session, i, "power off", "Powering off", session.client.instances.power_off,
-                         Expectation.instance_powered_off())
+    return await _simple(
+        session, i, "power off", "Powering off", session.client.instances.power_off, Expectation.instance_powered_off()
+    )
 
 
 async def reset(session: Session, i: Instance, params: None) -> Outcome:
-    return await _simple(session, i, "reset", "Resetting", session.client.instances.reset,
-                         Expectation.instance_reset())
+    return await _simple(session, i, "reset", "Resetting", session.client.instances.reset, Expectation.instance_reset())
 
 
 async def delete(session: Session, i: Instance, params: None) -> Outcome:
-    return await _simple(session, i, "delete", "Deleting", session.client.instances.delete,
-                         Expectation.instance_deleted())
+    return await _simple(
+        session, i, "delete", "Deleting", session.client.instances.delete, Expectation.instance_deleted()
+    )
 
 
 async def resize(session: Session, i: Instance, params: ResizeRequest) -> Outcome:
     if params.instance_id is not None and str(params.instance_id) != str(i.id):
         # The body names the instance too: another one there would step around the rules checked on the target.
-        raise Refused("target", f"Resize: instanceId {clean(params.instance_id, max_length=40)!r} is not "
-                                f"{clean(hostname(i), max_length=60)} ({clean(str(i.id), max_length=40)}): "
-                                "leave it out, the target is the instance resized.")
+        raise Refused(
+            "target",
+            f"Resize: instanceId {clean(params.instance_id, max_length=40)!r} is not "
+            f"{clean(hostname(i), max_length=60)} ({clean(str(i.id), max_length=40)}): "
+            "leave it out, the target is the instance resized.",
+        )
     result = await session.client.instances.resize(str(i.id), params)
     if params.type == "FIXED":
         product = session.catalog.product(params.product_id)
@@ -246,24 +257,35 @@ async def resize(session: Session, i: Instance, params: ResizeRequest) -> Outcom
             if extra.disk_in_gb is not None:
                 parts.append(f"{extra.disk_in_gb:g} GB disk")
         what = "to " + ", ".join(parts) if parts else "(custom)"
-    return await _after(session, i, f"Resizing {clean(hostname(i), max_length=60)} {what}", result.detail,
-                        [JobRef("instance", str(i.id), hostname(i), "resize", Expectation.instance_resized())])
+    return await _after(
+        session,
+        i,
+        f"Resizing {clean(hostname(i), max_length=60)} {what}",
+        result.detail,
+        [JobRef("instance", str(i.id), hostname(i), "resize", Expectation.instance_resized())],
+    )
 
 
 async def change_os(session: Session, i: Instance, params: ChangeOsRequest) -> Outcome:
     result = await session.client.instances.change_os(str(i.id), params.os_id)
     os_name = session.catalog.os_name(params.os_id)
     return await _after(
-        session, i, f"Reinstalling {clean(hostname(i), max_length=60)} with {clean(os_name, max_length=60)}",
-        result.detail, [JobRef("instance", str(i.id), hostname(i), "change OS", Expectation.instance_os_changed())],
+        session,
+        i,
+        f"Reinstalling {clean(hostname(i), max_length=60)} with {clean(os_name, max_length=60)}",
+        result.detail,
+        [JobRef("instance", str(i.id), hostname(i), "change OS", Expectation.instance_os_changed())],
     )
 
 
 async def add_traffic(session: Session, i: Instance, params: AddTrafficRequest) -> Outcome:
     result = await session.client.instances.add_traffic(str(i.id), params.amount)
     return await _after(
-        session, i, f"Added {terabytes(params.amount)} of traffic to {clean(hostname(i), max_length=60)}",
-        result.detail, [],
+        session,
+        i,
+        f"Added {terabytes(params.amount)} of traffic to {clean(hostname(i), max_length=60)}",
+        result.detail,
+        [],
     )
 
 
@@ -330,13 +352,17 @@ def _describe(lead: str, tail: str) -> Any:
 
 
 def _describe_resize(i: Instance, params: Any) -> str:
-    return (f"Resize {describe_instance(i)}?\nThe instance restarts. Disks can grow but not shrink; "
-            "the new plan is billed from now.")
+    return (
+        f"Resize {describe_instance(i)}?\nThe instance restarts. Disks can grow but not shrink; "
+        "the new plan is billed from now."
+    )
 
 
 def _describe_change_os(i: Instance, params: Any) -> str:
-    return (f"Reinstall {describe_instance(i)} with another operating system?\n"
-            "Everything on its disk is erased. This cannot be undone.")
+    return (
+        f"Reinstall {describe_instance(i)} with another operating system?\n"
+        "Everything on its disk is erased. This cannot be undone."
+    )
 
 
 def _describe_traffic(i: Instance, params: Any) -> str:
@@ -353,56 +379,137 @@ class AddTrafficParams(AddTrafficRequest):
 
 
 POWER_ON: Operation[Instance] = Operation(
-    "power-on", "instances", "Power on", "Power the instance on", power_on,
-    unavailable=only_when("shutdown"), instance_of=_target, starts_job=True,
+    "power-on",
+    "instances",
+    "Power on",
+    "Power the instance on",
+    power_on,
+    unavailable=only_when("shutdown"),
+    instance_of=_target,
+    starts_job=True,
     describe=_describe("Power on", "The instance boots."),
 )
 POWER_OFF: Operation[Instance] = Operation(
-    "power-off", "instances", "Power off", "Shut the instance down", power_off,
-    danger="confirm", disruptive=True, unavailable=only_when("active"), instance_of=_target, starts_job=True,
-    describe=_describe("Power off",
-                       "The instance shuts down; whatever runs on it stops until it is powered on again."),
+    "power-off",
+    "instances",
+    "Power off",
+    "Shut the instance down",
+    power_off,
+    danger="confirm",
+    disruptive=True,
+    unavailable=only_when("active"),
+    instance_of=_target,
+    starts_job=True,
+    describe=_describe("Power off", "The instance shuts down; whatever runs on it stops until it is powered on again."),
 )
 RESET: Operation[Instance] = Operation(
-    "reset", "instances", "Reset", "Hard-reset the instance", reset,
-    danger="confirm", disruptive=True, unavailable=only_when("active"), instance_of=_target, starts_job=True,
+    "reset",
+    "instances",
+    "Reset",
+    "Hard-reset the instance",
+    reset,
+    danger="confirm",
+    disruptive=True,
+    unavailable=only_when("active"),
+    instance_of=_target,
+    starts_job=True,
     describe=_describe("Reset", "A hard reset, like pulling the power cord: unsaved data in memory is lost."),
 )
 DELETE: Operation[Instance] = Operation(
-    "delete", "instances", "Delete", "Delete the instance permanently", delete,
-    danger="type", disruptive=True, unavailable=deleted, instance_of=_target, starts_job=True,
+    "delete",
+    "instances",
+    "Delete",
+    "Delete the instance permanently",
+    delete,
+    danger="type",
+    disruptive=True,
+    unavailable=deleted,
+    instance_of=_target,
+    starts_job=True,
     describe=_describe("Delete", "Its disk and data are destroyed permanently. This cannot be undone."),
     require_of=_hostname_required,
 )
 RESIZE: Operation[Instance] = Operation(
-    "resize", "instances", "Resize", "Change the plan or resources", resize, params=ResizeRequest,
-    danger="confirm", disruptive=True, unavailable=settled, instance_of=_target, starts_job=True,
+    "resize",
+    "instances",
+    "Resize",
+    "Change the plan or resources",
+    resize,
+    params=ResizeRequest,
+    danger="confirm",
+    disruptive=True,
+    unavailable=settled,
+    instance_of=_target,
+    starts_job=True,
     describe=_describe_resize,
 )
 CHANGE_OS: Operation[Instance] = Operation(
-    "change-os", "instances", "Change OS", "Reinstall with another OS (erases the disk)", change_os,
-    params=ChangeOsRequest, danger="type", disruptive=True, unavailable=settled, instance_of=_target,
-    starts_job=True, describe=_describe_change_os, require_of=_hostname_required,
+    "change-os",
+    "instances",
+    "Change OS",
+    "Reinstall with another OS (erases the disk)",
+    change_os,
+    params=ChangeOsRequest,
+    danger="type",
+    disruptive=True,
+    unavailable=settled,
+    instance_of=_target,
+    starts_job=True,
+    describe=_describe_change_os,
+    require_of=_hostname_required,
 )
 ADD_TRAFFIC: Operation[Instance] = Operation(
-    "add-traffic", "instances", "Add traffic", "Buy extra traffic", add_traffic, params=AddTrafficParams,
-    danger="confirm", unavailable=deleted, instance_of=_target, describe=_describe_traffic,
+    "add-traffic",
+    "instances",
+    "Add traffic",
+    "Buy extra traffic",
+    add_traffic,
+    params=AddTrafficParams,
+    danger="confirm",
+    unavailable=deleted,
+    instance_of=_target,
+    describe=_describe_traffic,
 )
 CHANGE_PASSWORD: Operation[Instance] = Operation(
-    "change-password", "instances", "New password", "Set a new root password", change_password,
-    danger="confirm", unavailable=settled, instance_of=_target,
-    describe=_describe("Set a new root password on",
-                       "The old password stops working. The new one is shown once and never stored or logged."),
+    "change-password",
+    "instances",
+    "New password",
+    "Set a new root password",
+    change_password,
+    danger="confirm",
+    unavailable=settled,
+    instance_of=_target,
+    describe=_describe(
+        "Set a new root password on",
+        "The old password stops working. The new one is shown once and never stored or logged.",
+    ),
 )
 CREATE: Operation[Instance] = Operation(
-    "create", "instances", "Create instances", "Create instances (region, plan, OS, hostnames...)", create,
-    params=CreateInstanceRequest, needs_target=False, danger="confirm", starts_job=True,
+    "create",
+    "instances",
+    "Create instances",
+    "Create instances (region, plan, OS, hostnames...)",
+    create,
+    params=CreateInstanceRequest,
+    needs_target=False,
+    danger="confirm",
+    starts_job=True,
     describe=lambda target, params: (
         f"Create {len(params.hostnames)} instance(s) ({', '.join(clean(h) for h in params.hostnames)}) "
-        f"in {clean(params.region)}?\nThey are billed from now." if params is not None else "Create instances?"
+        f"in {clean(params.region)}?\nThey are billed from now."
+        if params is not None
+        else "Create instances?"
     ),
 )
 
 OPERATIONS: list[Operation[Any]] = [
-    CREATE, POWER_ON, POWER_OFF, RESET, RESIZE, CHANGE_OS, ADD_TRAFFIC, CHANGE_PASSWORD, DELETE,
+    CREATE,
+    POWER_ON,
+    POWER_OFF,
+    RESET,
+    RESIZE,
+    CHANGE_OS,
+    ADD_TRAFFIC,
+    CHANGE_PASSWORD,
+    DELETE,
 ]

@@ -81,16 +81,24 @@ def _download(kind: str) -> Any:
         if created is None:
             return Outcome(
                 message=f"{noun(kind).capitalize()} download of {clean(params.name, max_length=60)} requested; it "
-                        "appears when the list refreshes",
-                data=params.to_wire(), reload=[resource],
+                "appears when the list refreshes",
+                data=params.to_wire(),
+                reload=[resource],
             )
         return Outcome(
             message=f"Downloading {clean(media_label(created), max_length=60)} "
-                    f"({clean(created.status) or 'requested'})",
+            f"({clean(created.status) or 'requested'})",
             data=created.model_dump(mode="json", by_alias=True),
             changed=[(resource, created)],
-            jobs=[JobRef(kind, str(created.id), f"{noun(kind)} {media_label(created)}", "download",
-                         Expectation.media_downloaded())],
+            jobs=[
+                JobRef(
+                    kind,
+                    str(created.id),
+                    f"{noun(kind)} {media_label(created)}",
+                    "download",
+                    Expectation.media_downloaded(),
+                )
+            ],
         )
 
     return run
@@ -103,8 +111,10 @@ def _already_deleted(m: Any) -> str | None:
 def _describe_delete(kind: str) -> Any:
     def text(m: Any, params: Any) -> str:
         stopped = " Its download is stopped." if (m.status or "").upper() == "DOWNLOADING" else ""
-        return (f"Delete the {noun(kind)} {clean(media_label(m), max_length=60)}?{stopped}\n"
-                "Instances can no longer be created from it. This cannot be undone.")
+        return (
+            f"Delete the {noun(kind)} {clean(media_label(m), max_length=60)}?{stopped}\n"
+            "Instances can no longer be created from it. This cannot be undone."
+        )
 
     return text
 
@@ -127,12 +137,24 @@ def _operations(kind: str) -> list[Operation[Any]]:
     request = IsoDownloadRequest if kind == "iso" else ImageDownloadRequest
     return [
         Operation(
-            f"{kind}-download", resource, f"Download {noun(kind)}", f"Download a custom {noun(kind)} from a URL",
-            _download(kind), params=request, needs_target=False, starts_job=True,
+            f"{kind}-download",
+            resource,
+            f"Download {noun(kind)}",
+            f"Download a custom {noun(kind)} from a URL",
+            _download(kind),
+            params=request,
+            needs_target=False,
+            starts_job=True,
         ),
         Operation(
-            f"{kind}-delete", resource, f"Delete {noun(kind)}", f"Delete the {noun(kind)}", _delete(kind),
-            danger="confirm", unavailable=_already_deleted, describe=_describe_delete(kind),
+            f"{kind}-delete",
+            resource,
+            f"Delete {noun(kind)}",
+            f"Delete the {noun(kind)}",
+            _delete(kind),
+            danger="confirm",
+            unavailable=_already_deleted,
+            describe=_describe_delete(kind),
         ),
     ]
 

@@ -101,15 +101,25 @@ async def take(session: Session, i: Instance, params: None) -> Outcome:
     snapshot = await session.client.snapshots.create(str(i.id))
     name = clean(hostname(i), max_length=60)
     if snapshot is None:
-        return Outcome(message=f"Snapshot of {name} requested; it appears when the list refreshes",
-                       data={"instance": str(i.id)}, reload=["snapshots"])
+        return Outcome(
+            message=f"Snapshot of {name} requested; it appears when the list refreshes",
+            data={"instance": str(i.id)},
+            reload=["snapshots"],
+        )
     return Outcome(
         message=f"Snapshot {clean(snapshot_label(snapshot), max_length=60)} of {name} started "
-                f"({clean(snapshot.status) or 'requested'})",
+        f"({clean(snapshot.status) or 'requested'})",
         data=snapshot.model_dump(mode="json", by_alias=True),
         changed=[("snapshots", snapshot)],
-        jobs=[JobRef("snapshot", str(snapshot.id), f"snapshot {snapshot_label(snapshot)}", "create",
-                     Expectation.snapshot_created())],
+        jobs=[
+            JobRef(
+                "snapshot",
+                str(snapshot.id),
+                f"snapshot {snapshot_label(snapshot)}",
+                "create",
+                Expectation.snapshot_created(),
+            )
+        ],
     )
 
 
@@ -127,8 +137,10 @@ def _describe_delete(s: Snapshot, params: Any) -> str:
     created = timestamp(s.created_at)
     taken = f" (taken {created})" if created else ""
     owner = clean(snapshot_hostname(s) or s.instance_id or "an unknown instance", max_length=60)
-    return (f"Delete the snapshot {clean(snapshot_label(s), max_length=60)} of {owner}{taken}?\n"
-            "It can no longer be restored or used to create instances. This cannot be undone.")
+    return (
+        f"Delete the snapshot {clean(snapshot_label(s), max_length=60)} of {owner}{taken}?\n"
+        "It can no longer be restored or used to create instances. This cannot be undone."
+    )
 
 
 async def delete(session: Session, s: Snapshot, params: None) -> Outcome:
@@ -164,9 +176,11 @@ def _describe_restore(s: Snapshot, params: Any) -> str:
     created = timestamp(s.created_at)
     taken = f" (taken {created})" if created else ""
     onto = clean(snapshot_hostname(s) or s.instance_id or "?", max_length=60)
-    return (f"Restore the snapshot {clean(snapshot_label(s), max_length=60)}{taken} onto {onto}?\n"
-            "This overwrites all of the instance's data with the snapshot's: everything written since the "
-            "snapshot was taken is lost. The instance is unavailable while it is restored. This cannot be undone.")
+    return (
+        f"Restore the snapshot {clean(snapshot_label(s), max_length=60)}{taken} onto {onto}?\n"
+        "This overwrites all of the instance's data with the snapshot's: everything written since the "
+        "snapshot was taken is lost. The instance is unavailable while it is restored. This cannot be undone."
+    )
 
 
 async def restore(session: Session, s: Snapshot, params: None) -> Outcome:
@@ -185,19 +199,39 @@ async def restore(session: Session, s: Snapshot, params: None) -> Outcome:
 
 
 TAKE: Operation[Instance] = Operation(
-    "snapshot", "instances", "Snapshot", "Take a snapshot of the instance now", take,
-    unavailable=_instance_settled, instance_of=lambda i, p: instance_ref(i), starts_job=True,
+    "snapshot",
+    "instances",
+    "Snapshot",
+    "Take a snapshot of the instance now",
+    take,
+    unavailable=_instance_settled,
+    instance_of=lambda i, p: instance_ref(i),
+    starts_job=True,
     describe=lambda i, p: f"Take a snapshot of {describe_instance(i)}?",
 )
 DELETE: Operation[Snapshot] = Operation(
-    "snapshot-delete", "snapshots", "Delete snapshot", "Delete the snapshot", delete,
-    danger="confirm", unavailable=_delete_unavailable, instance_of=lambda s, p: snapshot_instance_ref(s),
+    "snapshot-delete",
+    "snapshots",
+    "Delete snapshot",
+    "Delete the snapshot",
+    delete,
+    danger="confirm",
+    unavailable=_delete_unavailable,
+    instance_of=lambda s, p: snapshot_instance_ref(s),
     describe=_describe_delete,
 )
 RESTORE: Operation[Snapshot] = Operation(
-    "snapshot-restore", "snapshots", "Restore snapshot", "Overwrite the instance with this snapshot", restore,
-    danger="type", disruptive=True, unavailable=_restore_unavailable,
-    instance_of=lambda s, p: snapshot_instance_ref(s), starts_job=True, describe=_describe_restore,
+    "snapshot-restore",
+    "snapshots",
+    "Restore snapshot",
+    "Overwrite the instance with this snapshot",
+    restore,
+    danger="type",
+    disruptive=True,
+    unavailable=_restore_unavailable,
+    instance_of=lambda s, p: snapshot_instance_ref(s),
+    starts_job=True,
+    describe=_describe_restore,
     require_of=restore_target,
 )
 

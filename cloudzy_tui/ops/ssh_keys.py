@@ -57,25 +57,43 @@ async def create(session: Session, target: None, params: SshKeyCreate) -> Outcom
     name = clean(params.name, max_length=60)
     if created is None:
         return Outcome(message=f"SSH key {name} added", data=None, reload=["ssh-keys"])
-    return Outcome(message=f"SSH key {name} added ({clean(created.fingerprint) or key_type(created)})",
-                   data=created.model_dump(mode="json", by_alias=True), changed=[("ssh-keys", created)])
+    return Outcome(
+        message=f"SSH key {name} added ({clean(created.fingerprint) or key_type(created)})",
+        data=created.model_dump(mode="json", by_alias=True),
+        changed=[("ssh-keys", created)],
+    )
 
 
 async def delete(session: Session, k: SshKey, params: None) -> Outcome:
     result = await session.client.ssh_keys.delete(str(k.id))
-    return Outcome(message=f"SSH key {clean(k.name or k.id, max_length=60)} deleted",
-                   data={"id": str(k.id), "detail": result.detail}, removed=[("ssh-keys", str(k.id))])
+    return Outcome(
+        message=f"SSH key {clean(k.name or k.id, max_length=60)} deleted",
+        data={"id": str(k.id), "detail": result.detail},
+        removed=[("ssh-keys", str(k.id))],
+    )
 
 
 CREATE: Operation[SshKey] = Operation(
-    "key-create", "ssh-keys", "Add SSH key", "Add an SSH public key", create, params=SshKeyCreate,
+    "key-create",
+    "ssh-keys",
+    "Add SSH key",
+    "Add an SSH public key",
+    create,
+    params=SshKeyCreate,
     needs_target=False,
 )
 DELETE: Operation[SshKey] = Operation(
-    "key-delete", "ssh-keys", "Delete SSH key", "Delete the SSH key", delete, danger="confirm",
-    describe=lambda k, p: (f"Delete the SSH key {clean(k.name, max_length=60)} "
-                           f"({clean(k.fingerprint) or clean(k.id)})?\nInstances that already have it keep it; new "
-                           "instances can no longer be given it."),
+    "key-delete",
+    "ssh-keys",
+    "Delete SSH key",
+    "Delete the SSH key",
+    delete,
+    danger="confirm",
+    describe=lambda k, p: (
+        f"Delete the SSH key {clean(k.name, max_length=60)} "
+        f"({clean(k.fingerprint) or clean(k.id)})?\nInstances that already have it keep it; new "
+        "instances can no longer be given it."
+    ),
 )
 
 OPERATIONS: list[Operation[Any]] = [CREATE, DELETE]

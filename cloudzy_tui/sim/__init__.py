@@ -103,5 +103,13 @@ from cloudzy_tui.sim.faults import FaultQueue, FaultRule
 from cloudzy_tui.sim.state import Simulator
 from cloudzy_tui.sim.traffic import RequestCounts, RequestRecord
 
-__all__ = ["FakeClock", "FaultQueue", "FaultRule", "RequestCounts", "RequestRecord", "SimConfig", "Simulator",
-           "create_app"]
+__all__ = [
+    "FakeClock",
+    "FaultQueue",
+    "FaultRule",
+    "RequestCounts",
+    "RequestRecord",
+    "SimConfig",
+    "Simulator",
+    "create_app",
+]

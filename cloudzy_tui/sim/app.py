@@ -46,8 +46,11 @@ CONTROL_NOTE = "cloudzy-tui simulator only: not part of the Cloudzy API"
 # ---------------------------------------------------------------------------------------------------- responses
 def envelope_error(status: int, detail: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
     text = detail or HTTPStatus(status).phrase
-    return JSONResponse({"detail": text, "code": "FAILED", "data": {"statusCode": status, "detail": text}},
-                        status_code=status, headers=headers)
+    return JSONResponse(
+        {"detail": text, "code": "FAILED", "data": {"statusCode": status, "detail": text}},
+        status_code=status,
+        headers=headers,
+    )
 
 
 _HTML_ERROR = (
@@ -78,15 +81,21 @@ class ConnectionDropped(Response):
         self.on_socket = on_socket
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+            }
+        )
         await send({"type": "http.response.body", "body": b'{"detail": "', "more_body": True})
         if self.on_socket:
             return  # the server closes a connection whose reply never completed
         import httpx  # in-process: what httpx raises when a peer hangs up mid-reply
 
-        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body "
-                                        "(simulated by sim.faults)")
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body (simulated by sim.faults)"
+        )
 
 
 def fault_response(rule: FaultRule, on_socket: bool) -> Response:
@@ -108,15 +117,23 @@ def is_control_path(path: str) -> bool:
 def control_response(sim: Simulator, method: str, path: str) -> Response:
     """The answer of a ``/_sim/...`` request (never counted nor logged)."""
     if (path.rstrip("/") or "/") != REQUESTS_PATH:
-        return JSONResponse({"note": CONTROL_NOTE, "detail": f"Not Found: {path} (the simulator's own endpoint is "
-                                                             f"GET or DELETE {REQUESTS_PATH})"}, status_code=404)
+        return JSONResponse(
+            {
+                "note": CONTROL_NOTE,
+                "detail": f"Not Found: {path} (the simulator's own endpoint is GET or DELETE {REQUESTS_PATH})",
+            },
+            status_code=404,
+        )
     if method == "GET":
         counts = sim.request_counts()
     elif method == "DELETE":
         counts = sim.reset_request_counts()
     else:
-        return JSONResponse({"note": CONTROL_NOTE, "detail": f"Method {method} not allowed on {REQUESTS_PATH}"},
-                            status_code=405, headers={"Allow": "GET, DELETE"})
+        return JSONResponse(
+            {"note": CONTROL_NOTE, "detail": f"Method {method} not allowed on {REQUESTS_PATH}"},
+            status_code=405,
+            headers={"Allow": "GET, DELETE"},
+        )
     return JSONResponse({"note": CONTROL_NOTE, **counts.as_json()})
 
 
@@ -154,7 +171,13 @@ class SimDispatcher:
         return response
 
     async def _answer(
-        self, request: Request, method: str, path: str, query: dict[str, str], raw: bytes, under_api: bool,
+        self,
+        request: Request,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        raw: bytes,
+        under_api: bool,
         route: Resolved,
     ) -> Response:
         sim = self.sim
@@ -163,10 +186,17 @@ class SimDispatcher:
             await asyncio.sleep(config.latency_ms / 1000)
         if not sim.rate_limiter.allow(sim.now(), int(config.rate_limit or 0)):
             return JSONResponse(
-                {"detail": "Too many requests: slow down", "code": "TOO_MANY_REQUESTS",
-                 "data": {"statusCode": 429, "detail": f"more than {config.rate_limit} requests per second",
-                          "retryAfter": 1}},
-                status_code=429, headers={"Retry-After": "1"},
+                {
+                    "detail": "Too many requests: slow down",
+                    "code": "TOO_MANY_REQUESTS",
+                    "data": {
+                        "statusCode": 429,
+                        "detail": f"more than {config.rate_limit} requests per second",
+                        "retryAfter": 1,
+                    },
+                },
+                status_code=429,
+                headers={"Retry-After": "1"},
             )
         rule = sim.faults.take(method, path)
         if rule is not None and rule.delay_ms > 0:
@@ -181,7 +211,13 @@ class SimDispatcher:
         return response
 
     def _route(
-        self, request: Request, method: str, path: str, query: dict[str, str], raw: bytes, under_api: bool,
+        self,
+        request: Request,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        raw: bytes,
+        under_api: bool,
         route: Resolved,
     ) -> Response:
         sim = self.sim
@@ -194,8 +230,9 @@ class SimDispatcher:
             return envelope_error(401, "Invalid API token")
         if route.handler is None:
             if route.allowed:
-                return envelope_error(405, f"Method {method} not allowed on {path}",
-                                      {"Allow": ", ".join(route.allowed)})
+                return envelope_error(
+                    405, f"Method {method} not allowed on {path}", {"Allow": ", ".join(route.allowed)}
+                )
             return envelope_error(404, f"Not Found: {path}")
         sim.refresh()
         try:

@@ -15,8 +15,17 @@ PLAN_CLASS = {"regular": "default", "high-frequency": "cpu-optimized", "gpu": "g
 BILLING_CYCLES = ["hourly", "monthly", "quarterly", "semi-annually", "annually"]
 #: discount per billing cycle (percent) -- the product's priceItems, one per cycle
 CYCLE_DISCOUNT = {"hourly": 0, "monthly": 0, "quarterly": 5, "semi-annually": 10, "annually": 15}
-FEATURES = ["nested", "ide", "metatrader4", "metatrader5", "vpn-vless", "vpn-vmess", "vpn-ss", "vpn-mtproto",
-            "monitoring"]
+FEATURES = [
+    "nested",
+    "ide",
+    "metatrader4",
+    "metatrader5",
+    "vpn-vless",
+    "vpn-vmess",
+    "vpn-ss",
+    "vpn-mtproto",
+    "monitoring",
+]
 SNAPSHOT_STATUSES = ["ACTIVE", "IN_PROGRESS", "FAILED", "RESTORING"]
 DOWNLOAD_STATUSES = ["DOWNLOADING", "READY", "FAILED", "DELETED"]
 BACKUP_STATUSES = ["active", "inactive", "pending"]
@@ -95,24 +104,53 @@ def _region(
 
 
 REGIONS: list[dict[str, Any]] = [
-    _region("us-utah", "Utah", "UT", "us", (38, 21),
-            _config(high_frequency=True, custom=True, ddos=True, ram_threshold=128, disk_threshold=2000)),
+    _region(
+        "us-utah",
+        "Utah",
+        "UT",
+        "us",
+        (38, 21),
+        _config(high_frequency=True, custom=True, ddos=True, ram_threshold=128, disk_threshold=2000),
+    ),
     _region("nl-amsterdam", "Amsterdam", "AMS", "nl", (27, 49), _config(ipv6=False, ip_threshold=3)),
-    _region("de-frankfurt", "Frankfurt", "FRA", "de", (29, 51),
-            _config(high_frequency=True, gpu=True, ram_threshold=256)),
-    _region("us-newyork", "New York", "NY", "us", (36, 28),
-            _config(high_frequency=True, custom=True, ddos=True), premium=True, max_discount=10),
+    _region(
+        "de-frankfurt", "Frankfurt", "FRA", "de", (29, 51), _config(high_frequency=True, gpu=True, ram_threshold=256)
+    ),
+    _region(
+        "us-newyork",
+        "New York",
+        "NY",
+        "us",
+        (36, 28),
+        _config(high_frequency=True, custom=True, ddos=True),
+        premium=True,
+        max_discount=10,
+    ),
     _region("sg-singapore", "Singapore", "SG", "sg", (58, 78), _config(), out_of_stock=True),
     _region("jp-tokyo", "Tokyo", "TYO", "jp", (37, 88), _config(monitoring=False), active=False),
     _region("gb-london", "London", "LON", "gb", (26, 47), _config(ipv6=False), hidden=True),
 ]
 
 #: monthly price multiplier per region
-REGION_PRICE = {"us-utah": 1.0, "nl-amsterdam": 1.05, "de-frankfurt": 1.05, "us-newyork": 1.25,
-                "sg-singapore": 1.15, "jp-tokyo": 1.2, "gb-london": 1.1}
+REGION_PRICE = {
+    "us-utah": 1.0,
+    "nl-amsterdam": 1.05,
+    "de-frankfurt": 1.05,
+    "us-newyork": 1.25,
+    "sg-singapore": 1.15,
+    "jp-tokyo": 1.2,
+    "gb-london": 1.1,
+}
 #: physical-host name prefix per region (the ``host`` filter)
-REGION_HOST = {"us-utah": "slc", "nl-amsterdam": "ams", "de-frankfurt": "fra", "us-newyork": "nyc",
-               "sg-singapore": "sin", "jp-tokyo": "tyo", "gb-london": "lon"}
+REGION_HOST = {
+    "us-utah": "slc",
+    "nl-amsterdam": "ams",
+    "de-frankfurt": "fra",
+    "us-newyork": "nyc",
+    "sg-singapore": "sin",
+    "jp-tokyo": "tyo",
+    "gb-london": "lon",
+}
 
 # (planId, type, cpu, ram GB, storage GB, bandwidth TB, monthly price, gpu name, gpu quantity)
 PlanRow = tuple[str, str, int, int, int, int, float, str | None, int | None]
@@ -147,8 +185,15 @@ def plans_for(region: dict[str, Any]) -> list[PlanRow]:
 def _os(
     oid: str, name: str, family: str, min_ram: int | str, *, default: bool = False, active: bool = True
 ) -> dict[str, Any]:
-    return {"id": oid, "name": name, "family": family, "arch": "x86_64", "minRam": min_ram,
-            "isDefault": default, "isActive": active}
+    return {
+        "id": oid,
+        "name": name,
+        "family": family,
+        "arch": "x86_64",
+        "minRam": min_ram,
+        "isDefault": default,
+        "isActive": active,
+    }
 
 
 # minRam is in MB; one is a string on purpose (the notes: "string or number").
@@ -166,13 +211,29 @@ OPERATING_SYSTEMS: list[dict[str, Any]] = [
     _os("windows-server-2019", "Windows Server 2019 Standard", "windows", 2048),
 ]
 
-LINUX_OS = ["ubuntu-24.04", "ubuntu-22.04", "debian-12", "debian-11", "almalinux-9", "rockylinux-9",
-            "fedora-41", "alpine-3.20"]
+LINUX_OS = [
+    "ubuntu-24.04",
+    "ubuntu-22.04",
+    "debian-12",
+    "debian-11",
+    "almalinux-9",
+    "rockylinux-9",
+    "fedora-41",
+    "alpine-3.20",
+]
 
 
 def _app(
-    aid: str, name: str, tag: str, description: str, family: str, os_list: list[str], *,
-    price: float = 0.0, experimental: bool = False, active: bool = True,
+    aid: str,
+    name: str,
+    tag: str,
+    description: str,
+    family: str,
+    os_list: list[str],
+    *,
+    price: float = 0.0,
+    experimental: bool = False,
+    active: bool = True,
 ) -> dict[str, Any]:
     return {
         "id": aid,
@@ -190,18 +251,62 @@ def _app(
 
 
 APPLICATIONS: list[dict[str, Any]] = [
-    _app("wordpress", "WordPress", "cms", "WordPress with Nginx, PHP-FPM, MariaDB and a Let's Encrypt helper.",
-         "ubuntu", ["ubuntu-24.04", "ubuntu-22.04"]),
-    _app("docker", "Docker CE", "devops", "Docker Engine and the Compose plugin, ready for containers.",
-         "ubuntu", ["ubuntu-24.04", "ubuntu-22.04", "debian-12"]),
-    _app("nextcloud", "Nextcloud", "storage", "Self-hosted file sync and share with Collabora Online.",
-         "ubuntu", ["ubuntu-22.04"]),
-    _app("openvpn", "OpenVPN Access Server", "vpn", "OpenVPN server with a web admin UI; two free connections.",
-         "ubuntu", ["ubuntu-22.04", "debian-12"]),
-    _app("gitlab", "GitLab CE", "devops", "GitLab Community Edition; needs at least 4 GB of RAM.",
-         "almalinux", ["almalinux-9", "rockylinux-9"]),
-    _app("metatrader5", "MetaTrader 5", "trading", "MetaTrader 5 terminal preinstalled on Windows Server.",
-         "windows", ["windows-server-2022", "windows-server-2019"], price=5.0),
-    _app("ollama", "Ollama + Open WebUI", "ai", "Run open LLMs locally with a chat UI (best on GPU plans).",
-         "ubuntu", ["ubuntu-24.04"], experimental=True),
+    _app(
+        "wordpress",
+        "WordPress",
+        "cms",
+        "WordPress with Nginx, PHP-FPM, MariaDB and a Let's Encrypt helper.",
+        "ubuntu",
+        ["ubuntu-24.04", "ubuntu-22.04"],
+    ),
+    _app(
+        "docker",
+        "Docker CE",
+        "devops",
+        "Docker Engine and the Compose plugin, ready for containers.",
+        "ubuntu",
+        ["ubuntu-24.04", "ubuntu-22.04", "debian-12"],
+    ),
+    _app(
+        "nextcloud",
+        "Nextcloud",
+        "storage",
+        "Self-hosted file sync and share with Collabora Online.",
+        "ubuntu",
+        ["ubuntu-22.04"],
+    ),
+    _app(
+        "openvpn",
+        "OpenVPN Access Server",
+        "vpn",
+        "OpenVPN server with a web admin UI; two free connections.",
+        "ubuntu",
+        ["ubuntu-22.04", "debian-12"],
+    ),
+    _app(
+        "gitlab",
+        "GitLab CE",
+        "devops",
+        "GitLab Community Edition; needs at least 4 GB of RAM.",
+        "almalinux",
+        ["almalinux-9", "rockylinux-9"],
+    ),
+    _app(
+        "metatrader5",
+        "MetaTrader 5",
+        "trading",
+        "MetaTrader 5 terminal preinstalled on Windows Server.",
+        "windows",
+        ["windows-server-2022", "windows-server-2019"],
+        price=5.0,
+    ),
+    _app(
+        "ollama",
+        "Ollama + Open WebUI",
+        "ai",
+        "Run open LLMs locally with a chat UI (best on GPU plans).",
+        "ubuntu",
+        ["ubuntu-24.04"],
+        experimental=True,
+    ),
 ]

@@ -141,4 +141,3 @@ class Scheduler:
             transition.apply(at)
             ran += 1
         return ran
-

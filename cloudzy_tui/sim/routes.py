@@ -78,8 +78,12 @@ def _hostname_item(reader: Reader) -> Callable[[Any, Loc], str | None]:
             reader.error(loc, "str type expected", "type_error.str")
             return None
         if not is_valid_hostname(value):
-            reader.error(loc, "invalid hostname: letters, digits and hyphens, labels of 1-63 characters "
-                              "separated by dots, not starting or ending with a hyphen", "value_error.hostname")
+            reader.error(
+                loc,
+                "invalid hostname: letters, digits and hyphens, labels of 1-63 characters "
+                "separated by dots, not starting or ending with a hyphen",
+                "value_error.hostname",
+            )
             return None
         return value
 
@@ -106,8 +110,9 @@ def _path_int(ctx: Ctx, name: str) -> int:
     try:
         return int(ctx.params[name])
     except ValueError:
-        raise ValidationFailed([{"loc": ["path", name], "msg": "value is not a valid integer",
-                                 "type": "type_error.integer"}]) from None
+        raise ValidationFailed(
+            [{"loc": ["path", name], "msg": "value is not a valid integer", "type": "type_error.integer"}]
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------------- instances

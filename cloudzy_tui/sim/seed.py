@@ -25,12 +25,24 @@ DAY = 86400.0
 
 # hostname, region, plan (planId or "custom:cpu/ramGB/diskGB/bwTB"), os, status, options
 SEED_INSTANCES: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
-    ("web-01", "us-utah", "regular-2c-4g", "ubuntu-24.04", "active",
-     {"ipv6": True, "features": ["monitoring"], "note": "Public website, behind the load balancer"}),
+    (
+        "web-01",
+        "us-utah",
+        "regular-2c-4g",
+        "ubuntu-24.04",
+        "active",
+        {"ipv6": True, "features": ["monitoring"], "note": "Public website, behind the load balancer"},
+    ),
     ("web-02", "us-utah", "regular-2c-4g", "ubuntu-24.04", "active", {"ipv6": True}),
     ("web-03", "nl-amsterdam", "regular-2c-4g", "ubuntu-22.04", "active", {}),
-    ("db-primary", "us-newyork", "hf-8c-32g", "debian-12", "active",
-     {"ipv6": True, "note": "PostgreSQL 16 primary", "extra": {"diskInGB": 200}}),
+    (
+        "db-primary",
+        "us-newyork",
+        "hf-8c-32g",
+        "debian-12",
+        "active",
+        {"ipv6": True, "note": "PostgreSQL 16 primary", "extra": {"diskInGB": 200}},
+    ),
     ("db-replica-1", "us-newyork", "hf-4c-8g", "debian-12", "active", {"ipv6": True}),
     ("cache-01", "de-frankfurt", "regular-1c-2g", "alpine-3.20", "active", {}),
     ("api-gateway", "us-utah", "custom:4/8/120/5", "ubuntu-24.04", "active", {"ddos": True, "ipv6": True}),
@@ -38,8 +50,14 @@ SEED_INSTANCES: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     ("worker-02", "nl-amsterdam", "regular-4c-8g", "ubuntu-22.04", "shutdown", {}),
     ("worker-03", "de-frankfurt", "regular-4c-8g", "rockylinux-9", "active", {}),
     ("ci-runner", "us-utah", "hf-4c-8g", "ubuntu-24.04", "active", {"features": ["nested"]}),
-    ("vpn-gw", "nl-amsterdam", "regular-1c-1g", "debian-12", "active",
-     {"app": "openvpn", "features": ["vpn-vless", "vpn-ss"]}),
+    (
+        "vpn-gw",
+        "nl-amsterdam",
+        "regular-1c-1g",
+        "debian-12",
+        "active",
+        {"app": "openvpn", "features": ["vpn-vless", "vpn-ss"]},
+    ),
     ("mail", "de-frankfurt", "regular-1c-2g", "debian-12", "active", {}),
     ("monitoring", "us-utah", "regular-2c-4g", "ubuntu-22.04", "active", {"features": ["monitoring"]}),
     ("staging-web", "us-utah", "regular-1c-2g", "ubuntu-24.04", "shutdown", {}),
@@ -49,13 +67,31 @@ SEED_INSTANCES: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
     ("k8s-node-1", "de-frankfurt", "regular-8c-16g", "ubuntu-22.04", "active", {"ipv6": True}),
     ("k8s-node-2", "de-frankfurt", "regular-8c-16g", "ubuntu-22.04", "initializing", {"ipv6": True}),
     ("gpu-train-01", "de-frankfurt", "gpu-8c-32g-a100", "ubuntu-22.04", "active", {}),
-    ("mt5-trader", "nl-amsterdam", "regular-2c-4g", "windows-server-2022", "active",
-     {"app": "metatrader5", "features": ["metatrader5"]}),
+    (
+        "mt5-trader",
+        "nl-amsterdam",
+        "regular-2c-4g",
+        "windows-server-2022",
+        "active",
+        {"app": "metatrader5", "features": ["metatrader5"]},
+    ),
     ("wordpress-blog", "sg-singapore", "regular-1c-2g", "ubuntu-22.04", "active", {"app": "wordpress"}),
-    ("nextcloud", "sg-singapore", "regular-2c-4g", "ubuntu-22.04", "active",
-     {"network": "limited", "note": "Traffic quota used up this month"}),
-    ("legacy-crm", "jp-tokyo", "regular-2c-4g", "centos-7", "shutdown",
-     {"admin": "Tokyo is being retired: migrate this instance before 2026-03-01"}),
+    (
+        "nextcloud",
+        "sg-singapore",
+        "regular-2c-4g",
+        "ubuntu-22.04",
+        "active",
+        {"network": "limited", "note": "Traffic quota used up this month"},
+    ),
+    (
+        "legacy-crm",
+        "jp-tokyo",
+        "regular-2c-4g",
+        "centos-7",
+        "shutdown",
+        {"admin": "Tokyo is being retired: migrate this instance before 2026-03-01"},
+    ),
     ("rescue-box", "gb-london", "regular-1c-1g", "debian-11", "active", {"iso": "pfsense"}),
     ("win-rdp", "us-utah", "regular-4c-8g", "windows-server-2019", "shutdown", {}),
     ("backup-vault", "nl-amsterdam", "regular-2c-4g", "debian-12", "active", {"extra": {"diskInGB": 500}}),
@@ -113,15 +149,17 @@ def _product(rng: random.Random, store: Store, region: dict[str, Any], row: cata
         discount = catalog.CYCLE_DISCOUNT[cycle] + product_discount
         full_month = round(monthly * multiplier, 2)
         month = round(full_month * (1 - discount / 100), 2)
-        price_items.append({
-            "id": index,
-            "name": cycle,
-            "hourlyPrice": round(month / catalog.HOURS_PER_MONTH, 4),
-            "monthlyPrice": month,
-            "hourlyPriceWithoutDiscount": round(full_month / catalog.HOURS_PER_MONTH, 4),
-            "monthlyPriceWithoutDiscount": full_month,
-            "discountPercent": discount,
-        })
+        price_items.append(
+            {
+                "id": index,
+                "name": cycle,
+                "hourlyPrice": round(month / catalog.HOURS_PER_MONTH, 4),
+                "monthlyPrice": month,
+                "hourlyPriceWithoutDiscount": round(full_month / catalog.HOURS_PER_MONTH, 4),
+                "monthlyPriceWithoutDiscount": full_month,
+                "discountPercent": discount,
+            }
+        )
     active = bool(region["isActive"])
     if region["isOutOfStock"]:
         stock: int | None = 0
@@ -147,8 +185,13 @@ def _product(rng: random.Random, store: Store, region: dict[str, Any], row: cata
             "gpuName": gpu_name,
             "gpuQuantity": gpu_qty,
             "isActive": active,
-            "specification": {"cpu": cpu, "ram": ram, "ramInMB": ram * 1024, "storage": storage,
-                              "bandwidthInTB": bandwidth},
+            "specification": {
+                "cpu": cpu,
+                "ram": ram,
+                "ramInMB": ram * 1024,
+                "storage": storage,
+                "bandwidthInTB": bandwidth,
+            },
         },
         "priceItems": price_items,
     }
@@ -168,12 +211,27 @@ def _ssh_keys(store: Store, rng: random.Random) -> None:
 def _downloads(store: Store, rng: random.Random, base: float) -> dict[str, str]:
     start = store.started
     isos = [
-        ("ubuntu", "Ubuntu 24.04.1 live server",
-         "https://releases.ubuntu.com/24.04/ubuntu-24.04.1-live-server-amd64.iso", "us-utah", "READY"),
-        ("pfsense", "pfSense CE 2.7.2", "https://mirror.example.com/pfsense/pfSense-CE-2.7.2-RELEASE-amd64.iso",
-         "gb-london", "READY"),
-        ("winiso", "Windows Server 2025 evaluation", "https://downloads.example.com/eval/WS2025.iso", "us-utah",
-         "DOWNLOADING"),
+        (
+            "ubuntu",
+            "Ubuntu 24.04.1 live server",
+            "https://releases.ubuntu.com/24.04/ubuntu-24.04.1-live-server-amd64.iso",
+            "us-utah",
+            "READY",
+        ),
+        (
+            "pfsense",
+            "pfSense CE 2.7.2",
+            "https://mirror.example.com/pfsense/pfSense-CE-2.7.2-RELEASE-amd64.iso",
+            "gb-london",
+            "READY",
+        ),
+        (
+            "winiso",
+            "Windows Server 2025 evaluation",
+            "https://downloads.example.com/eval/WS2025.iso",
+            "us-utah",
+            "DOWNLOADING",
+        ),
         ("broken", "custom-rescue", "https://mirror.unreachable.example/rescue.iso", "nl-amsterdam", "FAILED"),
         ("old", "old-installer", "https://files.example.org/old-installer.iso", "nl-amsterdam", "DELETED"),
     ]
@@ -183,17 +241,44 @@ def _downloads(store: Store, rng: random.Random, base: float) -> dict[str, str]:
         if status == "DOWNLOADING":
             created = base - 600
         when = start if status == "DOWNLOADING" else created
-        record = downloads.start_download(store, "iso", {"name": name, "url": url, "regionId": region,
-                                            "useVirtio": key != "winiso"},
-                                    now=when, status=status, rng=rng, created=created)
+        record = downloads.start_download(
+            store,
+            "iso",
+            {"name": name, "url": url, "regionId": region, "useVirtio": key != "winiso"},
+            now=when,
+            status=status,
+            rng=rng,
+            created=created,
+        )
         ids[key] = record.id
     images = [
-        ("golden", "golden-web-2025-10", "https://images.example.com/golden-web-2025-10.qcow2", "us-utah",
-         "qcow2", "none", "READY"),
-        ("legacy", "legacy-app-raw", "https://images.example.com/legacy-app.raw.gz", "nl-amsterdam", "raw",
-         "gzip", "READY"),
-        ("winimg", "win2022-base", "https://images.example.com/win2022-base.vhdx.xz", "de-frankfurt", "vhdx",
-         "xz", "DOWNLOADING"),
+        (
+            "golden",
+            "golden-web-2025-10",
+            "https://images.example.com/golden-web-2025-10.qcow2",
+            "us-utah",
+            "qcow2",
+            "none",
+            "READY",
+        ),
+        (
+            "legacy",
+            "legacy-app-raw",
+            "https://images.example.com/legacy-app.raw.gz",
+            "nl-amsterdam",
+            "raw",
+            "gzip",
+            "READY",
+        ),
+        (
+            "winimg",
+            "win2022-base",
+            "https://images.example.com/win2022-base.vhdx.xz",
+            "de-frankfurt",
+            "vhdx",
+            "xz",
+            "DOWNLOADING",
+        ),
         ("brokenimg", "broken-export", "https://files.test/export.vmdk", "us-utah", "vmdk", "none", "FAILED"),
     ]
     for key, name, url, region, fmt, decompress, status in images:
@@ -201,9 +286,15 @@ def _downloads(store: Store, rng: random.Random, base: float) -> dict[str, str]:
         if status == "DOWNLOADING":
             created = base - 600
         when = start if status == "DOWNLOADING" else created
-        record = downloads.start_download(store, "image", {"name": name, "url": url, "regionId": region, "format": fmt,
-                                              "decompress": decompress},
-                                    now=when, status=status, rng=rng, created=created)
+        record = downloads.start_download(
+            store,
+            "image",
+            {"name": name, "url": url, "regionId": region, "format": fmt, "decompress": decompress},
+            now=when,
+            status=status,
+            rng=rng,
+            created=created,
+        )
         ids[key] = record.id
     return ids
 
@@ -219,7 +310,7 @@ def _instances(
     for hostname, region_id, plan, os_id, status, opts in SEED_INSTANCES:
         product: dict[str, Any] | None
         if plan.startswith("custom:"):
-            cpu, ram, disk, bw = (int(v) for v in plan[len("custom:"):].split("/"))
+            cpu, ram, disk, bw = (int(v) for v in plan[len("custom:") :].split("/"))
             product, extra = None, {"cpu": cpu, "ramInGB": ram, "diskInGB": disk, "bandwidthInTB": bw}
         else:
             product, extra = plan_products[(region_id, plan)], dict(opts.get("extra", {}))
@@ -250,11 +341,15 @@ def _instances(
         )
         if opts.get("ipv6") and region["config"]["supportIpv6"]:
             data["mainIpv6"] = "ipv6"  # placeholder, assigned below in listing order
-        staged.append(InstanceRecord(
-            data=data, host=store.pick_host(region_id, rng),
-            monthly_price=offers.monthly_price(region_id, product, extra, "monthly"), billing_cycle="monthly",
-            created=created,
-        ))
+        staged.append(
+            InstanceRecord(
+                data=data,
+                host=store.pick_host(region_id, rng),
+                monthly_price=offers.monthly_price(region_id, product, extra, "monthly"),
+                billing_cycle="monthly",
+                created=created,
+            )
+        )
 
     _generated(store, rng, base, plan_products, staged)
     staged.sort(key=lambda r: (r.created, r.data["id"]))
@@ -308,10 +403,15 @@ def _generated(
         )
         if store.regions[region_id]["config"]["supportIpv6"] and rng.random() < 0.5:
             data["mainIpv6"] = "ipv6"
-        staged.append(InstanceRecord(
-            data=data, host=f"{catalog.REGION_HOST[region_id]}-hv{rng.randint(1, 24):02d}",
-            monthly_price=product["priceItems"][1]["monthlyPrice"], billing_cycle="monthly", created=created,
-        ))
+        staged.append(
+            InstanceRecord(
+                data=data,
+                host=f"{catalog.REGION_HOST[region_id]}-hv{rng.randint(1, 24):02d}",
+                monthly_price=product["priceItems"][1]["monthlyPrice"],
+                billing_cycle="monthly",
+                created=created,
+            )
+        )
 
 
 def _by_host(store: Store) -> dict[str, InstanceRecord]:
@@ -332,29 +432,44 @@ def _floating_ips(store: Store, rng: random.Random, base: float) -> None:
     ]
     for region_id, hostname, auto_renew, note, deleted in plan:
         floating_ips.new_floating_ip(
-            store, region_id, base,
+            store,
+            region_id,
+            base,
             instance_id=hosts[hostname].id if hostname else None,
-            auto_renew=auto_renew, note=note, deleted=deleted,
-            expires=base + rng.uniform(390, 720) * DAY, rng=rng,
+            auto_renew=auto_renew,
+            note=note,
+            deleted=deleted,
+            expires=base + rng.uniform(390, 720) * DAY,
+            rng=rng,
         )
 
 
 def _snapshots_and_backups(store: Store, rng: random.Random, base: float) -> None:
     hosts = _by_host(store)
 
-    def snap(hostname: str, name: str | None, status: str, days_ago: float, *, automated: bool = False,
-             restored_days_ago: float | None = None) -> SnapshotRecord:
+    def snap(
+        hostname: str,
+        name: str | None,
+        status: str,
+        days_ago: float,
+        *,
+        automated: bool = False,
+        restored_days_ago: float | None = None,
+    ) -> SnapshotRecord:
         instance = hosts[hostname]
         created = base - days_ago * DAY
         record = SnapshotRecord(
             data=snapshots.snapshot_data(
                 snapshot_id=store.new_uuid(rng),
                 name=name or f"auto-{hostname}-{_date(created)}",
-                instance=instance, status=status, created=created,
+                instance=instance,
+                status=status,
+                created=created,
                 size=max(1, int(instance["disk"] * rng.uniform(0.1, 0.6))),
                 restored=base - restored_days_ago * DAY if restored_days_ago is not None else None,
             ),
-            automated=automated, os_id=instance["osId"],
+            automated=automated,
+            os_id=instance["osId"],
         )
         return snapshots.add_snapshot(store, record)
 
@@ -378,8 +493,9 @@ def _snapshots_and_backups(store: Store, rng: random.Random, base: float) -> Non
         ("gitlab", "weekly", ["Monday", "Thursday"], 14, "pending", 0.02),
     ]
     for hostname, frequency, weekdays, period, status, days_ago in profiles:
-        backups.create_backup(store, hosts[hostname].id, frequency, weekdays, period, status=status,
-                          created=base - days_ago * DAY)
+        backups.create_backup(
+            store, hosts[hostname].id, frequency, weekdays, period, status=status, created=base - days_ago * DAY
+        )
 
 
 def _date(epoch: float) -> str:

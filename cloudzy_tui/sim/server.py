@@ -23,19 +23,41 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--token", default="sim-token", help="API-Token clients must send (default sim-token)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated account (default 1)")
-    parser.add_argument("--job-seconds", type=float, default=3.0, metavar="S",
-                        help="seconds each step of an asynchronous job takes (default 3)")
-    parser.add_argument("--balance", type=float, default=1000.0, metavar="AMOUNT",
-                        help="account balance new instances are checked against (default 1000)")
-    parser.add_argument("--instances", type=int, default=0, metavar="N",
-                        help="extra generated instances on top of the seeded ones (e.g. 10000)")
+    parser.add_argument(
+        "--job-seconds",
+        type=float,
+        default=3.0,
+        metavar="S",
+        help="seconds each step of an asynchronous job takes (default 3)",
+    )
+    parser.add_argument(
+        "--balance",
+        type=float,
+        default=1000.0,
+        metavar="AMOUNT",
+        help="account balance new instances are checked against (default 1000)",
+    )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=0,
+        metavar="N",
+        help="extra generated instances on top of the seeded ones (e.g. 10000)",
+    )
     parser.add_argument("--latency-ms", type=float, default=0, metavar="MS", help="delay added to every request")
-    parser.add_argument("--error-rate", type=float, default=0.0, metavar="R",
-                        help="share of requests answered 500/502/503 (0..1)")
-    parser.add_argument("--rate-limit", type=int, default=0, metavar="N",
-                        help="answer 429 beyond N requests per second (0 = off)")
-    parser.add_argument("--snapshot-failure-rate", type=float, default=0.1, metavar="R",
-                        help="share of snapshots that end FAILED (default 0.1)")
+    parser.add_argument(
+        "--error-rate", type=float, default=0.0, metavar="R", help="share of requests answered 500/502/503 (0..1)"
+    )
+    parser.add_argument(
+        "--rate-limit", type=int, default=0, metavar="N", help="answer 429 beyond N requests per second (0 = off)"
+    )
+    parser.add_argument(
+        "--snapshot-failure-rate",
+        type=float,
+        default=0.1,
+        metavar="R",
+        help="share of snapshots that end FAILED (default 0.1)",
+    )
     return parser
 
 
@@ -83,9 +105,16 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     """The run's configuration. The request log is off: no one in another process can read it, and a server that
     runs for days must not grow; the per-endpoint counters (``GET /_sim/requests``) stay on."""
     return SimConfig(
-        seed=args.seed, token=args.token, job_seconds=args.job_seconds, balance=args.balance,
-        instances=args.instances, latency_ms=args.latency_ms, error_rate=args.error_rate,
-        rate_limit=args.rate_limit, snapshot_failure_rate=args.snapshot_failure_rate, request_log=0,
+        seed=args.seed,
+        token=args.token,
+        job_seconds=args.job_seconds,
+        balance=args.balance,
+        instances=args.instances,
+        latency_ms=args.latency_ms,
+        error_rate=args.error_rate,
+        rate_limit=args.rate_limit,
+        snapshot_failure_rate=args.snapshot_failure_rate,
+        request_log=0,
     )
 
 

@@ -106,4 +106,3 @@ def parse_public_key(text: str) -> tuple[str, bytes, str]:
 def fingerprint(blob: bytes) -> str:
     digest = hashlib.sha256(blob).digest()
     return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
-

@@ -115,14 +115,10 @@ class Reader:
         if strip:
             value = value.strip()
         if len(value) < min_len:
-            self.error(
-                key, f"ensure this value has at least {min_len} characters", "value_error.any_str.min_length"
-            )
+            self.error(key, f"ensure this value has at least {min_len} characters", "value_error.any_str.min_length")
             return default
         if max_len is not None and len(value) > max_len:
-            self.error(
-                key, f"ensure this value has at most {max_len} characters", "value_error.any_str.max_length"
-            )
+            self.error(key, f"ensure this value has at most {max_len} characters", "value_error.any_str.max_length")
             return default
         return value
 

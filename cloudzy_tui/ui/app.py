@@ -235,9 +235,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
         if isinstance(exc, AuthError):
             self.ask_for_token()
 
-    async def walk_pages(
-        self, make: Callable[[CloudzyClient], AsyncIterator[Page[Any]]]
-    ) -> AsyncIterator[list[Any]]:
+    async def walk_pages(self, make: Callable[[CloudzyClient], AsyncIterator[Page[Any]]]) -> AsyncIterator[list[Any]]:
         """The items of a paged list walk, page by page; off the UI thread when a list client is configured."""
         if FIRST_PAGE_ONLY.get():  # a light refresh: one page, on this loop, and the walk closed after it
             pages = make(self.client)
@@ -572,9 +570,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
             left.append((5, item))
         if screen.server_filters:
             item = Text("server filter: ")
-            item.append_text(
-                safe_text(", ".join(f"{k}={v}" for k, v in screen.server_filters.items()), max_length=40)
-            )
+            item.append_text(safe_text(", ".join(f"{k}={v}" for k, v in screen.server_filters.items()), max_length=40))
             left.append((6, item))
         if screen.sort_column:
             label = next((c.label for c in spec.columns if c.key == screen.sort_column), screen.sort_column)
@@ -685,7 +681,11 @@ class CloudzyApp(ConsoleExtras, App[None]):
                 f"Export {screen.table.row_count} {screen.spec.title.lower()} (as filtered and sorted)",
                 [
                     FormField(
-                        "format", "Format", kind="choice", required=True, value="csv",
+                        "format",
+                        "Format",
+                        kind="choice",
+                        required=True,
+                        value="csv",
                         choices=[("CSV: the columns shown", "csv"), ("JSON: the whole objects", "json")],
                     ),
                     FormField("path", "File", value=default, placeholder=default),
@@ -719,9 +719,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
             if values is not None:
                 screen.apply_server_filters(values)
 
-        self.push_screen(
-            FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done
-        )
+        self.push_screen(FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done)
 
     def deliver_screenshot(
         self, filename: str | None = None, path: str | None = None, time_format: str | None = None

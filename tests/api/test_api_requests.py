@@ -193,7 +193,9 @@ def test_any_install_source_is_enough(source: str) -> None:
 def test_no_install_source_leaves_the_default_to_the_server() -> None:
     # The reference makes osId optional: the server installs its default OS.
     assert CreateInstanceRequest(hostnames=["a"], region="r", product_id="p").to_wire() == {
-        "hostnames": ["a"], "region": "r", "productId": "p"
+        "hostnames": ["a"],
+        "region": "r",
+        "productId": "p",
     }
 
 

@@ -38,7 +38,6 @@ def simulator(instances: int, job_seconds: float = 3.0) -> Iterator[str]:
         yield url
 
 
-
 def cold(cmd: list[str], runs: int) -> float:
     times = []
     for _ in range(runs):

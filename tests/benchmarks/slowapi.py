@@ -50,7 +50,6 @@ def simulator(instances: int, latency_ms: float) -> Iterator[str]:
         yield url
 
 
-
 def sim_requests(url: str, reset: bool = False) -> int:
     root = url.removesuffix("/developers")
     request = urllib.request.Request(f"{root}/_sim/requests", method="DELETE" if reset else "GET")

@@ -50,7 +50,7 @@ ESC = "\x1b"
 # Runs inside the console process (put on its PYTHONPATH as sitecustomize.py): on SIGUSR1, a full collection and
 # the counts, written as JSON to $CLOUDZY_SOAK_REPORT (atomically: write, then rename).
 HOOK = textwrap.dedent(
-    '''
+    """
     import gc, json, os, signal, sys
 
     def _report(signum, frame):
@@ -77,7 +77,7 @@ HOOK = textwrap.dedent(
         os.replace(tmp, path)
 
     signal.signal(signal.SIGUSR1, _report)
-    '''
+    """
 )
 
 
@@ -86,7 +86,6 @@ def simulator(error_rate: float, latency_ms: float, instances: int) -> Iterator[
     options = ["--instances", str(instances), "--error-rate", str(error_rate), "--latency-ms", str(latency_ms)]
     with served_simulator(TOKEN, *options, "--snapshot-failure-rate", "0") as url:
         yield url
-
 
 
 def rss_mb(pid: int) -> float:
@@ -232,8 +231,11 @@ def main() -> int:
                 pid = term.process.pid
                 term.wait_for(on_list("Instances"), args.timeout, what="the first list")
                 start = time.monotonic()
-                print(f"{'round':>6} {'RSS MB':>8} {'GC objects':>11} {'widgets':>8} {'screens':>8} "
-                      f"{'FooterKey':>9} {'s/round':>8}", flush=True)
+                print(
+                    f"{'round':>6} {'RSS MB':>8} {'GC objects':>11} {'widgets':>8} {'screens':>8} "
+                    f"{'FooterKey':>9} {'s/round':>8}",
+                    flush=True,
+                )
                 last_time, last_round = start, 0
                 total = args.warmup + args.rounds
                 for n in range(total + 1):
@@ -246,8 +248,11 @@ def main() -> int:
                         now = time.monotonic()
                         pace = (now - last_time) / max(1, n - last_round)
                         last_time, last_round = now, n
-                        print(f"{n:>6} {sample['rss_mb']:>8.1f} {sample['objects']:>11} {sample['widgets']:>8} "
-                              f"{sample['screens']:>8} {sample['footer_keys']:>9} {pace:>8.2f}", flush=True)
+                        print(
+                            f"{n:>6} {sample['rss_mb']:>8.1f} {sample['objects']:>11} {sample['widgets']:>8} "
+                            f"{sample['screens']:>8} {sample['footer_keys']:>9} {pace:>8.2f}",
+                            flush=True,
+                        )
                     samples.append(sample)
                 elapsed = time.monotonic() - start
 
@@ -258,15 +263,23 @@ def main() -> int:
     counted = [s for s in after if "objects" in s]
     object_slope = slope([(s["round"], s["objects"]) for s in counted]) * 100
     print()
-    print(f"rounds after warm-up: {args.rounds} ({skipped} confirmations skipped: no row loaded), "
-          f"{elapsed / max(1, args.warmup + args.rounds):.2f} s/round")
-    print(f"RSS: {base['rss_mb']:.1f} MB after the warm-up -> {last['rss_mb']:.1f} MB after {args.rounds} rounds "
-          f"({last['rss_mb'] - base['rss_mb']:+.1f} MB); slope {rss_slope:+.2f} MB per 100 rounds")
-    print(f"GC objects: {counted[0]['objects']} -> {counted[-1]['objects']}; slope {object_slope:+.0f} per 100 rounds; "
-          f"FooterKey {counted[0]['footer_keys']} -> {counted[-1]['footer_keys']}; "
-          f"screens {counted[0]['screens']} -> {counted[-1]['screens']}")
-    print(f"memory after {args.rounds:,} screen switches (+ as many jobs views and dialogs): "
-          f"{last['rss_mb']:.0f} MB ({last['rss_mb'] - base['rss_mb']:+.1f} MB after warm-up)")
+    print(
+        f"rounds after warm-up: {args.rounds} ({skipped} confirmations skipped: no row loaded), "
+        f"{elapsed / max(1, args.warmup + args.rounds):.2f} s/round"
+    )
+    print(
+        f"RSS: {base['rss_mb']:.1f} MB after the warm-up -> {last['rss_mb']:.1f} MB after {args.rounds} rounds "
+        f"({last['rss_mb'] - base['rss_mb']:+.1f} MB); slope {rss_slope:+.2f} MB per 100 rounds"
+    )
+    print(
+        f"GC objects: {counted[0]['objects']} -> {counted[-1]['objects']}; slope {object_slope:+.0f} per 100 rounds; "
+        f"FooterKey {counted[0]['footer_keys']} -> {counted[-1]['footer_keys']}; "
+        f"screens {counted[0]['screens']} -> {counted[-1]['screens']}"
+    )
+    print(
+        f"memory after {args.rounds:,} screen switches (+ as many jobs views and dialogs): "
+        f"{last['rss_mb']:.0f} MB ({last['rss_mb'] - base['rss_mb']:+.1f} MB after warm-up)"
+    )
     if args.json:
         args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "samples": samples}))
     return 0

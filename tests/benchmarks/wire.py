@@ -52,7 +52,6 @@ def simulator(instances: int = EXTRA_INSTANCES) -> Iterator[str]:
         yield url
 
 
-
 class Program(Terminal):
     """``Terminal`` for another program than the console (the stock DataTable app): same pty, reader and screen."""
 

@@ -30,9 +30,25 @@ TIMEOUT = 120.0
 def simulator_process(job_seconds: float = 0.2, *extra: str) -> Iterator[str]:
     """``cloudzy-tui sim`` on 127.0.0.1 at a free port; yields its base URL; stopped (and reaped) afterwards."""
     proc = subprocess.Popen(
-        [PY, "-m", "cloudzy_tui", "sim", "--port", "0", "--token", TOKEN, "--job-seconds", str(job_seconds),
-         "--snapshot-failure-rate", "0", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=str(ROOT),
+        [
+            PY,
+            "-m",
+            "cloudzy_tui",
+            "sim",
+            "--port",
+            "0",
+            "--token",
+            TOKEN,
+            "--job-seconds",
+            str(job_seconds),
+            "--snapshot-failure-rate",
+            "0",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=str(ROOT),
         env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)},
     )
     try:
@@ -108,11 +124,17 @@ class Cli:
         self.env = env
         self.tmp = tmp
 
-    def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None,
-                 timeout: float = TIMEOUT) -> Result:
+    def __call__(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = TIMEOUT
+    ) -> Result:
         done = subprocess.run(
-            [PY, "-m", "cloudzy_tui", *args], input=input, capture_output=True, text=True,
-            env={**self.env, **(env or {})}, cwd=str(self.tmp), timeout=timeout,
+            [PY, "-m", "cloudzy_tui", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env={**self.env, **(env or {})},
+            cwd=str(self.tmp),
+            timeout=timeout,
             stdin=subprocess.DEVNULL if input is None else None,
         )
         return Result(done.returncode, done.stdout, done.stderr)

@@ -10,10 +10,22 @@ import pytest
 
 from ._helpers import PY, ROOT, Cli
 
-HEAVY = ("textual", "httpx", "pydantic", "rich", "uvicorn", "starlette", "cloudzy_tui.sim", "cloudzy_tui.ops",
-         "cloudzy_tui.api", "cloudzy_tui.config",
-         # measured: platformdirs 12 ms, dataclasses (+ inspect, ast) 9 ms — more than the rest of --help together
-         "platformdirs", "dataclasses", "inspect")
+HEAVY = (
+    "textual",
+    "httpx",
+    "pydantic",
+    "rich",
+    "uvicorn",
+    "starlette",
+    "cloudzy_tui.sim",
+    "cloudzy_tui.ops",
+    "cloudzy_tui.api",
+    "cloudzy_tui.config",
+    # measured: platformdirs 12 ms, dataclasses (+ inspect, ast) 9 ms — more than the rest of --help together
+    "platformdirs",
+    "dataclasses",
+    "inspect",
+)
 
 
 def _modules_after(argv: list[str]) -> tuple[int, set[str]]:
@@ -64,20 +76,49 @@ def test_help_lists_environment_config_path_and_exit_codes(offline_cli: Cli) -> 
     # The path shown is the one the program uses (config.config_path() under the same environment).
     expected = subprocess.run(
         [PY, "-c", "from cloudzy_tui.config import config_path; print(config_path())"],
-        capture_output=True, text=True, env=offline_cli.env, check=True,
+        capture_output=True,
+        text=True,
+        env=offline_cli.env,
+        check=True,
     ).stdout.strip()
     assert f"config file: {expected}" in result.out
-    for line in ("0    done", "1    the API answered", "2    usage", "3    refused by a safety rail",
-                 "4    authentication", "5    --wait", "130  interrupted"):
+    for line in (
+        "0    done",
+        "1    the API answered",
+        "2    usage",
+        "3    refused by a safety rail",
+        "4    authentication",
+        "5    --wait",
+        "130  interrupted",
+    ):
         assert line in result.out
-    for command in ("get", "describe", "create", "power-off", "snapshot", "snapshots", "backups", "fip", "iso",
-                    "image", "keys", "info", "sim", "completion"):
+    for command in (
+        "get",
+        "describe",
+        "create",
+        "power-off",
+        "snapshot",
+        "snapshots",
+        "backups",
+        "fip",
+        "iso",
+        "image",
+        "keys",
+        "info",
+        "sim",
+        "completion",
+    ):
         assert f"\n    {command} " in result.out or f"\n    {command}\n" in result.out, command
 
 
 def test_every_verb_help_documents_exit_codes_and_output(offline_cli: Cli) -> None:
-    for argv in (["power-off", "--help"], ["snapshots", "restore", "--help"], ["keys", "create", "--help"],
-                 ["get", "--help"], ["describe", "--help"]):
+    for argv in (
+        ["power-off", "--help"],
+        ["snapshots", "restore", "--help"],
+        ["keys", "create", "--help"],
+        ["get", "--help"],
+        ["describe", "--help"],
+    ):
         result = offline_cli(*argv)
         assert result.code == 0, argv
         assert "130  interrupted" in result.out, argv
@@ -164,9 +205,11 @@ def test_bash_completion_completes_commands_resources_and_actions(offline_cli: C
 
     def complete(*words: str) -> list[str]:
         line = "cloudzy-tui " + " ".join(words)
-        code = (f"source {path}; COMP_WORDS=(cloudzy-tui {' '.join(repr(w) for w in words)}); "
-                f"COMP_CWORD={len(words)}; COMP_LINE={line!r}; COMP_POINT=${{#COMP_LINE}}; _shtab_cloudzy_tui; "
-                "printf '%s\\n' \"${COMPREPLY[@]}\"")
+        code = (
+            f"source {path}; COMP_WORDS=(cloudzy-tui {' '.join(repr(w) for w in words)}); "
+            f"COMP_CWORD={len(words)}; COMP_LINE={line!r}; COMP_POINT=${{#COMP_LINE}}; _shtab_cloudzy_tui; "
+            "printf '%s\\n' \"${COMPREPLY[@]}\""
+        )
         done = subprocess.run(["bash", "-c", code], capture_output=True, text=True)
         return done.stdout.split()
 

@@ -69,8 +69,19 @@ def test_get_yaml_reads_back_as_the_json(cli: Cli) -> None:
 
 
 def test_every_resource_lists_in_every_format(cli: Cli) -> None:
-    for resource in ("instances", "snapshots", "backups", "floating-ips", "isos", "images", "ssh-keys", "regions",
-                     "products", "os", "applications"):
+    for resource in (
+        "instances",
+        "snapshots",
+        "backups",
+        "floating-ips",
+        "isos",
+        "images",
+        "ssh-keys",
+        "regions",
+        "products",
+        "os",
+        "applications",
+    ):
         table = cli("get", resource)
         assert table.code == 0, (resource, table)
         header = table.out.splitlines()[0]
@@ -83,8 +94,9 @@ def test_every_resource_lists_in_every_format(cli: Cli) -> None:
 
 def _spare_addresses(api: Api) -> list[dict[str, Any]]:
     """Floating IPs attached to nothing and not released (each test that changes one takes its own)."""
-    return sorted((f for f in api.floating_ips() if not f["isDeleted"] and f["instanceId"] is None),
-                  key=lambda f: f["ipAddress"])
+    return sorted(
+        (f for f in api.floating_ips() if not f["isDeleted"] and f["instanceId"] is None), key=lambda f: f["ipAddress"]
+    )
 
 
 def test_table_cuts_long_values_and_wide_does_not(cli: Cli, api: Api) -> None:

@@ -61,8 +61,11 @@ def _model_at(model: type[BaseModel], path: str) -> tuple[type[BaseModel], str]:
     *parents, last = path.split(".")
     for segment in parents:
         info = next(f for f in model.model_fields.values() if f.alias == segment)
-        nested = [a for a in getattr(info.annotation, "__args__", (info.annotation,)) if isinstance(a, type)
-                  and issubclass(a, BaseModel)]
+        nested = [
+            a
+            for a in getattr(info.annotation, "__args__", (info.annotation,))
+            if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
         assert nested, path
         model = nested[0]
     return model, last
@@ -95,8 +98,28 @@ def _args(argv: list[str]) -> argparse.Namespace:
 @pytest.mark.parametrize(
     "argv",
     [
-        ["create", "--region", "us-utah", "--plan", "p1", "--os", "debian-12", "--hostname", "a", "--hostname", "b",
-         "--ssh-key", "7", "--class", "default", "--billing-cycle", "monthly", "--floating-ips", "1", "--ipv6"],
+        [
+            "create",
+            "--region",
+            "us-utah",
+            "--plan",
+            "p1",
+            "--os",
+            "debian-12",
+            "--hostname",
+            "a",
+            "--hostname",
+            "b",
+            "--ssh-key",
+            "7",
+            "--class",
+            "default",
+            "--billing-cycle",
+            "monthly",
+            "--floating-ips",
+            "1",
+            "--ipv6",
+        ],
         ["create", "--region", "us-utah", "--cpu", "2", "--ram-gb", "4", "--disk-gb", "40", "--hostname", "c"],
         ["resize", "web-01", "--product", "p2"],
         ["resize", "web-01", "--cpu", "2", "--ram-gb", "4", "--disk-gb", "60"],
@@ -106,8 +129,18 @@ def _args(argv: list[str]) -> argparse.Namespace:
         ["fip", "allocate", "--region", "us-utah", "--count", "2"],
         ["fip", "update", "192.0.2.2", "--note", "", "--no-auto-renew"],
         ["iso", "download", "--name", "n", "--url", "https://example.com/a.iso", "--region", "r", "--no-virtio"],
-        ["image", "download", "--name", "n", "--url", "https://example.com/a.qcow2", "--region", "r",
-         "--format", "qcow2"],
+        [
+            "image",
+            "download",
+            "--name",
+            "n",
+            "--url",
+            "https://example.com/a.qcow2",
+            "--region",
+            "r",
+            "--format",
+            "qcow2",
+        ],
         ["keys", "create", "--name", "k", "--public-key", ed25519_public_key()],
     ],
 )
@@ -136,7 +169,8 @@ def test_validation_errors_name_the_option() -> None:
     verb = verb_for("create")
     with pytest.raises(pydantic.ValidationError) as caught:
         operation("create").params.model_validate(  # type: ignore[union-attr]
-            {"hostnames": ["ok"], "region": "r", "product_id": "p", "extra_resource": {"cpu": 2}})
+            {"hostnames": ["ok"], "region": "r", "product_id": "p", "extra_resource": {"cpu": 2}}
+        )
     text = explain_validation(caught.value, verb_options(verb))
     assert text.startswith("--cpu/--ram-gb/--disk-gb/--bandwidth-tb: a fixed plan (--plan) takes only")
     with pytest.raises(pydantic.ValidationError) as caught:
@@ -148,10 +182,27 @@ def test_validation_errors_name_the_option() -> None:
 
 
 TRICKY: Any = [
-    {"id": "1", "name": "yes", "n": "null", "num": "123", "flag": True, "none": None, "float": 1.5, "int": 7,
-     "empty": "", "list": [], "dict": {}, "nested": {"a": [1, {"b": "c: d"}, [2, 3]], "key with space": "x"},
-     "unicode": "Zürich – 東京", "escape": "\x1b[31mred\x1b[0m", "quote": 'say "hi"\nnext line', "#": "-"},
-    [], "plain", 0,
+    {
+        "id": "1",
+        "name": "yes",
+        "n": "null",
+        "num": "123",
+        "flag": True,
+        "none": None,
+        "float": 1.5,
+        "int": 7,
+        "empty": "",
+        "list": [],
+        "dict": {},
+        "nested": {"a": [1, {"b": "c: d"}, [2, 3]], "key with space": "x"},
+        "unicode": "Zürich – 東京",
+        "escape": "\x1b[31mred\x1b[0m",
+        "quote": 'say "hi"\nnext line',
+        "#": "-",
+    },
+    [],
+    "plain",
+    0,
 ]
 
 

@@ -66,8 +66,22 @@ def test_add_traffic_and_change_password(cli: Cli, api: Api) -> None:
 
 def test_create_and_delete(cli: Cli, api: Api) -> None:
     product = _product(api, "us-utah", "regular-1c-1g")
-    created = cli("create", "--region", "us-utah", "--plan", product, "--os", "ubuntu-24.04",
-                  "--hostname", "cli-new-01", "--hostname", "cli-new-02", "--yes", "-o", "json")
+    created = cli(
+        "create",
+        "--region",
+        "us-utah",
+        "--plan",
+        product,
+        "--os",
+        "ubuntu-24.04",
+        "--hostname",
+        "cli-new-01",
+        "--hostname",
+        "cli-new-02",
+        "--yes",
+        "-o",
+        "json",
+    )
     assert created.code == 0, created
     doc = created.json()
     assert doc["target"] is None
@@ -96,8 +110,19 @@ def test_snapshot_take_restore_delete(cli: Cli, api: Api) -> None:
 
 
 def test_backup_schedule_set_and_delete(cli: Cli, api: Api) -> None:
-    result = cli("backups", "set", "wordpress-blog", "--frequency", "weekly", "--days", "mon,thu", "--retention",
-                 "7", "-o", "json")
+    result = cli(
+        "backups",
+        "set",
+        "wordpress-blog",
+        "--frequency",
+        "weekly",
+        "--days",
+        "mon,thu",
+        "--retention",
+        "7",
+        "-o",
+        "json",
+    )
     assert result.code == 0, result
     instance = api.instance("wordpress-blog")
     profile = api.get(f"/v1/backups/{instance['id']}")
@@ -141,12 +166,33 @@ def test_floating_ips_allocate_update_release(cli: Cli, api: Api) -> None:
 
 
 def test_iso_and_image_download_and_delete(cli: Cli, api: Api) -> None:
-    iso = cli("iso", "download", "--name", "cli-iso", "--url", "https://example.com/cli.iso", "--region",
-              "us-utah", "--no-virtio", "-o", "json")
+    iso = cli(
+        "iso",
+        "download",
+        "--name",
+        "cli-iso",
+        "--url",
+        "https://example.com/cli.iso",
+        "--region",
+        "us-utah",
+        "--no-virtio",
+        "-o",
+        "json",
+    )
     assert iso.code == 0, iso
     assert iso.json()["result"]["name"] == "cli-iso" and iso.json()["result"]["useVirtio"] is False
-    image = cli("images", "download", "--name", "cli-image", "--url", "https://example.com/cli.qcow2", "--region",
-                "us-utah", "--format", "qcow2")
+    image = cli(
+        "images",
+        "download",
+        "--name",
+        "cli-image",
+        "--url",
+        "https://example.com/cli.qcow2",
+        "--region",
+        "us-utah",
+        "--format",
+        "qcow2",
+    )
     assert image.code == 0, image
     assert "cli-image" in image.out
     assert cli("iso", "delete", "cli-iso", "--yes").code == 0
@@ -162,8 +208,9 @@ def test_ssh_keys_create_from_text_file_and_stdin_then_delete(cli: Cli, api: Api
     assert from_file.json()["result"]["name"] == "cli-file"
     from_text = cli("ssh-keys", "create", "--name", "cli-text", "--public-key", ed25519_public_key("t", seed=4))
     assert from_text.code == 0, from_text
-    from_stdin = cli("keys", "create", "--name", "cli-stdin", "--public-key-file", "-",
-                     input=ed25519_public_key("s", seed=5))
+    from_stdin = cli(
+        "keys", "create", "--name", "cli-stdin", "--public-key-file", "-", input=ed25519_public_key("s", seed=5)
+    )
     assert from_stdin.code == 0, from_stdin
     names = {k["name"] for k in api.get("/v1/ssh-keys")}
     assert {"cli-file", "cli-text", "cli-stdin"} <= names
@@ -207,8 +254,9 @@ def test_read_only_refuses_before_sending_anything(cli: Cli, api: Api) -> None:
 
 
 def test_protected_instances_and_what_is_attached_to_them(cli: Cli, api: Api) -> None:
-    cli.write_config(f'default_profile = "prod"\n[profiles.prod]\napi_url = "{cli.env["CLOUDZY_API_URL"]}"\n'
-                     'protected = ["db-*"]\n')
+    cli.write_config(
+        f'default_profile = "prod"\n[profiles.prod]\napi_url = "{cli.env["CLOUDZY_API_URL"]}"\nprotected = ["db-*"]\n'
+    )
     power = cli("power-off", "db-replica-1", "--yes")
     assert power.code == 3, power
     assert "protected instance" in power.err and "'db-*'" in power.err
@@ -222,8 +270,12 @@ def test_protected_instances_and_what_is_attached_to_them(cli: Cli, api: Api) ->
 
 
 def test_without_yes_and_without_a_terminal_nothing_is_sent(cli: Cli, api: Api) -> None:
-    for argv in (["reset", "worker-03"], ["delete", "worker-03"], ["snapshots", "restore", "web-01-before-upgrade"],
-                 ["fip", "allocate", "--region", "us-utah"]):
+    for argv in (
+        ["reset", "worker-03"],
+        ["delete", "worker-03"],
+        ["snapshots", "restore", "web-01-before-upgrade"],
+        ["fip", "allocate", "--region", "us-utah"],
+    ):
         result = cli(*argv)
         assert result.code == 3, (argv, result)
         assert "use --yes" in result.err, argv
@@ -256,8 +308,19 @@ def test_the_api_refusing_a_request_is_exit_1(cli: Cli) -> None:
 
 def test_validation_errors_are_usage_errors_naming_the_option(cli: Cli) -> None:
     cases = {
-        ("create", "--region", "us-utah", "--cpu", "0", "--ram-gb", "2", "--disk-gb", "20", "--hostname", "x"):
-            "--cpu: Input should be greater than or equal to 1",
+        (
+            "create",
+            "--region",
+            "us-utah",
+            "--cpu",
+            "0",
+            "--ram-gb",
+            "2",
+            "--disk-gb",
+            "20",
+            "--hostname",
+            "x",
+        ): "--cpu: Input should be greater than or equal to 1",
         ("create", "--region", "us-utah", "--plan", "p", "--hostname", "bad_name!"): "--hostname:",
         ("add-traffic", "mail", "--amount", "0"): "--amount: Input should be greater than 0",
         ("add-traffic", "mail", "--amount", "nan"): "--amount:",

@@ -47,8 +47,20 @@ def test_wait_on_a_delete_ends_when_the_instance_is_gone(cli: Cli, api: Api) -> 
 
 
 def test_a_job_that_ends_failed_is_exit_5(cli: Cli) -> None:
-    result = cli("iso", "download", "--name", "broken", "--url", "https://mirror.invalid/x.iso", "--region",
-                 "us-utah", "--wait", *FAST, "-o", "json")
+    result = cli(
+        "iso",
+        "download",
+        "--name",
+        "broken",
+        "--url",
+        "https://mirror.invalid/x.iso",
+        "--region",
+        "us-utah",
+        "--wait",
+        *FAST,
+        "-o",
+        "json",
+    )
     assert result.code == 5, result
     (job,) = result.json()["jobs"]
     assert job["state"] == "failed" and job["status"] == "FAILED"
@@ -62,8 +74,20 @@ def demo(tmp_path: Path) -> Cli:
 
 
 def test_a_wait_that_outlasts_timeout_is_exit_5(demo: Cli) -> None:
-    result = demo("--demo", "--job-seconds", "60", "power-off", "web-01", "--yes", "--wait", "--timeout", "0.5",
-                  *FAST, "-o", "json")
+    result = demo(
+        "--demo",
+        "--job-seconds",
+        "60",
+        "power-off",
+        "web-01",
+        "--yes",
+        "--wait",
+        "--timeout",
+        "0.5",
+        *FAST,
+        "-o",
+        "json",
+    )
     assert result.code == 5, result
     (job,) = result.json()["jobs"]
     assert job["state"] == "timed_out"
@@ -74,7 +98,12 @@ def test_ctrl_c_while_waiting_is_exit_130(tmp_path: Path) -> None:
     env = isolated_env(tmp_path, None, token=None)
     proc = subprocess.Popen(
         [PY, "-m", "cloudzy_tui", "--demo", "--job-seconds", "60", "power-off", "web-01", "--yes", "--wait"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(ROOT),
     )
     try:
         assert proc.stderr is not None

@@ -79,7 +79,9 @@ async def test_applications(client: CloudzyClient, simulator: Simulator) -> None
     assert all(isinstance(a, Application) for a in apps)
     by_id = {a.id: a for a in apps}
     assert by_id["metatrader5"].price == 5.0 and by_id["metatrader5"].os_list == [
-        "windows-server-2022", "windows-server-2019"]
+        "windows-server-2022",
+        "windows-server-2019",
+    ]
     assert by_id["ollama"].is_experimental
     for app in apps:
         same_as(app, simulator.applications[app.id])

@@ -38,9 +38,14 @@ async def test_every_route_is_reached_through_the_client(
 
     # instances
     await client.instances.list_all()
-    [made] = await client.instances.create(CreateInstanceRequest(
-        hostnames=["tour"], region="us-utah", product_id=product_id(simulator, "us-utah", "regular-1c-2g"),
-        os_id="debian-12"))
+    [made] = await client.instances.create(
+        CreateInstanceRequest(
+            hostnames=["tour"],
+            region="us-utah",
+            product_id=product_id(simulator, "us-utah", "regular-1c-2g"),
+            os_id="debian-12",
+        )
+    )
     await client.instances.get(made.id)
     await client.instances.power_off(web01)
     await client.instances.power_on(worker02)
@@ -49,8 +54,9 @@ async def test_every_route_is_reached_through_the_client(
     await client.instances.change_os(web02, "ubuntu-22.04")
     advance(simulator, sim_clock, 2)
     await client.instances.change_password(web01)
-    await client.instances.resize(web03, ResizeRequest(
-        type="FIXED", product_id=product_id(simulator, "nl-amsterdam", "regular-4c-8g")))
+    await client.instances.resize(
+        web03, ResizeRequest(type="FIXED", product_id=product_id(simulator, "nl-amsterdam", "regular-4c-8g"))
+    )
     await client.instances.delete(made.id)
     # catalogue
     await client.regions.list()
@@ -70,14 +76,16 @@ async def test_every_route_is_reached_through_the_client(
     await client.floating_ips.release(ip.id)
     # ISOs and images
     await client.isos.list_all()
-    iso = await client.isos.download(IsoDownloadRequest(name="t", url="https://x.example.com/t.iso",
-                                                        region_id="us-utah"))
+    iso = await client.isos.download(
+        IsoDownloadRequest(name="t", url="https://x.example.com/t.iso", region_id="us-utah")
+    )
     assert iso is not None
     await client.isos.get(iso.id)
     await client.isos.delete(iso.id)
     await client.images.list_all()
-    image = await client.images.download(ImageDownloadRequest(name="t", url="https://x.example.com/t.raw",
-                                                              region_id="us-utah"))
+    image = await client.images.download(
+        ImageDownloadRequest(name="t", url="https://x.example.com/t.raw", region_id="us-utah")
+    )
     assert image is not None
     await client.images.get(image.id)
     await client.images.delete(image.id)
@@ -99,8 +107,9 @@ async def test_every_route_is_reached_through_the_client(
 
     hit = [route_of(r.method, r.path) for r in simulator.requests]
     assert None not in hit, [(r.method, r.path) for r in simulator.requests if route_of(r.method, r.path) is None]
-    assert all(r.status == 200 for r in simulator.requests), [(r.method, r.path, r.status)
-                                                              for r in simulator.requests if r.status != 200]
+    assert all(r.status == 200 for r in simulator.requests), [
+        (r.method, r.path, r.status) for r in simulator.requests if r.status != 200
+    ]
     assert set(hit) == {(m, t) for m, t, _ in ROUTES}
 
 

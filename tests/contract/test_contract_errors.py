@@ -32,8 +32,10 @@ from cloudzy_tui.sim import FakeClock, SimConfig, Simulator
 
 from .conftest import Connect, Sleeps, ed25519_key, host, product_id
 
-NGINX_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway"
-             b"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+NGINX_502 = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway"
+    b"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
 
 
 def statuses(sim: Simulator) -> list[tuple[str, str, int]]:
@@ -82,7 +84,10 @@ async def test_missing_token_is_an_auth_error(connect: Connect, simulator: Simul
     ],
 )
 async def test_unknown_ids_are_not_found_with_the_simulators_detail(
-    client: CloudzyClient, simulator: Simulator, call, detail: str  # type: ignore[no-untyped-def]
+    client: CloudzyClient,
+    simulator: Simulator,
+    call,
+    detail: str,  # type: ignore[no-untyped-def]
 ) -> None:
     with pytest.raises(NotFoundError) as info:
         await call(client)
@@ -93,8 +98,9 @@ async def test_unknown_ids_are_not_found_with_the_simulators_detail(
 
 async def test_unknown_reference_in_a_body_is_not_found(client: CloudzyClient, simulator: Simulator) -> None:
     before = len(simulator.instances)
-    req = CreateInstanceRequest(hostnames=["x"], region="us-utah",
-                                product_id=product_id(simulator, "us-utah", "regular-1c-2g"), os_id="plan9")
+    req = CreateInstanceRequest(
+        hostnames=["x"], region="us-utah", product_id=product_id(simulator, "us-utah", "regular-1c-2g"), os_id="plan9"
+    )
     with pytest.raises(NotFoundError) as info:
         await client.instances.create(req)
     assert info.value.detail == "Operating system 'plan9' not found"
@@ -172,8 +178,11 @@ async def test_422_iso_status_is_an_enum(client: CloudzyClient) -> None:
 async def test_422_too_long_hostname_bypassing_client_validation(client: CloudzyClient, simulator: Simulator) -> None:
     before = len(simulator.instances)
     req = CreateInstanceRequest.model_construct(
-        hostnames=["ok-name", "x" * 64], region="us-utah",
-        product_id=product_id(simulator, "us-utah", "regular-1c-2g"), os_id="debian-12")
+        hostnames=["ok-name", "x" * 64],
+        region="us-utah",
+        product_id=product_id(simulator, "us-utah", "regular-1c-2g"),
+        os_id="debian-12",
+    )
     with pytest.raises(ValidationError) as info:
         await client.instances.create(req)
     [fe] = info.value.field_errors
@@ -185,8 +194,12 @@ async def test_422_too_long_hostname_bypassing_client_validation(client: Cloudzy
 
 async def test_422_several_body_errors_at_once(client: CloudzyClient, simulator: Simulator) -> None:
     req = CreateInstanceRequest.model_construct(
-        hostnames=[f"h{i}" for i in range(11)], region="", floating_ip_count=9,
-        extra_resource=ExtraResourceRequest.model_construct(cpu=0, ram_in_gb=1), os_id="debian-12")
+        hostnames=[f"h{i}" for i in range(11)],
+        region="",
+        floating_ip_count=9,
+        extra_resource=ExtraResourceRequest.model_construct(cpu=0, ram_in_gb=1),
+        os_id="debian-12",
+    )
     with pytest.raises(ValidationError) as info:
         await client.instances.create(req)
     fields = {fe.path for fe in info.value.field_errors}
@@ -222,8 +235,12 @@ async def test_422_path_id_that_is_not_an_integer(client: CloudzyClient) -> None
 
 
 async def test_422_custom_resources_beyond_the_region_threshold(client: CloudzyClient, simulator: Simulator) -> None:
-    req = CreateInstanceRequest(hostnames=["huge"], region="us-newyork", os_id="debian-12",
-                                extra_resource=ExtraResourceRequest(cpu=4, ram_in_gb=512, disk_in_gb=50))
+    req = CreateInstanceRequest(
+        hostnames=["huge"],
+        region="us-newyork",
+        os_id="debian-12",
+        extra_resource=ExtraResourceRequest(cpu=4, ram_in_gb=512, disk_in_gb=50),
+    )
     with pytest.raises(ValidationError) as info:
         await client.instances.create(req)
     [fe] = info.value.for_field("extraResource.ramInGB")
@@ -238,8 +255,9 @@ async def test_460_low_balance_on_create(client: CloudzyClient, simulator: Simul
     pid = product_id(simulator, "us-utah", "regular-2c-4g")
     price = simulator.price_item(simulator.products[pid], "monthly")["monthlyPrice"]
     before = len(simulator.instances)
-    req = CreateInstanceRequest(hostnames=["a", "b"], region="us-utah", product_id=pid, os_id="debian-12",
-                                billing_cycle="monthly")
+    req = CreateInstanceRequest(
+        hostnames=["a", "b"], region="us-utah", product_id=pid, os_id="debian-12", billing_cycle="monthly"
+    )
     with pytest.raises(LowBalanceError) as info:
         await client.instances.create(req)
     exc = info.value
@@ -278,8 +296,13 @@ async def test_400_impossible_create(
     client: CloudzyClient, simulator: Simulator, region: str, plan: str | None, detail: str
 ) -> None:
     extra = None if plan else ExtraResourceRequest(cpu=1, ram_in_gb=1, disk_in_gb=20)
-    req = CreateInstanceRequest(hostnames=["x"], region=region, os_id="debian-12", extra_resource=extra,
-                                product_id=product_id(simulator, region, plan) if plan else None)
+    req = CreateInstanceRequest(
+        hostnames=["x"],
+        region=region,
+        os_id="debian-12",
+        extra_resource=extra,
+        product_id=product_id(simulator, region, plan) if plan else None,
+    )
     with pytest.raises(ApiError) as info:
         await client.instances.create(req)
     exc = info.value
@@ -482,8 +505,9 @@ async def test_put_applied_but_reply_lost_is_retried(connect: Connect, simulator
     target = host(simulator, "web-01").id
     simulator.faults.add(method="PUT", status=504, after=True)
     client = connect(rng=lambda: 0.0)
-    profile = await client.backups.update(BackupProfileRequest(instance_id=target, schedule_frequency="daily",
-                                                               period_id=30))
+    profile = await client.backups.update(
+        BackupProfileRequest(instance_id=target, schedule_frequency="daily", period_id=30)
+    )
     assert profile is not None and profile.period_id == 30
     assert [s for _, _, s in statuses(simulator)] == [504, 200]
     assert simulator.backups[target].data["periodId"] == 30
@@ -598,22 +622,27 @@ async def test_floating_ip_note_longer_than_the_simulator_accepts(client: Cloudz
 async def test_download_name_longer_than_the_simulator_accepts(client: CloudzyClient, simulator: Simulator) -> None:
     before = len(simulator.isos)
     with pytest.raises(ValidationError) as info:
-        await client.isos.download(IsoDownloadRequest.model_construct(
-            name="n" * 101, url="https://a.example.com/x.iso", region_id="us-utah"))
+        await client.isos.download(
+            IsoDownloadRequest.model_construct(name="n" * 101, url="https://a.example.com/x.iso", region_id="us-utah")
+        )
     assert info.value.for_field("name")
     assert len(simulator.isos) == before
 
 
 async def test_image_format_outside_the_simulators_list(client: CloudzyClient) -> None:
     with pytest.raises(ValidationError) as info:
-        await client.images.download(ImageDownloadRequest.model_construct(
-            name="n", url="https://a.example.com/x", region_id="us-utah", format="qcow3", decompress="lzma"))
+        await client.images.download(
+            ImageDownloadRequest.model_construct(
+                name="n", url="https://a.example.com/x", region_id="us-utah", format="qcow3", decompress="lzma"
+            )
+        )
     assert {fe.field for fe in info.value.field_errors} == {"format", "decompress"}
 
 
 async def test_custom_plan_without_disk(client: CloudzyClient) -> None:
-    req = CreateInstanceRequest.model_construct(hostnames=["a"], region="us-utah", os_id="debian-12",
-                                                extra_resource=ExtraResourceRequest(cpu=1, ram_in_gb=1))
+    req = CreateInstanceRequest.model_construct(
+        hostnames=["a"], region="us-utah", os_id="debian-12", extra_resource=ExtraResourceRequest(cpu=1, ram_in_gb=1)
+    )
     with pytest.raises(ValidationError) as info:
         await client.instances.create(req)
     [fe] = info.value.for_field("extraResource.diskInGB")

@@ -71,8 +71,9 @@ async def api(foreign: Foreign) -> AsyncIterator[CloudzyClient]:
     async def no_sleep(_: float) -> None:
         return None
 
-    client = CloudzyClient("https://api.example.net/developers", "foreign-token",
-                           transport=httpx.MockTransport(foreign), sleep=no_sleep)
+    client = CloudzyClient(
+        "https://api.example.net/developers", "foreign-token", transport=httpx.MockTransport(foreign), sleep=no_sleep
+    )
     yield client
     await client.aclose()
 
@@ -81,17 +82,33 @@ async def api(foreign: Foreign) -> AsyncIterator[CloudzyClient]:
 
 
 async def test_instances_as_a_bare_list_with_odd_types(api: CloudzyClient, foreign: Foreign) -> None:
-    foreign.on("GET", "/v1/instances", [
-        {
-            "id": 12345, "hostname": "legacy", "vcpuCount": "2", "ram": "2048", "disk": 40.0,
-            "status": "migrating", "insertedAt": EPOCH, "class": None, "features": None, "os": None,
-            "extraResource": None, "isDdosProtected": "false", "attachIso": 0, "mainIp": "192.0.2.7",
-            "tags": ["prod"], "hypervisor": {"name": "kvm"},
-        },
-        {"id": "b-2", "hostname": None, "status": None, "os": {"id": 7, "name": "Ubuntu", "minRam": "1 GB"}},
-        {"hostname": "no-id-so-skipped"},
-        "garbage",
-    ])
+    foreign.on(
+        "GET",
+        "/v1/instances",
+        [
+            {
+                "id": 12345,
+                "hostname": "legacy",
+                "vcpuCount": "2",
+                "ram": "2048",
+                "disk": 40.0,
+                "status": "migrating",
+                "insertedAt": EPOCH,
+                "class": None,
+                "features": None,
+                "os": None,
+                "extraResource": None,
+                "isDdosProtected": "false",
+                "attachIso": 0,
+                "mainIp": "192.0.2.7",
+                "tags": ["prod"],
+                "hypervisor": {"name": "kvm"},
+            },
+            {"id": "b-2", "hostname": None, "status": None, "os": {"id": 7, "name": "Ubuntu", "minRam": "1 GB"}},
+            {"hostname": "no-id-so-skipped"},
+            "garbage",
+        ],
+    )
     instances = await api.instances.list_all()
     assert [i.id for i in instances] == ["12345", "b-2"]
     legacy, bare = instances
@@ -122,10 +139,34 @@ async def test_instances_bookmark_as_a_number_and_a_server_that_never_sends_an_e
 
 
 async def test_instance_detail_with_nulls_everywhere(api: CloudzyClient, foreign: Foreign) -> None:
-    keys = ["hostname", "vcpuCount", "ram", "disk", "insertedAt", "osId", "isoId", "fromImage", "os", "region",
-            "userId", "appId", "status", "mainIp", "mainIpv6", "productId", "networkStatus", "discountPercent",
-            "attachIso", "extraResource", "class", "ocaData", "isDdosProtected", "customerNote", "adminNote",
-            "features"]
+    keys = [
+        "hostname",
+        "vcpuCount",
+        "ram",
+        "disk",
+        "insertedAt",
+        "osId",
+        "isoId",
+        "fromImage",
+        "os",
+        "region",
+        "userId",
+        "appId",
+        "status",
+        "mainIp",
+        "mainIpv6",
+        "productId",
+        "networkStatus",
+        "discountPercent",
+        "attachIso",
+        "extraResource",
+        "class",
+        "ocaData",
+        "isDdosProtected",
+        "customerNote",
+        "adminNote",
+        "features",
+    ]
     foreign.on("GET", "/v1/instances/x", {"id": "x", **dict.fromkeys(keys)})
     inst = await api.instances.get("x")
     assert inst.id == "x" and inst.label == "x" and inst.features == [] and inst.inserted_at_dt is None
@@ -153,8 +194,10 @@ async def test_actions_without_code_or_data(api: CloudzyClient, foreign: Foreign
     assert (await api.instances.delete("x")).ok
 
 
-@pytest.mark.parametrize(("data", "password"), [("s3cret!", "s3cret!"), ({"password": 123456}, "123456"),
-                                               ({"password": "p", "expiresAt": EPOCH}, "p")])
+@pytest.mark.parametrize(
+    ("data", "password"),
+    [("s3cret!", "s3cret!"), ({"password": 123456}, "123456"), ({"password": "p", "expiresAt": EPOCH}, "p")],
+)
 async def test_change_password_shapes(api: CloudzyClient, foreign: Foreign, data: Any, password: str) -> None:
     foreign.on("POST", "/v1/instances/x/change-pass", data)
     assert await api.instances.change_password("x") == password
@@ -164,16 +207,37 @@ async def test_change_password_shapes(api: CloudzyClient, foreign: Foreign, data
 
 
 async def test_regions_and_products_with_strings_for_numbers(api: CloudzyClient, foreign: Foreign) -> None:
-    foreign.on("GET", "/v1/regions", {"regions": [
-        {"id": 1, "name": "Somewhere", "isActive": "1", "isHidden": "no", "overallActiveness": "high",
-         "config": {"supportIpv6": "true", "ramThresholdInGB": "64"}, "newFlag": True},
-        {"id": "r2"},
-    ]})
-    foreign.on("GET", "/v1/products", [
-        {"id": 5, "regionId": 1, "plan": {"specification": {"cpu": "1", "ramInMB": "512", "storage": "10"}},
-         "priceItems": [{"id": 1, "monthlyPrice": "3.50", "hourlyPrice": "0.005"}]},
-        {"id": 6, "plan": None, "priceItems": None},
-    ])
+    foreign.on(
+        "GET",
+        "/v1/regions",
+        {
+            "regions": [
+                {
+                    "id": 1,
+                    "name": "Somewhere",
+                    "isActive": "1",
+                    "isHidden": "no",
+                    "overallActiveness": "high",
+                    "config": {"supportIpv6": "true", "ramThresholdInGB": "64"},
+                    "newFlag": True,
+                },
+                {"id": "r2"},
+            ]
+        },
+    )
+    foreign.on(
+        "GET",
+        "/v1/products",
+        [
+            {
+                "id": 5,
+                "regionId": 1,
+                "plan": {"specification": {"cpu": "1", "ramInMB": "512", "storage": "10"}},
+                "priceItems": [{"id": 1, "monthlyPrice": "3.50", "hourlyPrice": "0.005"}],
+            },
+            {"id": 6, "plan": None, "priceItems": None},
+        ],
+    )
     regions = await api.regions.list()
     assert [r.id for r in regions] == ["1", "r2"]
     assert regions[0].offerable and regions[0].config.support_ipv6 and regions[0].config.ram_threshold_in_gb == 64
@@ -213,8 +277,17 @@ async def test_ssh_keys_with_string_ids_and_no_fingerprint(api: CloudzyClient, f
 async def test_snapshots_with_seconds_strings_and_a_total_as_text(api: CloudzyClient, foreign: Foreign) -> None:
     def page(request: httpx.Request) -> Reply:
         items = {
-            "1": [{"id": "s1", "createdAt": EPOCH, "lastRestoredAt": str(EPOCH * 1000), "status": "ARCHIVED",
-                   "size": "20", "isInstanceDeleted": "false", "metadata": {"hostname": "h", "cpuModel": "x"}}],
+            "1": [
+                {
+                    "id": "s1",
+                    "createdAt": EPOCH,
+                    "lastRestoredAt": str(EPOCH * 1000),
+                    "status": "ARCHIVED",
+                    "size": "20",
+                    "isInstanceDeleted": "false",
+                    "metadata": {"hostname": "h", "cpuModel": "x"},
+                }
+            ],
             "2": [{"id": "s2", "createdAt": EPOCH * 1000 + 500, "metadata": None, "isInstanceDeleted": None}],
         }.get(request.url.params["page"], [])
         return {"snapshots": items, "total": "2"}
@@ -232,11 +305,19 @@ async def test_snapshots_with_seconds_strings_and_a_total_as_text(api: CloudzyCl
 async def test_floating_ips_without_total_stop_on_an_empty_page(api: CloudzyClient, foreign: Foreign) -> None:
     def page(request: httpx.Request) -> Reply:
         if request.url.params["page"] == "1":
-            return {"floatingIps": [
-                {"id": 1, "ipAddress": "192.0.2.9", "autoRenew": "true", "instanceId": None,
-                 "expiresAt": EPOCH * 1000, "isDeleted": 0},
-                {"id": 2, "ipAddress": "192.0.2.10", "expiresAt": "next month", "instanceId": 44},
-            ]}
+            return {
+                "floatingIps": [
+                    {
+                        "id": 1,
+                        "ipAddress": "192.0.2.9",
+                        "autoRenew": "true",
+                        "instanceId": None,
+                        "expiresAt": EPOCH * 1000,
+                        "isDeleted": 0,
+                    },
+                    {"id": 2, "ipAddress": "192.0.2.10", "expiresAt": "next month", "instanceId": 44},
+                ]
+            }
         return {"floatingIps": []}
 
     foreign.on("GET", "/v1/floating-ips", page)
@@ -255,8 +336,14 @@ async def test_a_server_that_ignores_page_does_not_loop(api: CloudzyClient, fore
 
 
 async def test_isos_and_images_with_unknown_statuses(api: CloudzyClient, foreign: Foreign) -> None:
-    foreign.on("GET", "/v1/iso", {"isos": [{"id": 1, "status": "QUEUED", "progress": "42.5", "useVirtio": None,
-                                            "createdAt": EPOCH * 1000}], "total": 1})
+    foreign.on(
+        "GET",
+        "/v1/iso",
+        {
+            "isos": [{"id": 1, "status": "QUEUED", "progress": "42.5", "useVirtio": None, "createdAt": EPOCH * 1000}],
+            "total": 1,
+        },
+    )
     foreign.on("POST", "/v1/iso", None)
     foreign.on("GET", "/v1/images/9", {"id": 9, "status": "ready", "format": None, "createdAt": str(EPOCH)})
     [iso] = await api.isos.list_all()
@@ -268,30 +355,54 @@ async def test_isos_and_images_with_unknown_statuses(api: CloudzyClient, foreign
 
 
 async def test_backup_profiles_with_loose_types(api: CloudzyClient, foreign: Foreign) -> None:
-    foreign.on("GET", "/v1/backups", [
-        {"instanceId": 77, "status": "ACTIVE", "monthlyPrice": "1.99", "scheduleWeekDays": None,
-         "backupFiles": None, "createdAt": EPOCH, "lastSuccessfulBackupTime": EPOCH * 1000,
-         "periodId": "30", "retention": "30 days"},
-        {"status": "orphan without an instance id"},
-    ])
+    foreign.on(
+        "GET",
+        "/v1/backups",
+        [
+            {
+                "instanceId": 77,
+                "status": "ACTIVE",
+                "monthlyPrice": "1.99",
+                "scheduleWeekDays": None,
+                "backupFiles": None,
+                "createdAt": EPOCH,
+                "lastSuccessfulBackupTime": EPOCH * 1000,
+                "periodId": "30",
+                "retention": "30 days",
+            },
+            {"status": "orphan without an instance id"},
+        ],
+    )
     foreign.on("PUT", "/v1/backups", httpx.Response(200, json={"code": "OKAY", "detail": "updated"}))
     [profile] = await api.backups.list()
     assert profile.id == "77" and profile.monthly_price == 1.99 and profile.period_id == 30
     assert profile.schedule_week_days == [] and profile.backup_files == []
     assert profile.created_at_dt == WHEN and profile.last_successful_backup_time_dt == WHEN
     assert profile.model_extra == {"retention": "30 days"}
-    assert await api.backups.update(BackupProfileRequest(instance_id="77", schedule_frequency="daily",
-                                                         period_id=30)) is None
+    assert (
+        await api.backups.update(BackupProfileRequest(instance_id="77", schedule_frequency="daily", period_id=30))
+        is None
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- errors
 
 
 async def test_errors_worded_differently(api: CloudzyClient, foreign: Foreign) -> None:
-    foreign.on("POST", "/v1/instances", httpx.Response(422, json={
-        "code": "VALIDATION", "data": {"errors": [{"loc": "hostnames", "message": "too long"}]}}))
-    foreign.on("POST", "/v1/instances/x/resize", httpx.Response(460, json={
-        "detail": "Not enough money", "data": {"minimumRequiredBalance": "12.50", "customerBalance": 3}}))
+    foreign.on(
+        "POST",
+        "/v1/instances",
+        httpx.Response(
+            422, json={"code": "VALIDATION", "data": {"errors": [{"loc": "hostnames", "message": "too long"}]}}
+        ),
+    )
+    foreign.on(
+        "POST",
+        "/v1/instances/x/resize",
+        httpx.Response(
+            460, json={"detail": "Not enough money", "data": {"minimumRequiredBalance": "12.50", "customerBalance": 3}}
+        ),
+    )
     foreign.on("GET", "/v1/instances/gone", httpx.Response(404))
     foreign.on("POST", "/v1/instances/x/reset", httpx.Response(200, json={"code": "FAILED", "detail": "busy"}))
     foreign.on("POST", "/v1/snapshots", httpx.Response(418, json={"detail": {"reason": "teapot"}}))

@@ -151,8 +151,7 @@ async def test_resize_fixed(client: CloudzyClient, simulator: Simulator, sim_clo
     )
     advance(simulator, sim_clock)
     after = await client.instances.get(record.id)
-    assert (after.status, after.vcpu_count, after.ram, after.disk, after.product_id) == (
-        "active", 4, 8192, 160, bigger)
+    assert (after.status, after.vcpu_count, after.ram, after.disk, after.product_id) == ("active", 4, 8192, 160, bigger)
 
 
 async def test_resize_custom(client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock) -> None:
@@ -222,7 +221,8 @@ async def test_create_without_an_install_source(client: CloudzyClient, simulator
     """The client insists on an OS/app/ISO/snapshot; the simulator (like the reference, where ``osId`` is optional)
     falls back to its default OS. Built with ``model_construct`` to reach the simulator."""
     req = CreateInstanceRequest.model_construct(
-        hostnames=["bare"], region="us-utah", product_id=product_id(simulator, "us-utah", "regular-1c-2g"))
+        hostnames=["bare"], region="us-utah", product_id=product_id(simulator, "us-utah", "regular-1c-2g")
+    )
     [inst] = await client.instances.create(req)
     default = next(o["id"] for o in simulator.oses.values() if o["isDefault"])
     assert inst.os_id == default and simulator.instances[inst.id].data["osId"] == default

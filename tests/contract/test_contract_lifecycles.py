@@ -37,12 +37,12 @@ async def statuses_of(read, clock: FakeClock, steps: int) -> list[str | None]:  
 # ---------------------------------------------------------------------------------------------------- snapshots
 
 
-async def test_snapshot_in_progress_then_active(client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock
-                                                ) -> None:
+async def test_snapshot_in_progress_then_active(
+    client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock
+) -> None:
     snap = await client.snapshots.create(host(simulator, "web-02").id)
     assert snap is not None
-    assert await statuses_of(lambda: client.snapshots.get(snap.id), sim_clock, 2) == [
-        "IN_PROGRESS", "ACTIVE", "ACTIVE"]
+    assert await statuses_of(lambda: client.snapshots.get(snap.id), sim_clock, 2) == ["IN_PROGRESS", "ACTIVE", "ACTIVE"]
     assert (await client.snapshots.get(snap.id)).is_settled
     listed = await client.snapshots.list_all(SnapshotFilters(status="ACTIVE"))
     assert snap.id in {s.id for s in listed}
@@ -91,9 +91,14 @@ async def test_restore(client: CloudzyClient, simulator: Simulator, sim_clock: F
 
 async def test_create_from_snapshot(client: CloudzyClient, simulator: Simulator) -> None:
     snapshot_id = snapshot_named(simulator, "db-primary-pre-migration")
-    [inst] = await client.instances.create(CreateInstanceRequest(
-        hostnames=["db-clone"], region="us-newyork", product_id=product_id(simulator, "us-newyork", "hf-8c-32g"),
-        from_snapshot=snapshot_id))
+    [inst] = await client.instances.create(
+        CreateInstanceRequest(
+            hostnames=["db-clone"],
+            region="us-newyork",
+            product_id=product_id(simulator, "us-newyork", "hf-8c-32g"),
+            from_snapshot=snapshot_id,
+        )
+    )
     assert inst.os_id == "debian-12" and inst.instance_class == "cpu-optimized"
     assert simulator.requests[-1].body["fromSnapshot"] == snapshot_id
 
@@ -102,8 +107,9 @@ async def test_create_from_snapshot(client: CloudzyClient, simulator: Simulator)
 
 
 async def test_iso_downloading_then_ready(client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock) -> None:
-    iso = await client.isos.download(IsoDownloadRequest(
-        name="ok", url="https://releases.example.com/ok.iso", region_id="us-utah"))
+    iso = await client.isos.download(
+        IsoDownloadRequest(name="ok", url="https://releases.example.com/ok.iso", region_id="us-utah")
+    )
     assert iso is not None and (iso.status, iso.progress) == ("DOWNLOADING", 0)
     sim_clock.advance(STEP)
     half = await client.isos.get(iso.id)
@@ -131,21 +137,30 @@ async def test_iso_unreachable_url_fails(client: CloudzyClient, sim_clock: FakeC
 
 
 async def test_image_downloading_then_ready_or_failed(client: CloudzyClient, sim_clock: FakeClock) -> None:
-    good = await client.images.download(ImageDownloadRequest(
-        name="good", url="https://images.example.com/good.qcow2", region_id="de-frankfurt", format="qcow2"))
-    bad = await client.images.download(ImageDownloadRequest(
-        name="bad", url="https://images.example.invalid/bad.qcow2", region_id="de-frankfurt"))
+    good = await client.images.download(
+        ImageDownloadRequest(
+            name="good", url="https://images.example.com/good.qcow2", region_id="de-frankfurt", format="qcow2"
+        )
+    )
+    bad = await client.images.download(
+        ImageDownloadRequest(name="bad", url="https://images.example.invalid/bad.qcow2", region_id="de-frankfurt")
+    )
     assert good is not None and bad is not None
     assert await statuses_of(lambda: client.images.get(good.id), sim_clock, 2) == ["DOWNLOADING"] * 2 + ["READY"]
     assert (await client.images.get(bad.id)).status == "FAILED"
 
 
 async def test_iso_only_usable_once_ready(client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock) -> None:
-    iso = await client.isos.download(IsoDownloadRequest(
-        name="installer", url="https://releases.example.com/installer.iso", region_id="us-utah"))
+    iso = await client.isos.download(
+        IsoDownloadRequest(name="installer", url="https://releases.example.com/installer.iso", region_id="us-utah")
+    )
     assert iso is not None
-    req = CreateInstanceRequest(hostnames=["from-iso"], region="us-utah", iso_id=iso.id,
-                                product_id=product_id(simulator, "us-utah", "regular-2c-4g"))
+    req = CreateInstanceRequest(
+        hostnames=["from-iso"],
+        region="us-utah",
+        iso_id=iso.id,
+        product_id=product_id(simulator, "us-utah", "regular-2c-4g"),
+    )
     with pytest.raises(ApiError) as info:
         await client.instances.create(req)
     assert info.value.status == 400 and info.value.detail and "not READY" in info.value.detail
@@ -157,13 +172,23 @@ async def test_iso_only_usable_once_ready(client: CloudzyClient, simulator: Simu
 # ---------------------------------------------------------------------------------------------------- instances
 
 
-async def test_create_preparing_initializing_active(client: CloudzyClient, simulator: Simulator,
-                                                    sim_clock: FakeClock) -> None:
-    [inst] = await client.instances.create(CreateInstanceRequest(
-        hostnames=["fresh"], region="de-frankfurt", os_id="ubuntu-22.04",
-        product_id=product_id(simulator, "de-frankfurt", "regular-1c-2g")))
+async def test_create_preparing_initializing_active(
+    client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock
+) -> None:
+    [inst] = await client.instances.create(
+        CreateInstanceRequest(
+            hostnames=["fresh"],
+            region="de-frankfurt",
+            os_id="ubuntu-22.04",
+            product_id=product_id(simulator, "de-frankfurt", "regular-1c-2g"),
+        )
+    )
     assert await statuses_of(lambda: client.instances.get(inst.id), sim_clock, 3) == [
-        "preparing_disk", "initializing", "active", "active"]
+        "preparing_disk",
+        "initializing",
+        "active",
+        "active",
+    ]
 
 
 async def test_power_off_then_on(client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock) -> None:
@@ -183,8 +208,9 @@ async def test_power_off_then_on(client: CloudzyClient, simulator: Simulator, si
     assert await statuses_of(read, sim_clock, 1) == ["starting", "active"]
 
 
-async def test_reset_from_shutdown_comes_back_active(client: CloudzyClient, simulator: Simulator,
-                                                     sim_clock: FakeClock) -> None:
+async def test_reset_from_shutdown_comes_back_active(
+    client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock
+) -> None:
     target = host(simulator, "win-rdp").id
     await client.instances.reset(target)
     assert await statuses_of(lambda: client.instances.get(target), sim_clock, 1) == ["resetting", "active"]
@@ -201,12 +227,16 @@ async def test_resize_keeps_the_power_state(client: CloudzyClient, simulator: Si
     assert (after.status, after.vcpu_count, after.ram, after.product_id) == ("shutdown", 8, 16384, bigger)
 
 
-async def test_change_os_goes_through_preparing_disk(client: CloudzyClient, simulator: Simulator,
-                                                     sim_clock: FakeClock) -> None:
+async def test_change_os_goes_through_preparing_disk(
+    client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock
+) -> None:
     target = host(simulator, "vpn-gw").id  # has an application
     await client.instances.change_os(target, "ubuntu-24.04")
     assert await statuses_of(lambda: client.instances.get(target), sim_clock, 2) == [
-        "preparing_disk", "initializing", "active"]
+        "preparing_disk",
+        "initializing",
+        "active",
+    ]
     inst = await client.instances.get(target)
     assert inst.os_id == "ubuntu-24.04" and inst.app_id is None and inst.oca_data is None
 
@@ -219,8 +249,9 @@ async def test_change_os_needing_more_ram_is_refused(client: CloudzyClient, simu
     assert record.data["status"] == "active"
 
 
-async def test_seeded_transitional_instances_settle(client: CloudzyClient, simulator: Simulator,
-                                                    sim_clock: FakeClock) -> None:
+async def test_seeded_transitional_instances_settle(
+    client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock
+) -> None:
     dev = host(simulator, "dev-box").id
     node = host(simulator, "k8s-node-2").id
     assert [(await client.instances.get(i)).status for i in (dev, node)] == ["preparing_disk", "initializing"]
@@ -242,10 +273,14 @@ async def test_delete_during_a_transition(client: CloudzyClient, simulator: Simu
 # ---------------------------------------------------------------------------------------------------- backups
 
 
-async def test_backup_profile_pending_then_active(client: CloudzyClient, simulator: Simulator,
-                                                  sim_clock: FakeClock) -> None:
+async def test_backup_profile_pending_then_active(
+    client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock
+) -> None:
     target = host(simulator, "mail").id
-    created = await client.backups.create(BackupProfileRequest(
-        instance_id=target, schedule_frequency="weekly", schedule_week_days=["Tuesday"], period_id=14))
+    created = await client.backups.create(
+        BackupProfileRequest(
+            instance_id=target, schedule_frequency="weekly", schedule_week_days=["Tuesday"], period_id=14
+        )
+    )
     assert created is not None and created.status == "pending" and created.max_files == 2
     assert await statuses_of(lambda: client.backups.get(target), sim_clock, 1) == ["pending", "active"]

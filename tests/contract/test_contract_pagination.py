@@ -98,9 +98,14 @@ async def test_walk_while_instances_are_created_and_deleted(connect: Connect, fl
         seen += [i.id for i in page.items]
         if len(seen) == 40:
             other = connect(fleet)
-            await other.instances.create(CreateInstanceRequest(
-                hostnames=["late-arrival"], region="us-utah", os_id="debian-12",
-                product_id=product_id(fleet, "us-utah", "regular-1c-2g")))
+            await other.instances.create(
+                CreateInstanceRequest(
+                    hostnames=["late-arrival"],
+                    region="us-utah",
+                    os_id="debian-12",
+                    product_id=product_id(fleet, "us-utah", "regular-1c-2g"),
+                )
+            )
             await other.instances.delete(expected[100])
     assert len(seen) == len(set(seen))
     assert seen == [i for i in expected if i != expected[100]]
@@ -112,21 +117,33 @@ def _fleet_filter_cases(sim: Simulator) -> list[tuple[InstanceFilters, object]]:
     start, end = created[40], created[120]
     return [
         (InstanceFilters(status="shutdown"), lambda r: r.data["status"] == "shutdown"),
-        (InstanceFilters(status="SHUTDOWN", region="nl-amsterdam"),
-         lambda r: r.data["status"] == "shutdown" and r.data["region"] == "nl-amsterdam"),
+        (
+            InstanceFilters(status="SHUTDOWN", region="nl-amsterdam"),
+            lambda r: r.data["status"] == "shutdown" and r.data["region"] == "nl-amsterdam",
+        ),
         (InstanceFilters(hostname="FLEET-0001"), lambda r: "fleet-0001" in r.data["hostname"]),
         (InstanceFilters(hostname="web"), lambda r: "web" in r.data["hostname"] and r.data["status"] != "deleted"),
-        (InstanceFilters(region="de-frankfurt"),
-         lambda r: r.data["region"] == "de-frankfurt" and r.data["status"] != "deleted"),
+        (
+            InstanceFilters(region="de-frankfurt"),
+            lambda r: r.data["region"] == "de-frankfurt" and r.data["status"] != "deleted",
+        ),
         (InstanceFilters(include_deleted=True), lambda r: True),
         (InstanceFilters(hostname="old-test"), lambda r: False),
         (InstanceFilters(hostname="old-test", include_deleted=True), lambda r: r.data["hostname"] == "old-test"),
-        (InstanceFilters(created_from=datetime.fromtimestamp(start, UTC), created_to=datetime.fromtimestamp(end, UTC)),
-         lambda r: int(start) <= int(r.created) <= int(end) and r.data["status"] != "deleted"),
-        (InstanceFilters(created_from=datetime.fromtimestamp(created[-5], UTC).replace(tzinfo=None)),
-         lambda r: int(r.created) >= int(created[-5]) and r.data["status"] != "deleted"),
-        (InstanceFilters(os_family="Debian"),
-         lambda r: r.data["os"]["family"] == "debian" and r.data["status"] != "deleted"),
+        (
+            InstanceFilters(
+                created_from=datetime.fromtimestamp(start, UTC), created_to=datetime.fromtimestamp(end, UTC)
+            ),
+            lambda r: int(start) <= int(r.created) <= int(end) and r.data["status"] != "deleted",
+        ),
+        (
+            InstanceFilters(created_from=datetime.fromtimestamp(created[-5], UTC).replace(tzinfo=None)),
+            lambda r: int(r.created) >= int(created[-5]) and r.data["status"] != "deleted",
+        ),
+        (
+            InstanceFilters(os_family="Debian"),
+            lambda r: r.data["os"]["family"] == "debian" and r.data["status"] != "deleted",
+        ),
         (InstanceFilters(user_id=sim.team_customer_id), lambda r: r.data["userId"] == sim.team_customer_id),
         (InstanceFilters(ipv4=some.data["mainIp"]), lambda r: r.id == some.id),
         (InstanceFilters(ipv6=some.data["mainIpv6"].upper()), lambda r: r.id == some.id),
@@ -170,8 +187,18 @@ async def test_a_bookmark_from_the_api_is_opaque_to_the_client(connect: Connect,
 
 
 async def test_snapshot_walk(client: CloudzyClient, connect: Connect, simulator: Simulator) -> None:
-    for hostname in ("web-01", "web-02", "web-03", "db-replica-1", "cache-01", "worker-03", "mail", "ci-runner",
-                     "monitoring", "k8s-master"):
+    for hostname in (
+        "web-01",
+        "web-02",
+        "web-03",
+        "db-replica-1",
+        "cache-01",
+        "worker-03",
+        "mail",
+        "ci-runner",
+        "monitoring",
+        "k8s-master",
+    ):
         assert await client.snapshots.create(host(simulator, hostname).id) is not None
     expected = [s.id for s in reversed(simulator.snapshots.values()) if not s.automated]
     assert len(expected) == 16
@@ -183,7 +210,8 @@ async def test_snapshot_walk(client: CloudzyClient, connect: Connect, simulator:
     assert all(p.total == 16 for p in pages)
     assert [p.next for p in pages] == [2, 3, 4, 5, 6, None]
     assert [(r.query["page"], r.query["limit"]) for r in simulator.requests] == [
-        (str(n), "3") for n in range(1, 7)]  # stops when total is reached: no extra request
+        (str(n), "3") for n in range(1, 7)
+    ]  # stops when total is reached: no extra request
 
 
 async def test_snapshot_walk_ending_on_a_full_page(connect: Connect, simulator: Simulator) -> None:
@@ -200,8 +228,10 @@ async def test_snapshot_walk_ending_on_a_full_page(connect: Connect, simulator: 
         (SnapshotFilters(is_automated_backup=False), lambda s: not s.automated),
         (SnapshotFilters(status="FAILED"), lambda s: not s.automated and s.data["status"] == "FAILED"),
         (SnapshotFilters(status="IN_PROGRESS"), lambda s: not s.automated and s.data["status"] == "IN_PROGRESS"),
-        (SnapshotFilters(is_automated_backup=True, status="ACTIVE"),
-         lambda s: s.automated and s.data["status"] == "ACTIVE"),
+        (
+            SnapshotFilters(is_automated_backup=True, status="ACTIVE"),
+            lambda s: s.automated and s.data["status"] == "ACTIVE",
+        ),
     ],
 )
 async def test_snapshot_filters(client: CloudzyClient, simulator: Simulator, filters: SnapshotFilters, keep) -> None:  # type: ignore[no-untyped-def]
@@ -218,8 +248,12 @@ async def test_snapshot_filter_by_instance(client: CloudzyClient, simulator: Sim
     automated = await client.snapshots.list_all(SnapshotFilters(instance_id=db, is_automated_backup=True))
     assert [s.name for s in manual] == ["db-primary-pre-migration"]
     assert len(automated) == 3 and all(s.instance_id == db for s in automated)
-    assert simulator.requests[-1].query == {"instance_id": db, "is_automated_backup": "true", "limit": "100",
-                                            "page": "1"}
+    assert simulator.requests[-1].query == {
+        "instance_id": db,
+        "is_automated_backup": "true",
+        "limit": "100",
+        "page": "1",
+    }
 
 
 # ---------------------------------------------------------------------------------------------------- ISOs, images
@@ -227,8 +261,9 @@ async def test_snapshot_filter_by_instance(client: CloudzyClient, simulator: Sim
 
 async def test_iso_walk_and_status_filter(client: CloudzyClient, connect: Connect, simulator: Simulator) -> None:
     for n in range(12):
-        await client.isos.download(IsoDownloadRequest(
-            name=f"iso-{n}", url=f"https://mirror.example.com/{n}.iso", region_id="us-utah"))
+        await client.isos.download(
+            IsoDownloadRequest(name=f"iso-{n}", url=f"https://mirror.example.com/{n}.iso", region_id="us-utah")
+        )
     simulator.requests.clear()
     walker = connect()
     pages = [p async for p in walker.isos.pages(page_size=5)]
@@ -281,24 +316,30 @@ async def test_floating_ip_filters(client: CloudzyClient, simulator: Simulator, 
     records = list(simulator.floating_ips.values())
     expiries = sorted(f.data["expiresAt"] for f in records)
     filters, keep = {
-        "region": (FloatingIpFilters(region_id="us-utah"),
-                   lambda d: d["regionId"] == "us-utah" and not d["isDeleted"]),
+        "region": (FloatingIpFilters(region_id="us-utah"), lambda d: d["regionId"] == "us-utah" and not d["isDeleted"]),
         "address": (FloatingIpFilters(address=records[2].data["ipAddress"]), lambda d: d["id"] == records[2].id),
         "deleted": (FloatingIpFilters(include_deleted=True), lambda d: True),
-        "expires_seconds": (FloatingIpFilters(expires_after=expiries[3]),
-                            lambda d: d["expiresAt"] > expiries[3] and not d["isDeleted"]),
-        "expires_millis": (FloatingIpFilters(expires_after=expiries[3] * 1000),
-                           lambda d: d["expiresAt"] > expiries[3] and not d["isDeleted"]),
-        "everything": (FloatingIpFilters(region_id="us-utah", include_deleted=True),
-                       lambda d: d["regionId"] == "us-utah"),
+        "expires_seconds": (
+            FloatingIpFilters(expires_after=expiries[3]),
+            lambda d: d["expiresAt"] > expiries[3] and not d["isDeleted"],
+        ),
+        "expires_millis": (
+            FloatingIpFilters(expires_after=expiries[3] * 1000),
+            lambda d: d["expiresAt"] > expiries[3] and not d["isDeleted"],
+        ),
+        "everything": (
+            FloatingIpFilters(region_id="us-utah", include_deleted=True),
+            lambda d: d["regionId"] == "us-utah",
+        ),
     }[case]
     got = [f.id for f in await client.floating_ips.list_all(filters)]
     assert got == [f.id for f in records if keep(f.data)]
     assert got
     query = simulator.requests[-1].query
     for key, value in filters.to_query().items():
-        assert query[key] == (str(value).lower() if isinstance(value, bool) else str(int(value))
-                              if isinstance(value, float) else value)
+        assert query[key] == (
+            str(value).lower() if isinstance(value, bool) else str(int(value)) if isinstance(value, float) else value
+        )
 
 
 # ---------------------------------------------------------------------------------------------------- backups

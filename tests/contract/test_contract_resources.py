@@ -62,7 +62,11 @@ async def test_floating_ip_update(client: CloudzyClient, simulator: Simulator) -
     assert (updated.auto_renew, updated.customer_note) == (False, "primary")
     assert (target.data["autoRenew"], target.data["customerNote"]) == (False, "primary")
     assert wire(last(simulator)) == (
-        "PATCH", f"/v1/floating-ips/{target.id}", {}, {"autoRenew": False, "customerNote": "primary"})
+        "PATCH",
+        f"/v1/floating-ips/{target.id}",
+        {},
+        {"autoRenew": False, "customerNote": "primary"},
+    )
 
     await client.floating_ips.update(target.id, FloatingIpUpdate(auto_renew=True))
     assert last(simulator).body == {"autoRenew": True}
@@ -99,17 +103,27 @@ async def test_isos_list(client: CloudzyClient, simulator: Simulator) -> None:
 
 
 async def test_iso_download_get_delete(client: CloudzyClient, simulator: Simulator, sim_clock: FakeClock) -> None:
-    req = IsoDownloadRequest(name="netboot", url="https://boot.example.com/netboot.iso", region_id="us-utah",
-                             use_virtio=False)
+    req = IsoDownloadRequest(
+        name="netboot", url="https://boot.example.com/netboot.iso", region_id="us-utah", use_virtio=False
+    )
     iso = await client.isos.download(req)
     assert iso is not None and isinstance(iso, Iso)
     assert (iso.name, iso.url, iso.region_id, iso.status, iso.use_virtio) == (
-        "netboot", "https://boot.example.com/netboot.iso", "us-utah", "DOWNLOADING", False)
+        "netboot",
+        "https://boot.example.com/netboot.iso",
+        "us-utah",
+        "DOWNLOADING",
+        False,
+    )
     assert iso.progress == 0 and not iso.is_settled
     assert iso.created_at_dt == datetime.fromtimestamp(int(sim_clock()), UTC)
     assert simulator.isos[iso.id].data["status"] == "DOWNLOADING"
-    assert wire(last(simulator)) == ("POST", "/v1/iso", {}, {
-        "name": "netboot", "url": "https://boot.example.com/netboot.iso", "regionId": "us-utah", "useVirtio": False})
+    assert wire(last(simulator)) == (
+        "POST",
+        "/v1/iso",
+        {},
+        {"name": "netboot", "url": "https://boot.example.com/netboot.iso", "regionId": "us-utah", "useVirtio": False},
+    )
 
     fetched = await client.isos.get(iso.id)
     assert fetched.id == iso.id and fetched.status == "DOWNLOADING"
@@ -141,16 +155,34 @@ async def test_images_list(client: CloudzyClient, simulator: Simulator) -> None:
 
 
 async def test_image_download_get_delete(client: CloudzyClient, simulator: Simulator) -> None:
-    req = ImageDownloadRequest(name="base", url="https://images.example.com/base.qcow2.gz", region_id="nl-amsterdam",
-                               format="qcow2", decompress="gzip")
+    req = ImageDownloadRequest(
+        name="base",
+        url="https://images.example.com/base.qcow2.gz",
+        region_id="nl-amsterdam",
+        format="qcow2",
+        decompress="gzip",
+    )
     image = await client.images.download(req)
     assert image is not None and isinstance(image, Image)
     assert (image.status, image.format, image.decompress, image.region_id) == (
-        "DOWNLOADING", "qcow2", "gzip", "nl-amsterdam")
+        "DOWNLOADING",
+        "qcow2",
+        "gzip",
+        "nl-amsterdam",
+    )
     same_as(image, simulator.render_download(simulator.images[image.id]))
-    assert wire(last(simulator)) == ("POST", "/v1/images", {}, {
-        "name": "base", "url": "https://images.example.com/base.qcow2.gz", "regionId": "nl-amsterdam",
-        "format": "qcow2", "decompress": "gzip"})
+    assert wire(last(simulator)) == (
+        "POST",
+        "/v1/images",
+        {},
+        {
+            "name": "base",
+            "url": "https://images.example.com/base.qcow2.gz",
+            "regionId": "nl-amsterdam",
+            "format": "qcow2",
+            "decompress": "gzip",
+        },
+    )
 
     fetched = await client.images.get(image.id)
     assert fetched.id == image.id
@@ -187,7 +219,11 @@ async def test_snapshot_create_get(client: CloudzyClient, simulator: Simulator, 
     snap = await client.snapshots.create(record.id)
     assert snap is not None and isinstance(snap, Snapshot)
     assert (snap.instance_id, snap.status, snap.region_id, snap.product_id) == (
-        record.id, "IN_PROGRESS", "us-utah", record.data["productId"])
+        record.id,
+        "IN_PROGRESS",
+        "us-utah",
+        record.data["productId"],
+    )
     assert snap.metadata is not None and snap.metadata.hostname == "web-02" and snap.metadata.ram == 4096
     assert snap.created_at_dt == datetime.fromtimestamp(sim_clock(), UTC)
     assert not snap.is_settled and snap.is_instance_deleted is False
@@ -249,30 +285,56 @@ async def test_backups_list_by_status(client: CloudzyClient, simulator: Simulato
 async def test_backup_create_get_update_delete(client: CloudzyClient, simulator: Simulator) -> None:
     record = host(simulator, "web-02")
     created = await client.backups.create(
-        BackupProfileRequest(instance_id=record.id, schedule_frequency="Daily", period_id=7))
+        BackupProfileRequest(instance_id=record.id, schedule_frequency="Daily", period_id=7)
+    )
     assert created is not None and created.instance_id == record.id
     assert (created.status, created.schedule_frequency, created.period_id, created.max_files) == (
-        "pending", "daily", 7, 7)
+        "pending",
+        "daily",
+        7,
+        7,
+    )
     assert created.fee_percentage == 20 and created.monthly_price == round(record.monthly_price * 0.2, 2)
     assert created.backup_files == []
     assert simulator.backups[record.id].data["scheduleFrequency"] == "daily"
-    assert wire(last(simulator)) == ("POST", "/v1/backups", {}, {
-        "instanceId": record.id, "scheduleFrequency": "daily", "periodId": 7})
+    assert wire(last(simulator)) == (
+        "POST",
+        "/v1/backups",
+        {},
+        {"instanceId": record.id, "scheduleFrequency": "daily", "periodId": 7},
+    )
 
     fetched = await client.backups.get(record.id)
     assert fetched == created
     assert wire(last(simulator)) == ("GET", f"/v1/backups/{record.id}", {}, None)
 
-    updated = await client.backups.update(BackupProfileRequest(
-        instance_id=record.id, schedule_frequency="weekly", schedule_week_days=["monday", "Friday", "Monday"],
-        period_id=30))
+    updated = await client.backups.update(
+        BackupProfileRequest(
+            instance_id=record.id,
+            schedule_frequency="weekly",
+            schedule_week_days=["monday", "Friday", "Monday"],
+            period_id=30,
+        )
+    )
     assert updated is not None
     assert (updated.schedule_frequency, updated.schedule_week_days, updated.period_id, updated.max_files) == (
-        "weekly", ["Monday", "Friday"], 30, 10)
+        "weekly",
+        ["Monday", "Friday"],
+        30,
+        10,
+    )
     assert simulator.backups[record.id].data["scheduleWeekDays"] == ["Monday", "Friday"]
-    assert wire(last(simulator)) == ("PUT", "/v1/backups", {}, {
-        "instanceId": record.id, "scheduleFrequency": "weekly", "scheduleWeekDays": ["Monday", "Friday"],
-        "periodId": 30})
+    assert wire(last(simulator)) == (
+        "PUT",
+        "/v1/backups",
+        {},
+        {
+            "instanceId": record.id,
+            "scheduleFrequency": "weekly",
+            "scheduleWeekDays": ["Monday", "Friday"],
+            "periodId": 30,
+        },
+    )
 
     result = await client.backups.delete(record.id)
     assert result.ok and result.detail and result.data is None
@@ -287,7 +349,8 @@ async def test_second_backup_profile_is_a_conflict(client: CloudzyClient, simula
     record = host(simulator, "web-01")
     before = dict(simulator.backups[record.id].data)
     with pytest.raises(ApiError) as info:
-        await client.backups.create(BackupProfileRequest(instance_id=record.id, schedule_frequency="daily",
-                                                         period_id=14))
+        await client.backups.create(
+            BackupProfileRequest(instance_id=record.id, schedule_frequency="daily", period_id=14)
+        )
     assert info.value.status == 409 and info.value.detail and "web-01" in info.value.detail
     assert simulator.backups[record.id].data == before

@@ -71,8 +71,9 @@ async def test_representative_walk_over_a_socket(served: Served) -> None:
         async with CloudzyClient(served.base_url, TOKEN, timeout=5.0, sleep=_no_sleep) as client:
             # a paged list
             pages = [p async for p in client.instances.pages(page_size=5)]
-            expected = [r.id for r in sorted(sim.instances.values(), key=lambda r: -r.seq)
-                        if r.data["status"] != "deleted"]
+            expected = [
+                r.id for r in sorted(sim.instances.values(), key=lambda r: -r.seq) if r.data["status"] != "deleted"
+            ]
             assert [i.id for p in pages for i in p.items] == expected
             assert len(sim.requests) == len(pages) + 1
 
@@ -182,7 +183,11 @@ async def test_the_simulator_command_serves_the_client(tmp_path: Path) -> None:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen(
         [sys.executable, "-m", "cloudzy_tui.sim", "--port", "0", "--token", "cli-token", "--instances", "12"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
     )
     try:
         match = LISTEN.search(_read_line(proc, timeout=20))

@@ -63,161 +63,424 @@ def nulls(ident: Any, *fields: str) -> dict[str, Any]:
 
 
 INSTANCE_FIELDS = (
-    "hostname", "vcpuCount", "ram", "disk", "insertedAt", "osId", "isoId", "fromImage", "os", "region", "userId",
-    "appId", "status", "mainIp", "mainIpv6", "productId", "networkStatus", "discountPercent", "attachIso",
-    "extraResource", "class", "ocaData", "isDdosProtected", "customerNote", "adminNote", "features",
+    "hostname",
+    "vcpuCount",
+    "ram",
+    "disk",
+    "insertedAt",
+    "osId",
+    "isoId",
+    "fromImage",
+    "os",
+    "region",
+    "userId",
+    "appId",
+    "status",
+    "mainIp",
+    "mainIpv6",
+    "productId",
+    "networkStatus",
+    "discountPercent",
+    "attachIso",
+    "extraResource",
+    "class",
+    "ocaData",
+    "isDdosProtected",
+    "customerNote",
+    "adminNote",
+    "features",
 )
 
 REGIONS: list[dict[str, Any]] = [
-    {   # id a number; booleans as strings; config lacks most keys; a field the reference does not know
-        "id": 7, "name": UNICODE_REGION, "abbr": "ZRH", "image": None, "isActive": "true", "isOutOfStock": "false",
-        "overallActiveness": "high", "ddosActiveness": None, "isPremium": "0", "isHidden": "false",
-        "hasOffsetPrice": None, "maxDiscountPercent": 20.0, "position": None,
+    {  # id a number; booleans as strings; config lacks most keys; a field the reference does not know
+        "id": 7,
+        "name": UNICODE_REGION,
+        "abbr": "ZRH",
+        "image": None,
+        "isActive": "true",
+        "isOutOfStock": "false",
+        "overallActiveness": "high",
+        "ddosActiveness": None,
+        "isPremium": "0",
+        "isHidden": "false",
+        "hasOffsetPrice": None,
+        "maxDiscountPercent": 20.0,
+        "position": None,
         "config": {"supportRegularCpu": "true", "supportCustomPlan": "1", "ramThresholdInGB": "64"},
         "carbonNeutral": True,
     },
-    {   # config null, empty abbreviation, a very long name
-        "id": "fra-2", "name": LONG_REGION, "abbr": "", "isActive": True, "isHidden": False, "config": None,
+    {  # config null, empty abbreviation, a very long name
+        "id": "fra-2",
+        "name": LONG_REGION,
+        "abbr": "",
+        "isActive": True,
+        "isHidden": False,
+        "config": None,
     },
     {"id": "hidden-1", "name": "Hidden place", "isActive": True, "isHidden": "true", "config": {}},
-    nulls("r-null", "name", "abbr", "image", "isActive", "isOutOfStock", "overallActiveness", "ddosActiveness",
-          "isPremium", "isHidden", "hasOffsetPrice", "maxDiscountPercent", "position", "config"),
+    nulls(
+        "r-null",
+        "name",
+        "abbr",
+        "image",
+        "isActive",
+        "isOutOfStock",
+        "overallActiveness",
+        "ddosActiveness",
+        "isPremium",
+        "isHidden",
+        "hasOffsetPrice",
+        "maxDiscountPercent",
+        "position",
+        "config",
+    ),
 ]
 
 PRODUCTS: dict[str, list[dict[str, Any]]] = {
     "7": [
-        {   # numbers as strings everywhere, ids as numbers, an unknown field
-            "id": 501, "regionId": 7, "planId": None, "isActive": "true", "networkMaxRate": "1000",
-            "networkMaxRate95": None, "discountPercent": "12.50", "remainingActualStock": "3",
-            "remainingPreorderCapacity": None, "overallActiveness": "medium", "ddosActiveness": None,
-            "plan": {"id": 3, "type": "regular", "gpuName": None, "gpuQuantity": None, "isActive": "1",
-                     "specification": {"cpu": "4", "ram": "2", "ramInMB": "2048", "storage": "25.5",
-                                       "bandwidthInTB": "1"}},
+        {  # numbers as strings everywhere, ids as numbers, an unknown field
+            "id": 501,
+            "regionId": 7,
+            "planId": None,
+            "isActive": "true",
+            "networkMaxRate": "1000",
+            "networkMaxRate95": None,
+            "discountPercent": "12.50",
+            "remainingActualStock": "3",
+            "remainingPreorderCapacity": None,
+            "overallActiveness": "medium",
+            "ddosActiveness": None,
+            "plan": {
+                "id": 3,
+                "type": "regular",
+                "gpuName": None,
+                "gpuQuantity": None,
+                "isActive": "1",
+                "specification": {"cpu": "4", "ram": "2", "ramInMB": "2048", "storage": "25.5", "bandwidthInTB": "1"},
+            },
             "priceItems": [
-                {"id": 1, "name": "hourly", "hourlyPrice": "0.01", "monthlyPrice": "7.20",
-                 "hourlyPriceWithoutDiscount": None, "monthlyPriceWithoutDiscount": None, "discountPercent": None},
+                {
+                    "id": 1,
+                    "name": "hourly",
+                    "hourlyPrice": "0.01",
+                    "monthlyPrice": "7.20",
+                    "hourlyPriceWithoutDiscount": None,
+                    "monthlyPriceWithoutDiscount": None,
+                    "discountPercent": None,
+                },
                 {"id": 2, "name": "monthly", "hourlyPrice": None, "monthlyPrice": "6.50"},
             ],
             "promo": {"code": "X"},
         },
-        {   # no price items at all; a specification with RAM only in MB
-            "id": "p-502", "regionId": "7", "isActive": True, "priceItems": [],
+        {  # no price items at all; a specification with RAM only in MB
+            "id": "p-502",
+            "regionId": "7",
+            "isActive": True,
+            "priceItems": [],
             "plan": {"type": "regular", "specification": {"cpu": 1, "ramInMB": 1024, "storage": 10}},
         },
-        nulls("p-null", "regionId", "planId", "isActive", "networkMaxRate", "networkMaxRate95", "discountPercent",
-              "remainingActualStock", "remainingPreorderCapacity", "overallActiveness", "ddosActiveness", "plan",
-              "priceItems"),
+        nulls(
+            "p-null",
+            "regionId",
+            "planId",
+            "isActive",
+            "networkMaxRate",
+            "networkMaxRate95",
+            "discountPercent",
+            "remainingActualStock",
+            "remainingPreorderCapacity",
+            "overallActiveness",
+            "ddosActiveness",
+            "plan",
+            "priceItems",
+        ),
     ],
     "fra-2": [{"id": "p-fra", "plan": None, "priceItems": None}],  # no regionId: the region asked for
 }
 
 OS_LIST: list[dict[str, Any]] = [
-    {"id": 42, "name": "Debian 12 🐧", "family": "linux", "arch": None, "minRam": "1 GB", "isDefault": "true",
-     "isActive": "true", "releasedAt": EPOCH},
-    {"id": "win-2022", "name": "Windows Server 2022", "family": "windows", "minRam": 4096, "isDefault": None,
-     "isActive": 1},
+    {
+        "id": 42,
+        "name": "Debian 12 🐧",
+        "family": "linux",
+        "arch": None,
+        "minRam": "1 GB",
+        "isDefault": "true",
+        "isActive": "true",
+        "releasedAt": EPOCH,
+    },
+    {
+        "id": "win-2022",
+        "name": "Windows Server 2022",
+        "family": "windows",
+        "minRam": 4096,
+        "isDefault": None,
+        "isActive": 1,
+    },
     {"id": "old-os", "name": "Retired OS", "family": None, "isActive": "false"},
     nulls("os-null", "name", "family", "arch", "minRam", "isDefault", "isActive"),
 ]
 
 APPLICATIONS: list[dict[str, Any]] = [
-    {"id": 3, "name": "WordPress ✨", "price": "5", "pricingType": None, "isActive": "true", "logoUrl": None,
-     "tag": "", "isExperimental": "false", "description": None, "osFamily": "linux", "osList": [42, "win-2022"],
-     "rating": 4.5},
+    {
+        "id": 3,
+        "name": "WordPress ✨",
+        "price": "5",
+        "pricingType": None,
+        "isActive": "true",
+        "logoUrl": None,
+        "tag": "",
+        "isExperimental": "false",
+        "description": None,
+        "osFamily": "linux",
+        "osList": [42, "win-2022"],
+        "rating": 4.5,
+    },
     {"id": "docker", "name": "Docker", "price": None, "isActive": True, "osList": [], "description": ""},
-    nulls("app-null", "name", "price", "pricingType", "isActive", "logoUrl", "tag", "isExperimental",
-          "description", "osFamily", "osList"),
+    nulls(
+        "app-null",
+        "name",
+        "price",
+        "pricingType",
+        "isActive",
+        "logoUrl",
+        "tag",
+        "isExperimental",
+        "description",
+        "osFamily",
+        "osList",
+    ),
 ]
 
 INSTANCES: list[dict[str, Any]] = [
-    {   # an id as a number, numbers as strings, an unknown status, epoch seconds, unknown fields
-        "id": 1001, "hostname": UNICODE_HOST, "vcpuCount": "4", "ram": "2048", "disk": "25.5",
-        "insertedAt": EPOCH, "osId": None, "isoId": None, "fromImage": None,
+    {  # an id as a number, numbers as strings, an unknown status, epoch seconds, unknown fields
+        "id": 1001,
+        "hostname": UNICODE_HOST,
+        "vcpuCount": "4",
+        "ram": "2048",
+        "disk": "25.5",
+        "insertedAt": EPOCH,
+        "osId": None,
+        "isoId": None,
+        "fromImage": None,
         "os": {"id": 42, "name": "Debian 12 🐧", "family": "linux", "minRam": "1 GB", "isDefault": "true"},
-        "region": "7", "userId": 555, "appId": None, "status": "migrating", "mainIp": "203.0.113.10",
-        "mainIpv6": None, "productId": 501, "networkStatus": None, "discountPercent": 15.0, "attachIso": "0",
-        "extraResource": {"cpu": None, "ramInGB": None, "diskInGB": "10", "bandwidthInTB": None}, "class": None,
-        "ocaData": None, "isDdosProtected": "false", "customerNote": "", "adminNote": None, "features": None,
-        "hypervisor": {"name": "kvm"}, "tags": ["prod"],
+        "region": "7",
+        "userId": 555,
+        "appId": None,
+        "status": "migrating",
+        "mainIp": "203.0.113.10",
+        "mainIpv6": None,
+        "productId": 501,
+        "networkStatus": None,
+        "discountPercent": 15.0,
+        "attachIso": "0",
+        "extraResource": {"cpu": None, "ramInGB": None, "diskInGB": "10", "bandwidthInTB": None},
+        "class": None,
+        "ocaData": None,
+        "isDdosProtected": "false",
+        "customerNote": "",
+        "adminNote": None,
+        "features": None,
+        "hypervisor": {"name": "kvm"},
+        "tags": ["prod"],
     },
-    {   # no IP at all, no OS object (an id nobody lists), a region nobody lists, a very long name
-        "id": "b-2", "hostname": LONG_HOST, "vcpuCount": 1, "ram": 1024, "disk": None, "insertedAt": "",
-        "osId": "unknown-os", "os": None, "region": "atlantis", "status": "active", "mainIp": None,
-        "mainIpv6": "", "productId": None, "class": "default", "features": ["nested", "quantum"],
+    {  # no IP at all, no OS object (an id nobody lists), a region nobody lists, a very long name
+        "id": "b-2",
+        "hostname": LONG_HOST,
+        "vcpuCount": 1,
+        "ram": 1024,
+        "disk": None,
+        "insertedAt": "",
+        "osId": "unknown-os",
+        "os": None,
+        "region": "atlantis",
+        "status": "active",
+        "mainIp": None,
+        "mainIpv6": "",
+        "productId": None,
+        "class": "default",
+        "features": ["nested", "quantum"],
     },
-    {   # the second page of the bookmark walk; floats for integers; milliseconds as a string
-        "id": 1003, "hostname": "plain-host", "vcpuCount": 2.0, "ram": 3072.0, "disk": 40.5,
-        "insertedAt": str(EPOCH * 1000), "osId": 42, "os": None, "region": "7", "status": "shutdown",
-        "mainIp": "198.51.100.3", "productId": None, "features": [],
+    {  # the second page of the bookmark walk; floats for integers; milliseconds as a string
+        "id": 1003,
+        "hostname": "plain-host",
+        "vcpuCount": 2.0,
+        "ram": 3072.0,
+        "disk": 40.5,
+        "insertedAt": str(EPOCH * 1000),
+        "osId": 42,
+        "os": None,
+        "region": "7",
+        "status": "shutdown",
+        "mainIp": "198.51.100.3",
+        "productId": None,
+        "features": [],
     },
     nulls("n-4", *INSTANCE_FIELDS),
 ]
 
 SNAPSHOTS: list[dict[str, Any]] = [
-    {   # an unknown status; id, instanceId and regionId as numbers; sizes as strings; extra metadata
-        "id": 9001, "name": "nightly ❄ snapshot", "size": "20", "status": "QUEUED", "lastRestoredAt": None,
-        "createdAt": EPOCH, "isInstanceDeleted": "false", "productId": 501, "instanceId": 1001, "userId": None,
-        "regionId": 7, "metadata": {"hostname": None, "osName": "Debian", "vcpuCount": "4", "ram": "2048",
-                                    "disk": "25", "cpuModel": "EPYC"},
+    {  # an unknown status; id, instanceId and regionId as numbers; sizes as strings; extra metadata
+        "id": 9001,
+        "name": "nightly ❄ snapshot",
+        "size": "20",
+        "status": "QUEUED",
+        "lastRestoredAt": None,
+        "createdAt": EPOCH,
+        "isInstanceDeleted": "false",
+        "productId": 501,
+        "instanceId": 1001,
+        "userId": None,
+        "regionId": 7,
+        "metadata": {
+            "hostname": None,
+            "osName": "Debian",
+            "vcpuCount": "4",
+            "ram": "2048",
+            "disk": "25",
+            "cpuModel": "EPYC",
+        },
     },
-    {   # an empty name; size in bytes; milliseconds; its instance gone; no metadata
-        "id": "s-2", "name": "", "size": 21_474_836_480, "status": "ACTIVE", "createdAt": EPOCH * 1000,
-        "lastRestoredAt": EPOCH * 1000, "isInstanceDeleted": "true", "instanceId": "gone-instance",
-        "userId": "u", "regionId": "fra-2", "metadata": None,
+    {  # an empty name; size in bytes; milliseconds; its instance gone; no metadata
+        "id": "s-2",
+        "name": "",
+        "size": 21_474_836_480,
+        "status": "ACTIVE",
+        "createdAt": EPOCH * 1000,
+        "lastRestoredAt": EPOCH * 1000,
+        "isInstanceDeleted": "true",
+        "instanceId": "gone-instance",
+        "userId": "u",
+        "regionId": "fra-2",
+        "metadata": None,
     },
-    {   # the second page; a time as a string of seconds; no instance at all
-        "id": "s-3", "name": "Ω-" + "snapshot-with-a-long-name-" * 6, "size": None, "status": "RESTORING",
-        "createdAt": str(EPOCH), "isInstanceDeleted": None, "instanceId": None, "regionId": None,
+    {  # the second page; a time as a string of seconds; no instance at all
+        "id": "s-3",
+        "name": "Ω-" + "snapshot-with-a-long-name-" * 6,
+        "size": None,
+        "status": "RESTORING",
+        "createdAt": str(EPOCH),
+        "isInstanceDeleted": None,
+        "instanceId": None,
+        "regionId": None,
     },
-    nulls("s-null", "name", "size", "status", "lastRestoredAt", "createdAt", "isInstanceDeleted", "productId",
-          "instanceId", "userId", "regionId", "metadata"),
+    nulls(
+        "s-null",
+        "name",
+        "size",
+        "status",
+        "lastRestoredAt",
+        "createdAt",
+        "isInstanceDeleted",
+        "productId",
+        "instanceId",
+        "userId",
+        "regionId",
+        "metadata",
+    ),
 ]
 
 BACKUPS: list[dict[str, Any]] = [
-    {   # no backup files; an unknown frequency; numbers as strings; an upper-case status
-        "instanceId": 1001, "instanceData": None, "status": "ACTIVE", "monthlyPrice": "1.99",
-        "feePercentage": "10", "scheduleFrequency": "monthly", "scheduleWeekDays": None, "maxFiles": "5",
-        "periodId": "14", "lastSuccessfulBackupTime": None, "backupFiles": [], "createdAt": EPOCH,
+    {  # no backup files; an unknown frequency; numbers as strings; an upper-case status
+        "instanceId": 1001,
+        "instanceData": None,
+        "status": "ACTIVE",
+        "monthlyPrice": "1.99",
+        "feePercentage": "10",
+        "scheduleFrequency": "monthly",
+        "scheduleWeekDays": None,
+        "maxFiles": "5",
+        "periodId": "14",
+        "lastSuccessfulBackupTime": None,
+        "backupFiles": [],
+        "createdAt": EPOCH,
         "retention": "14 days",
     },
-    {   # a day spelt the server's own way; one backup file, with an unknown status
-        "instanceId": "b-2", "instanceData": {"hostname": LONG_HOST, "ram": "1024"}, "status": "pending",
-        "scheduleFrequency": "weekly", "scheduleWeekDays": ["Monday", "Funday"], "periodId": 7,
+    {  # a day spelt the server's own way; one backup file, with an unknown status
+        "instanceId": "b-2",
+        "instanceData": {"hostname": LONG_HOST, "ram": "1024"},
+        "status": "pending",
+        "scheduleFrequency": "weekly",
+        "scheduleWeekDays": ["Monday", "Funday"],
+        "periodId": 7,
         "backupFiles": [{"id": 77, "name": "auto-1", "status": "UPLOADING", "createdAt": EPOCH}],
         "lastSuccessfulBackupTime": EPOCH,
     },
-    {"instanceId": "n-4", **dict.fromkeys(["instanceData", "status", "monthlyPrice", "feePercentage",
-                                          "scheduleFrequency", "scheduleWeekDays", "maxFiles", "periodId",
-                                          "lastSuccessfulBackupTime", "backupFiles", "createdAt"])},
+    {
+        "instanceId": "n-4",
+        **dict.fromkeys(
+            [
+                "instanceData",
+                "status",
+                "monthlyPrice",
+                "feePercentage",
+                "scheduleFrequency",
+                "scheduleWeekDays",
+                "maxFiles",
+                "periodId",
+                "lastSuccessfulBackupTime",
+                "backupFiles",
+                "createdAt",
+            ]
+        ),
+    },
 ]
 
 FLOATING_IPS: list[dict[str, Any]] = [
-    {   # unattached; id a number; booleans as strings; expired (epoch seconds)
-        "id": 1, "ipAddress": "198.51.100.7", "regionId": 7, "instanceId": None, "autoRenew": "false",
-        "customerNote": None, "expiresAt": EPOCH, "isDeleted": "0",
+    {  # unattached; id a number; booleans as strings; expired (epoch seconds)
+        "id": 1,
+        "ipAddress": "198.51.100.7",
+        "regionId": 7,
+        "instanceId": None,
+        "autoRenew": "false",
+        "customerNote": None,
+        "expiresAt": EPOCH,
+        "isDeleted": "0",
     },
-    {   # attached to instance 1001 (a number); expires in the future (milliseconds); a non-ASCII note
-        "id": "fip-2", "ipAddress": "2001:db8::1", "regionId": "7", "instanceId": 1001, "autoRenew": "true",
-        "customerNote": "Ünïcode nöte ✓", "expiresAt": int(NOW + 86_400 * 30) * 1000, "isDeleted": None,
+    {  # attached to instance 1001 (a number); expires in the future (milliseconds); a non-ASCII note
+        "id": "fip-2",
+        "ipAddress": "2001:db8::1",
+        "regionId": "7",
+        "instanceId": 1001,
+        "autoRenew": "true",
+        "customerNote": "Ünïcode nöte ✓",
+        "expiresAt": int(NOW + 86_400 * 30) * 1000,
+        "isDeleted": None,
     },
     nulls("fip-null", "ipAddress", "regionId", "instanceId", "autoRenew", "customerNote", "expiresAt", "isDeleted"),
 ]
 
 ISOS: list[dict[str, Any]] = [
-    {"id": 77, "name": "Arch Linux 🏔 ISO", "url": "https://example.org/arch.iso", "status": "VALIDATING",
-     "regionId": 7, "useVirtio": "true", "createdAt": EPOCH, "progress": "42.5", "checksum": None},
+    {
+        "id": 77,
+        "name": "Arch Linux 🏔 ISO",
+        "url": "https://example.org/arch.iso",
+        "status": "VALIDATING",
+        "regionId": 7,
+        "useVirtio": "true",
+        "createdAt": EPOCH,
+        "progress": "42.5",
+        "checksum": None,
+    },
     nulls("iso-null", "name", "url", "status", "regionId", "useVirtio", "createdAt", "progress"),
 ]
 
 IMAGES: list[dict[str, Any]] = [
-    {"id": "img-1", "name": "Ubuntu gold image", "url": "https://example.org/gold.qcow2", "status": "CONVERTING",
-     "regionId": "fra-2", "format": None, "decompress": "", "createdAt": str(EPOCH), "progress": 100.0},
+    {
+        "id": "img-1",
+        "name": "Ubuntu gold image",
+        "url": "https://example.org/gold.qcow2",
+        "status": "CONVERTING",
+        "regionId": "fra-2",
+        "format": None,
+        "decompress": "",
+        "createdAt": str(EPOCH),
+        "progress": 100.0,
+    },
     nulls("img-null", "name", "url", "status", "regionId", "format", "decompress", "createdAt", "progress"),
 ]
 
-SSH_KEY = (
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f tëst@laptop"
-)
+SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f tëst@laptop"
 SSH_KEYS: list[dict[str, Any]] = [
     {"id": "7", "name": "laptop 💻 key", "publicKey": SSH_KEY, "customerId": None},  # no fingerprint at all
     {"id": 8, "name": "key-" + "k" * 120, "publicKey": "", "customerId": "c-1", "fingerprint": None},
@@ -363,8 +626,14 @@ def make_console(server: ForeignServer) -> tuple[CloudzyApp, Watch]:
         return None
 
     client = CloudzyClient(BASE_URL, TOKEN, transport=httpx.MockTransport(server), sleep=no_sleep)
-    app = CloudzyApp(client, api_label="api.foreign.example", clock=lambda: NOW, refresh_seconds=0,
-                     job_interval=0.02, local_hostname="console-host")
+    app = CloudzyApp(
+        client,
+        api_label="api.foreign.example",
+        clock=lambda: NOW,
+        refresh_seconds=0,
+        job_interval=0.02,
+        local_hostname="console-host",
+    )
     return app, Watch(app)
 
 
@@ -447,7 +716,7 @@ def row(text: str, label: str) -> str:
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith(label + "  ") or stripped == label:
-            return stripped[len(label):].strip()
+            return stripped[len(label) :].strip()
     raise AssertionError(f"no {label!r} row in:\n{text}")
 
 
@@ -651,8 +920,10 @@ def wizard(pilot: Any) -> CreateWizard:
 
 
 async def at_step(pilot: Any, step: str) -> CreateWizard:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CreateWizard) and idle(pilot.app)
-                   and STEP_IDS[wizard(pilot).step] == step)
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, CreateWizard) and idle(pilot.app) and STEP_IDS[wizard(pilot).step] == step,
+    )
     return wizard(pilot)
 
 
@@ -708,8 +979,10 @@ async def test_help_raw_json_and_refusals_on_odd_rows(server: ForeignServer) -> 
 
         # Resize and change OS wait for an unknown status to settle: refused with the reason, nothing sent.
         await pilot.press("z", "C")
-        refusals = ["Resize: the instance is migrating; wait until it settles",
-                    "Change OS: the instance is migrating; wait until it settles"]
+        refusals = [
+            "Resize: the instance is migrating; wait until it settles",
+            "Change OS: the instance is migrating; wait until it settles",
+        ]
         await wait_for(pilot, lambda: all(r in warnings(app) for r in refusals))
         assert app.screen is screen
 

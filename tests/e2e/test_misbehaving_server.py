@@ -121,8 +121,7 @@ class MisbehavingServer:
         head, _, body = data.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         method, path, _version = lines[0].split(" ", 2)
-        length = next((int(v) for k, _, v in (h.partition(":") for h in lines[1:]) if k.lower() == "content-length"),
-                      0)
+        length = next((int(v) for k, _, v in (h.partition(":") for h in lines[1:]) if k.lower() == "content-length"), 0)
         while len(body) < length:
             chunk = conn.recv(65536)
             if not chunk:
@@ -146,8 +145,9 @@ class MisbehavingServer:
             conn.close()
 
     @staticmethod
-    def _send(conn: socket.socket, status: str, body: bytes, content_type: str = "application/json",
-              length: int | None = None) -> None:
+    def _send(
+        conn: socket.socket, status: str, body: bytes, content_type: str = "application/json", length: int | None = None
+    ) -> None:
         head = (
             f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: {len(body) if length is None else length}\r\nConnection: close\r\n\r\n"
@@ -176,8 +176,10 @@ class MisbehavingServer:
         elif mode == "reset-before-reply":
             self._reset(conn)
         elif mode == "reset-mid-reply":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n"
-                         b'{"detail": "", "code": "OKAY", "data": {"instances": [{"id": ')
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n"
+                b'{"detail": "", "code": "OKAY", "data": {"instances": [{"id": '
+            )
             self._reset(conn)
         elif mode == "stall":
             self.stalling += 1  # no answer at all until the server is stopped; then the connection just closes
@@ -196,8 +198,10 @@ class MisbehavingServer:
         elif mode == "invalid-json":
             self._send(conn, "200 OK", b'{"detail": "", "code": OKAY, "data": [}')
         elif mode == "bad-gzip":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
-                         b"Content-Length: 15\r\nConnection: close\r\n\r\nnot gzip at all")
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                b"Content-Length: 15\r\nConnection: close\r\n\r\nnot gzip at all"
+            )
         elif mode == "html-502":
             self._send(conn, "502 Bad Gateway", NGINX_502, content_type="text/html")
         elif mode == "empty-200":
@@ -326,9 +330,7 @@ async def test_a_stalled_server_does_not_freeze_the_console(make_app: Any, serve
         assert "did not answer in time" in _error(screen) and len(screen.model) == 3
 
 
-async def test_a_reply_that_trickles_in_for_ever_ends_at_a_deadline(
-    make_app: Any, server: MisbehavingServer
-) -> None:
+async def test_a_reply_that_trickles_in_for_ever_ends_at_a_deadline(make_app: Any, server: MisbehavingServer) -> None:
     """httpx's timeouts bound each read, not the reply: a byte every 0.1 s would hold the walk for ever. The
     client gives each attempt a deadline (a few timeouts), then says the API did not answer in time."""
     app = make_app(client=_client(server.base_url, retries=0), refresh_seconds=0)

@@ -46,8 +46,9 @@ async def mcp_server(base: Path, *args: str, env: dict[str, str] | None = None) 
     """A connected SDK client to a server started with ``args``; the server's stderr goes to
     ``base/server-stderr.txt``. On the way out the SDK closes stdin and ends the process (tree)."""
     command = server_command(*args)
-    params = StdioServerParameters(command=command[0], args=command[1:], env=server_env(base, **(env or {})),
-                                   cwd=str(base))
+    params = StdioServerParameters(
+        command=command[0], args=command[1:], env=server_env(base, **(env or {})), cwd=str(base)
+    )
     with open(base / "server-stderr.txt", "w", encoding="utf-8") as errlog:
         async with Client(stdio_client(params, errlog=errlog), read_timeout_seconds=READ_TIMEOUT) as client:
             yield client

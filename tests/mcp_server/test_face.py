@@ -26,11 +26,23 @@ async def make_face(simulator: Any) -> AsyncIterator[FaceFactory]:
 
     def factory(*, read_only: bool = False, protected: tuple[str, ...] = (), local: str = "console-host") -> McpFace:
         client = make_client(simulator)
-        session = Session(client, policy=Policy(read_only=read_only, protected=protected, local_hostname=local),
-                          audit=AuditLog(None, "test"), profile="test")
-        connected = Connected(client=client, session=session, audit=session.audit, profile_name="test",
-                              label="sim.test", read_only=read_only, connection=None, settings=Settings(),
-                              secrets=[TOKEN])
+        session = Session(
+            client,
+            policy=Policy(read_only=read_only, protected=protected, local_hostname=local),
+            audit=AuditLog(None, "test"),
+            profile="test",
+        )
+        connected = Connected(
+            client=client,
+            session=session,
+            audit=session.audit,
+            profile_name="test",
+            label="sim.test",
+            read_only=read_only,
+            connection=None,
+            settings=Settings(),
+            secrets=[TOKEN],
+        )
         face = McpFace(connected)
         faces.append(face)
         return face
@@ -45,7 +57,8 @@ def _writes(simulator: Any) -> int:
 
 
 async def test_read_only_refusals_are_audited_with_the_target_as_given_and_send_nothing(
-        make_face: FaceFactory, simulator: Any) -> None:
+    make_face: FaceFactory, simulator: Any
+) -> None:
     face = make_face(read_only=True)
     assert not any(t.mutating for t in face.listed())
     assert any(t.mutating for t in face.tools)  # known, so a call is refused rather than unknown
@@ -107,7 +120,8 @@ async def test_on_the_host_the_server_runs_on_the_hostname_is_asked_for(make_fac
 
 
 async def test_a_new_password_is_returned_once_and_never_logged_or_audited(
-        make_face: FaceFactory, caplog: pytest.LogCaptureFixture) -> None:
+    make_face: FaceFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     face = make_face()
     with caplog.at_level(logging.DEBUG):
         result = await face.call("change_password", {"target": "web-01", "confirm": "web-01"})
@@ -122,7 +136,8 @@ async def test_a_new_password_is_returned_once_and_never_logged_or_audited(
 
 
 async def test_api_errors_are_tool_errors_and_the_token_never_reaches_a_message(
-        make_face: FaceFactory, simulator: Any) -> None:
+    make_face: FaceFactory, simulator: Any
+) -> None:
     face = make_face()
     face.connected.client.set_token("wrong-" + TOKEN)  # the API answers 401, its message could echo anything
     face.connected.secrets.append("wrong-" + TOKEN)

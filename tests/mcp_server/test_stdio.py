@@ -19,9 +19,18 @@ async def _instance(client: object, name: str) -> dict[str, object]:
 async def test_read_only_by_default_lists_and_describes_and_refuses_writes(tmp_path: Path) -> None:
     async with mcp_server(tmp_path, "--demo") as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        for name in ("list_instances", "describe_instance", "list_snapshots", "describe_snapshot",
-                     "list_floating_ips", "list_regions", "describe_product", "list_jobs", "job_status",
-                     "wait_for_job"):
+        for name in (
+            "list_instances",
+            "describe_instance",
+            "list_snapshots",
+            "describe_snapshot",
+            "list_floating_ips",
+            "list_regions",
+            "describe_product",
+            "list_jobs",
+            "job_status",
+            "wait_for_job",
+        ):
             assert name in tools, name
         # Read-only: the operations are not offered.
         assert not {"power_off", "delete", "snapshot", "fip_release", "create"} & set(tools)

@@ -56,8 +56,12 @@ VALID: dict[str, dict[str, Any]] = {
     "fip-allocate": {"regionId": "us-utah", "count": 2},
     "fip-update": {"autoRenew": True, "customerNote": "blue/green"},
     "iso-download": {"name": "netinst", "url": "https://example.invalid/netinst.iso", "regionId": "us-utah"},
-    "image-download": {"name": "golden", "url": "https://example.invalid/golden.qcow2", "regionId": "us-utah",
-                       "format": "qcow2"},
+    "image-download": {
+        "name": "golden",
+        "url": "https://example.invalid/golden.qcow2",
+        "regionId": "us-utah",
+        "format": "qcow2",
+    },
     "key-create": {"name": "laptop", "publicKey": _ed25519_key()},
 }
 

@@ -63,16 +63,30 @@ ON_WEB_01: dict[str, Factory] = {
 # power-on needs a shut-down instance: web-01 is powered off first (see the test).
 NEEDS_SHUTDOWN = {"power-on"}
 # Mutating operations that touch no existing instance (they create one, or concern the account).
-NO_INSTANCE = {"create", "fip-allocate", "iso-download", "iso-delete", "image-download", "image-delete",
-               "key-create", "key-delete"}
+NO_INSTANCE = {
+    "create",
+    "fip-allocate",
+    "iso-download",
+    "iso-delete",
+    "image-download",
+    "image-delete",
+    "key-create",
+    "key-delete",
+}
 
 
 async def _resize_target(session: Session) -> Target:
     """web-01 and a product of its region with at least its disk (disks do not shrink)."""
     web01 = await _instance(session)
     products = await session.client.products.list(web01.region)
-    bigger = next(p for p in products if p.id != web01.product_id and p.is_active and p.specification
-                  and (p.specification.storage or 0) >= (web01.disk or 0))
+    bigger = next(
+        p
+        for p in products
+        if p.id != web01.product_id
+        and p.is_active
+        and p.specification
+        and (p.specification.storage or 0) >= (web01.disk or 0)
+    )
     return web01, {"type": "FIXED", "product_id": bigger.id}
 
 

@@ -47,8 +47,9 @@ def watch_creations(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[lis
     def os_open(path: Any, flags: int, mode: int = 0o777, *args: Any, **kwargs: Any) -> int:
         fd = real_os_open(path, flags, mode, *args, **kwargs)
         if under_root(path) and flags & (os.O_WRONLY | os.O_RDWR):
-            seen.append(Creation(os.fsdecode(path), bool(flags & os.O_CREAT), stat.S_IMODE(os.fstat(fd).st_mode),
-                                 "os.open"))
+            seen.append(
+                Creation(os.fsdecode(path), bool(flags & os.O_CREAT), stat.S_IMODE(os.fstat(fd).st_mode), "os.open")
+            )
         return fd
 
     def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:

@@ -92,9 +92,7 @@ def instance(n: int, hostname: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-ED25519 = (
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f me@laptop"
-)
+ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f me@laptop"
 
 
 class EchoServer:
@@ -133,11 +131,13 @@ class EchoServer:
             if kind == "form":
                 return httpx.Response(
                     422,
-                    json={"detail": [
-                        {"loc": ["body", "name"], "msg": say, "type": "value_error"},
-                        {"loc": ["body", "publicKey"], "msg": say, "type": say[:60]},
-                        {"loc": ["body", say[:80]], "msg": say, "type": "value_error"},
-                    ]},
+                    json={
+                        "detail": [
+                            {"loc": ["body", "name"], "msg": say, "type": "value_error"},
+                            {"loc": ["body", "publicKey"], "msg": say, "type": say[:60]},
+                            {"loc": ["body", say[:80]], "msg": say, "type": "value_error"},
+                        ]
+                    },
                     headers=echo_headers,
                 )
             if kind == "redirect":

@@ -145,7 +145,7 @@ def test_a_broken_config_is_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         save_token("prod", TOKEN, cfg)
     assert cfg.read_text() == "a = [\n"
-    cfg.write_text('[profiles.prod]\nbogus = 1\n')
+    cfg.write_text("[profiles.prod]\nbogus = 1\n")
     with pytest.raises(ConfigError) as info:
         save_token("prod", TOKEN, cfg)
     assert TOKEN not in str(info.value)
@@ -196,9 +196,7 @@ def test_the_log_file_is_private_from_its_first_byte(
     assert "first line" in path.read_text()
 
 
-def test_an_old_world_readable_log_and_directory_are_tightened(
-    tmp_path: Path, cloudzy_logger: logging.Logger
-) -> None:
+def test_an_old_world_readable_log_and_directory_are_tightened(tmp_path: Path, cloudzy_logger: logging.Logger) -> None:
     folder = tmp_path / "state"
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)
@@ -329,7 +327,6 @@ def test_the_console_wires_level_and_file(tmp_path: Path, monkeypatch: pytest.Mo
         logging.getLogger("cloudzy_tui").handlers.clear()
     assert (tmp_path / "state" / "cloudzy-tui.log").exists()
     assert stat.S_IMODE((tmp_path / "state").stat().st_mode) == 0o700
-
 
 
 def test_no_token_option_on_the_command_line() -> None:

@@ -26,17 +26,16 @@ from cloudzy_tui.ui.screens.resource import ResourceScreen
 # What the item actions of each resource are expected to open on the hostile rows (all of them: a new action that
 # opens nothing, or is never available on a hostile row, fails the coverage check below).
 ITEM_ACTIONS = {
-    (spec.name, action.id)
-    for spec in ALL_SPECS
-    for action in spec.actions
-    if action.needs_item and action.mutating
+    (spec.name, action.id) for spec in ALL_SPECS for action in spec.actions if action.needs_item and action.mutating
 }
 
 
 def _dialog_text(modal: ModalScreen[Any]) -> str:
     """What the dialog's own widgets paint (not the screen behind it)."""
-    return "\n".join(str(widget.render()) for widget in modal.query(Static) if not isinstance(widget, Label)) + "\n" + (
-        "\n".join(str(widget.render()) for widget in modal.query(Label))
+    return (
+        "\n".join(str(widget.render()) for widget in modal.query(Static) if not isinstance(widget, Label))
+        + "\n"
+        + ("\n".join(str(widget.render()) for widget in modal.query(Label)))
     )
 
 
@@ -48,13 +47,15 @@ def _rows(simulator: Any) -> dict[str, list[str]]:
     """resource -> keys of its hostile rows; a shut-down hostile instance too (power on needs one)."""
     rows = {name: [key] for name, (key, _tag) in seed_hostile(simulator).items()}
     down = next(
-        r for r in simulator.instances.values()
+        r
+        for r in simulator.instances.values()
         if r["status"] == "shutdown" and not r.busy and "[bold]" not in str(r["hostname"])
     )
     down["hostname"] = hostile("down")
     rows["instances"].append(down.id)
     restorable = next(
-        s for s in simulator.snapshots.values()
+        s
+        for s in simulator.snapshots.values()
         if not s.automated and s["status"] == "ACTIVE" and not s["isInstanceDeleted"] and s.id not in rows["snapshots"]
     )
     restorable["name"] = hostile("restorable")

@@ -94,8 +94,6 @@ def test_exceptions_and_field_errors_scrub_what_they_are_built_with() -> None:
     assert not exposed(repr(field)) and not exposed(str(field))
 
 
-
-
 def test_a_token_cut_by_the_server_is_recognised_at_the_cut() -> None:
     registry = SecretRegistry()
     registry.add(TOKEN)

@@ -20,8 +20,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    for name in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DOWNLOAD_DIR", "CLOUDZY_TUI_STATE_DIR",
-                 "CLOUDZY_TUI_CONFIG_DIR"):
+    for name in (
+        "XDG_STATE_HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_DOWNLOAD_DIR",
+        "CLOUDZY_TUI_STATE_DIR",
+        "CLOUDZY_TUI_CONFIG_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     return home

@@ -104,8 +104,9 @@ async def test_a_change_pass_password_is_scrubbed_from_later_errors() -> None:
             return httpx.Response(200, json={"detail": "ok", "code": "OKAY", "data": {"password": password}})
         return httpx.Response(400, json={"detail": f"password {password} rejected", "code": "FAILED"})
 
-    async with CloudzyClient("https://api.echo.example/developers", TOKEN,
-                             transport=httpx.MockTransport(handler), max_retries=0) as client:
+    async with CloudzyClient(
+        "https://api.echo.example/developers", TOKEN, transport=httpx.MockTransport(handler), max_retries=0
+    ) as client:
         assert await client.instances.change_password("i-1") == password  # shown once, as it is
         with pytest.raises(CloudzyError) as info:
             await client.instances.power_on("i-1")

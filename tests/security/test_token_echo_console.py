@@ -271,8 +271,9 @@ async def test_an_unexpected_error_carrying_server_text_is_scrubbed_in_its_toast
     server = EchoServer(form)
     server.failing = set()
     client = client_for(server)
-    app = CloudzyApp(client, api_label="api.echo.example", clock=lambda: NOW, refresh_seconds=0,
-                     local_hostname="console-host")
+    app = CloudzyApp(
+        client, api_label="api.echo.example", clock=lambda: NOW, refresh_seconds=0, local_hostname="console-host"
+    )
     posted = record_toasts(app)
 
     async def power_off(instance_id: str) -> Any:

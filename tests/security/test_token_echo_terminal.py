@@ -34,8 +34,11 @@ class AsgiEcho:
         url = httpx.URL(scheme="http", host="127.0.0.1", path=scope["path"], query=scope["query_string"])
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         response = self.server(httpx.Request(scope["method"], url, headers=headers, content=body))
-        out = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()
-               if k.lower() != "content-length"]
+        out = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in response.headers.items()
+            if k.lower() != "content-length"
+        ]
         out.append((b"content-length", str(len(response.content)).encode()))
         await send({"type": "http.response.start", "status": response.status_code, "headers": out})
         await send({"type": "http.response.body", "body": response.content})
@@ -58,8 +61,10 @@ def test_the_real_program_shows_and_writes_no_token(tmp_path: Path) -> None:
             assert not exposed(term.text()), term.text()
             # The catalog's failure is logged once its retries are spent: wait for it (a condition, not a delay).
             log_file = home / ".local" / "state" / "cloudzy-tui" / "cloudzy-tui.log"
-            term.wait_for(lambda t: log_file.exists() and " WARNING " in log_file.read_text(errors="replace"),
-                          what="a WARNING line in the log")
+            term.wait_for(
+                lambda t: log_file.exists() and " WARNING " in log_file.read_text(errors="replace"),
+                what="a WARNING line in the log",
+            )
             term.write("q")
             assert term.wait_exit() == 0
     assert server.requests

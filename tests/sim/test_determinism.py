@@ -41,8 +41,12 @@ async def snapshot_of(seed: int, start: float = 1_764_000_000.0, actions: bool =
         if actions:
             web = next(r.id for r in sim.instances.values() if r["hostname"] == "web-02")
             product = next(p["id"] for p in sim.products.values() if p["regionId"] == "us-utah")
-            ok(await api.post("/v1/instances", json={"hostnames": ["d1", "d2"], "region": "us-utah",
-                                                     "productId": product, "assignIpv4": True}))
+            ok(
+                await api.post(
+                    "/v1/instances",
+                    json={"hostnames": ["d1", "d2"], "region": "us-utah", "productId": product, "assignIpv4": True},
+                )
+            )
             ok(await api.post("/v1/snapshots", json={"instanceId": web}))
             ok(await api.post(f"/v1/instances/{web}/change-pass"))
             ok(await api.post("/v1/floating-ips", json={"regionId": "us-utah", "count": 2}))
@@ -102,8 +106,9 @@ def test_seed_mix_is_realistic() -> None:
     assert sim.balance == 1000.0
 
 
-@pytest.mark.skipif(subprocess.run(["which", "ssh-keygen"], capture_output=True).returncode != 0,
-                    reason="ssh-keygen not installed")
+@pytest.mark.skipif(
+    subprocess.run(["which", "ssh-keygen"], capture_output=True).returncode != 0, reason="ssh-keygen not installed"
+)
 def test_seeded_ssh_keys_are_valid_for_ssh_keygen() -> None:
     sim = Simulator(SimConfig(seed=4, clock=FakeClock()))
     with tempfile.TemporaryDirectory() as tmp:

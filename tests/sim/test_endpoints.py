@@ -16,31 +16,133 @@ from cloudzy_tui.sim.sshkeys import make_ed25519, make_rsa
 from ._helpers import by_hostname, failed, ok, product_id
 
 INSTANCE_FIELDS = {
-    "id", "hostname", "vcpuCount", "ram", "disk", "insertedAt", "osId", "isoId", "fromImage", "os", "region",
-    "userId", "appId", "status", "mainIp", "mainIpv6", "productId", "networkStatus", "discountPercent",
-    "attachIso", "extraResource", "class", "ocaData", "isDdosProtected", "customerNote", "adminNote", "features",
+    "id",
+    "hostname",
+    "vcpuCount",
+    "ram",
+    "disk",
+    "insertedAt",
+    "osId",
+    "isoId",
+    "fromImage",
+    "os",
+    "region",
+    "userId",
+    "appId",
+    "status",
+    "mainIp",
+    "mainIpv6",
+    "productId",
+    "networkStatus",
+    "discountPercent",
+    "attachIso",
+    "extraResource",
+    "class",
+    "ocaData",
+    "isDdosProtected",
+    "customerNote",
+    "adminNote",
+    "features",
 }
 OS_FIELDS = {"id", "name", "family", "arch", "minRam", "isDefault", "isActive"}
-SNAPSHOT_FIELDS = {"id", "name", "size", "status", "lastRestoredAt", "createdAt", "isInstanceDeleted", "productId",
-                   "instanceId", "userId", "regionId", "metadata"}
+SNAPSHOT_FIELDS = {
+    "id",
+    "name",
+    "size",
+    "status",
+    "lastRestoredAt",
+    "createdAt",
+    "isInstanceDeleted",
+    "productId",
+    "instanceId",
+    "userId",
+    "regionId",
+    "metadata",
+}
 METADATA_FIELDS = {"hostname", "osName", "vcpuCount", "ram", "disk"}
-REGION_FIELDS = {"id", "name", "abbr", "image", "isActive", "isOutOfStock", "overallActiveness", "ddosActiveness",
-                 "isPremium", "isHidden", "hasOffsetPrice", "maxDiscountPercent", "position", "config"}
-REGION_CONFIG = {"supportIpv6", "supportRegularCpu", "supportHighFrequencyCpu", "supportMonitoring", "supportGpu",
-                 "supportCustomPlan", "ramThresholdInGB", "ipThreshold", "diskThresholdInGB", "supportDdosIpv4",
-                 "ddosIpv4Threshold"}
-PRODUCT_FIELDS = {"id", "regionId", "planId", "isActive", "networkMaxRate", "networkMaxRate95", "discountPercent",
-                  "remainingActualStock", "remainingPreorderCapacity", "overallActiveness", "ddosActiveness", "plan",
-                  "priceItems"}
-PRICE_FIELDS = {"id", "name", "hourlyPrice", "monthlyPrice", "hourlyPriceWithoutDiscount",
-                "monthlyPriceWithoutDiscount", "discountPercent"}
-APP_FIELDS = {"id", "name", "price", "pricingType", "isActive", "logoUrl", "tag", "isExperimental", "description",
-              "osFamily", "osList"}
+REGION_FIELDS = {
+    "id",
+    "name",
+    "abbr",
+    "image",
+    "isActive",
+    "isOutOfStock",
+    "overallActiveness",
+    "ddosActiveness",
+    "isPremium",
+    "isHidden",
+    "hasOffsetPrice",
+    "maxDiscountPercent",
+    "position",
+    "config",
+}
+REGION_CONFIG = {
+    "supportIpv6",
+    "supportRegularCpu",
+    "supportHighFrequencyCpu",
+    "supportMonitoring",
+    "supportGpu",
+    "supportCustomPlan",
+    "ramThresholdInGB",
+    "ipThreshold",
+    "diskThresholdInGB",
+    "supportDdosIpv4",
+    "ddosIpv4Threshold",
+}
+PRODUCT_FIELDS = {
+    "id",
+    "regionId",
+    "planId",
+    "isActive",
+    "networkMaxRate",
+    "networkMaxRate95",
+    "discountPercent",
+    "remainingActualStock",
+    "remainingPreorderCapacity",
+    "overallActiveness",
+    "ddosActiveness",
+    "plan",
+    "priceItems",
+}
+PRICE_FIELDS = {
+    "id",
+    "name",
+    "hourlyPrice",
+    "monthlyPrice",
+    "hourlyPriceWithoutDiscount",
+    "monthlyPriceWithoutDiscount",
+    "discountPercent",
+}
+APP_FIELDS = {
+    "id",
+    "name",
+    "price",
+    "pricingType",
+    "isActive",
+    "logoUrl",
+    "tag",
+    "isExperimental",
+    "description",
+    "osFamily",
+    "osList",
+}
 FIP_FIELDS = {"id", "ipAddress", "regionId", "instanceId", "autoRenew", "customerNote", "expiresAt", "isDeleted"}
 ISO_FIELDS = {"id", "name", "url", "status", "regionId", "useVirtio", "createdAt", "progress"}
 IMAGE_FIELDS = {"id", "name", "url", "status", "regionId", "format", "decompress", "createdAt", "progress"}
-BACKUP_FIELDS = {"instanceId", "instanceData", "status", "monthlyPrice", "feePercentage", "scheduleFrequency",
-                 "scheduleWeekDays", "maxFiles", "periodId", "lastSuccessfulBackupTime", "backupFiles", "createdAt"}
+BACKUP_FIELDS = {
+    "instanceId",
+    "instanceData",
+    "status",
+    "monthlyPrice",
+    "feePercentage",
+    "scheduleFrequency",
+    "scheduleWeekDays",
+    "maxFiles",
+    "periodId",
+    "lastSuccessfulBackupTime",
+    "backupFiles",
+    "createdAt",
+}
 
 
 def test_the_route_table_has_all_41_endpoints() -> None:
@@ -66,9 +168,18 @@ async def test_list_and_get_instance(api: httpx.AsyncClient, sim: Simulator) -> 
 
 async def test_create_instance_fixed_plan(api: httpx.AsyncClient, sim: Simulator) -> None:
     product = product_id(sim, "us-utah", "regular-2c-4g")
-    body = {"hostnames": ["app-1", "app-2"], "region": "us-utah", "productId": product, "osId": "debian-12",
-            "assignIpv4": True, "assignIpv6": True, "sshKeyIds": [101, 102], "floatingIPCount": 1,
-            "extraResource": {"diskInGB": 20, "bandwidthInTB": 2}, "featureIds": ["monitoring"]}
+    body = {
+        "hostnames": ["app-1", "app-2"],
+        "region": "us-utah",
+        "productId": product,
+        "osId": "debian-12",
+        "assignIpv4": True,
+        "assignIpv6": True,
+        "sshKeyIds": [101, 102],
+        "floatingIPCount": 1,
+        "extraResource": {"diskInGB": 20, "bandwidthInTB": 2},
+        "featureIds": ["monitoring"],
+    }
     data = ok(await api.post("/v1/instances", json=body))
     assert set(data) == {"instances"}
     created = data["instances"]
@@ -91,9 +202,14 @@ async def test_create_instance_fixed_plan(api: httpx.AsyncClient, sim: Simulator
 
 
 async def test_create_instance_custom_plan(api: httpx.AsyncClient) -> None:
-    body = {"hostnames": ["custom-instance"], "region": "us-utah", "class": "cpu-optimized",
-            "extraResource": {"cpu": 4, "ramInGB": 8, "diskInGB": 100, "bandwidthInTB": 5},
-            "osId": "ubuntu-22.04", "assignIpv4": True}
+    body = {
+        "hostnames": ["custom-instance"],
+        "region": "us-utah",
+        "class": "cpu-optimized",
+        "extraResource": {"cpu": 4, "ramInGB": 8, "diskInGB": 100, "bandwidthInTB": 5},
+        "osId": "ubuntu-22.04",
+        "assignIpv4": True,
+    }
     item = ok(await api.post("/v1/instances", json=body))["instances"][0]
     assert (item["vcpuCount"], item["ram"], item["disk"]) == (4, 8192, 100)
     assert item["productId"] is None
@@ -103,13 +219,18 @@ async def test_create_instance_custom_plan(api: httpx.AsyncClient) -> None:
 
 async def test_create_instance_with_application_and_defaults(api: httpx.AsyncClient, sim: Simulator) -> None:
     product = product_id(sim, "us-utah", "regular-1c-2g")
-    item = ok(await api.post("/v1/instances", json={"hostnames": ["blog"], "region": "us-utah",
-                                                    "productId": product, "appId": "wordpress"}))["instances"][0]
+    item = ok(
+        await api.post(
+            "/v1/instances",
+            json={"hostnames": ["blog"], "region": "us-utah", "productId": product, "appId": "wordpress"},
+        )
+    )["instances"][0]
     assert item["appId"] == "wordpress" and item["osId"] == "ubuntu-24.04"
     assert item["ocaData"]["appId"] == "wordpress"
     assert item["mainIp"] is None  # assignIpv4 defaults to false
-    plain = ok(await api.post("/v1/instances", json={"hostnames": ["plain"], "region": "us-utah",
-                                                     "productId": product}))["instances"][0]
+    plain = ok(
+        await api.post("/v1/instances", json={"hostnames": ["plain"], "region": "us-utah", "productId": product})
+    )["instances"][0]
     default_os = next(o for o in sim.oses.values() if o["isDefault"])
     assert plain["osId"] == default_os["id"]
 
@@ -125,8 +246,10 @@ async def test_instance_actions_return_the_instance(api: httpx.AsyncClient, sim:
     assert ok(await api.post(f"/v1/instances/{web}/change-os", json={"osId": "debian-12"}))["osId"] == "debian-12"
     clock.advance(6)
     bigger = product_id(sim, "us-utah", "regular-4c-8g")
-    assert ok(await api.post(f"/v1/instances/{web}/resize", json={"type": "FIXED", "productId": bigger}))[
-        "status"] == "resizing"
+    assert (
+        ok(await api.post(f"/v1/instances/{web}/resize", json={"type": "FIXED", "productId": bigger}))["status"]
+        == "resizing"
+    )
     clock.advance(3)
     traffic = ok(await api.post(f"/v1/instances/{web}/add-traffic", json={"amount": 2}))
     assert traffic["extraResource"]["bandwidthInTB"] == 2
@@ -211,16 +334,21 @@ async def test_ssh_keys_crud_and_fingerprint(api: httpx.AsyncClient) -> None:
 async def test_ssh_key_customer_id_is_always_a_uuid4(api: httpx.AsyncClient, sim: Simulator) -> None:
     # SSHKeyReadSchema: "customerId": {"type": "string", "format": "uuid4"} -- whatever a client sends
     rng = random.Random(5)
-    for bad, kind in [("c-1", "type_error.uuid"), ("12345", "type_error.uuid"),
-                      ("a8098c1a-f86e-11da-bd1a-00112444be1e", "value_error.uuid.version")]:
-        reply = await api.post("/v1/ssh-keys", json={"name": "k", "publicKey": make_ed25519(rng, "k"),
-                                                      "customerId": bad})
+    for bad, kind in [
+        ("c-1", "type_error.uuid"),
+        ("12345", "type_error.uuid"),
+        ("a8098c1a-f86e-11da-bd1a-00112444be1e", "value_error.uuid.version"),
+    ]:
+        reply = await api.post(
+            "/v1/ssh-keys", json={"name": "k", "publicKey": make_ed25519(rng, "k"), "customerId": bad}
+        )
         assert reply.status_code == 422
         assert reply.json()["detail"][0]["loc"] == ["body", "customerId"]
         assert reply.json()["detail"][0]["type"] == kind
     team = sim.team_customer_id.upper()
-    key = ok(await api.post("/v1/ssh-keys", json={"name": "k", "publicKey": make_ed25519(rng, "k"),
-                                                  "customerId": team}))
+    key = ok(
+        await api.post("/v1/ssh-keys", json={"name": "k", "publicKey": make_ed25519(rng, "k"), "customerId": team})
+    )
     assert key["customerId"] == sim.team_customer_id  # canonical lower-case form
     for stored in ok(await api.get("/v1/ssh-keys")):
         assert uuid.UUID(stored["customerId"]).version == 4
@@ -236,8 +364,11 @@ async def test_floating_ips(api: httpx.AsyncClient) -> None:
     assert set(allocated) == {"floatingIps"} and len(allocated["floatingIps"]) == 2
     fip = allocated["floatingIps"][0]
     assert fip["regionId"] == "us-utah" and fip["instanceId"] is None and not fip["isDeleted"]
-    updated = ok(await api.patch(f"/v1/floating-ips/{fip['id']}", json={"autoRenew": False,
-                                                                         "customerNote": "Production server IP"}))
+    updated = ok(
+        await api.patch(
+            f"/v1/floating-ips/{fip['id']}", json={"autoRenew": False, "customerNote": "Production server IP"}
+        )
+    )
     assert updated["autoRenew"] is False and updated["customerNote"] == "Production server IP"
     released = ok(await api.post(f"/v1/floating-ips/{fip['id']}/release"))
     assert released["isDeleted"] is True
@@ -249,8 +380,17 @@ async def test_iso_crud(api: httpx.AsyncClient) -> None:
     data = ok(await api.get("/v1/iso"))
     assert set(data) == {"isos", "total"}
     assert all(set(i) == ISO_FIELDS for i in data["isos"])
-    iso = ok(await api.post("/v1/iso", json={"name": "Custom Linux ISO", "url": "https://example.com/custom.iso",
-                                             "regionId": "us-utah", "useVirtio": True}))
+    iso = ok(
+        await api.post(
+            "/v1/iso",
+            json={
+                "name": "Custom Linux ISO",
+                "url": "https://example.com/custom.iso",
+                "regionId": "us-utah",
+                "useVirtio": True,
+            },
+        )
+    )
     assert set(iso) == ISO_FIELDS and iso["status"] == "DOWNLOADING" and iso["progress"] == 0
     assert ok(await api.get(f"/v1/iso/{iso['id']}"))["id"] == iso["id"]
     assert ok(await api.delete(f"/v1/iso/{iso['id']}")) is None
@@ -261,8 +401,18 @@ async def test_image_crud(api: httpx.AsyncClient) -> None:
     data = ok(await api.get("/v1/images"))
     assert set(data) == {"images", "total"}
     assert all(set(i) == IMAGE_FIELDS for i in data["images"])
-    image = ok(await api.post("/v1/images", json={"name": "Custom Image", "url": "https://example.com/image.qcow2",
-                                                  "regionId": "us-utah", "format": "qcow2", "decompress": "gzip"}))
+    image = ok(
+        await api.post(
+            "/v1/images",
+            json={
+                "name": "Custom Image",
+                "url": "https://example.com/image.qcow2",
+                "regionId": "us-utah",
+                "format": "qcow2",
+                "decompress": "gzip",
+            },
+        )
+    )
     assert set(image) == IMAGE_FIELDS and image["format"] == "qcow2" and image["decompress"] == "gzip"
     assert ok(await api.get(f"/v1/images/{image['id']}"))["name"] == "Custom Image"
     assert ok(await api.delete(f"/v1/images/{image['id']}")) is None
@@ -285,8 +435,18 @@ async def test_image_without_format_or_decompress_still_names_both(api: httpx.As
         assert (again["format"], again["decompress"]) == (fmt, decompress)
     listed = ok(await api.get("/v1/images", params={"limit": 100}))["images"]
     assert all(isinstance(i["format"], str) and isinstance(i["decompress"], str) for i in listed)
-    named = ok(await api.post("/v1/images", json={"name": "y", "url": "https://example.com/a.qcow2.gz",
-                                                  "regionId": "us-utah", "format": "vmdk", "decompress": "none"}))
+    named = ok(
+        await api.post(
+            "/v1/images",
+            json={
+                "name": "y",
+                "url": "https://example.com/a.qcow2.gz",
+                "regionId": "us-utah",
+                "format": "vmdk",
+                "decompress": "none",
+            },
+        )
+    )
     assert (named["format"], named["decompress"]) == ("vmdk", "none")  # what was sent wins
 
 
@@ -322,13 +482,26 @@ async def test_backups_crud(api: httpx.AsyncClient, sim: Simulator) -> None:
             assert set(item) == SNAPSHOT_FIELDS and item["instanceId"] == profile["instanceId"]
     assert any(p["backupFiles"] for p in data["backups"])
     target = by_hostname(sim, "web-03")
-    created = ok(await api.post("/v1/backups", json={"instanceId": target, "scheduleFrequency": "daily",
-                                                     "periodId": 30, "scheduleWeekDays": ["Monday", "Friday"]}))
+    created = ok(
+        await api.post(
+            "/v1/backups",
+            json={
+                "instanceId": target,
+                "scheduleFrequency": "daily",
+                "periodId": 30,
+                "scheduleWeekDays": ["Monday", "Friday"],
+            },
+        )
+    )
     assert created["instanceId"] == target and created["status"] == "pending"
     assert created["periodId"] == 30 and created["maxFiles"] == 30
     assert created["monthlyPrice"] > 0 and created["feePercentage"] == 20
-    updated = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
-                                                    "periodId": 7, "scheduleWeekDays": ["Sunday"]}))
+    updated = ok(
+        await api.put(
+            "/v1/backups",
+            json={"instanceId": target, "scheduleFrequency": "weekly", "periodId": 7, "scheduleWeekDays": ["Sunday"]},
+        )
+    )
     assert updated["scheduleFrequency"] == "weekly" and updated["scheduleWeekDays"] == ["Sunday"]
     assert ok(await api.get(f"/v1/backups/{target}"))["periodId"] == 7
     assert ok(await api.delete(f"/v1/backups/{target}")) is None
@@ -338,22 +511,33 @@ async def test_backups_crud(api: httpx.AsyncClient, sim: Simulator) -> None:
 async def test_backup_bodies_with_only_the_required_fields(api: httpx.AsyncClient, sim: Simulator) -> None:
     # Create/UpdateBackupProfileRequestSchema require instanceId, scheduleFrequency, periodId only
     target = by_hostname(sim, "web-03")
-    weekly = ok(await api.post("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
-                                                    "periodId": 14}))
+    weekly = ok(
+        await api.post("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly", "periodId": 14})
+    )
     assert weekly["scheduleWeekDays"] == ["Sunday"] and weekly["maxFiles"] == 2
-    changed = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
-                                                    "periodId": 7, "scheduleWeekDays": ["Monday", "Friday"]}))
+    changed = ok(
+        await api.put(
+            "/v1/backups",
+            json={
+                "instanceId": target,
+                "scheduleFrequency": "weekly",
+                "periodId": 7,
+                "scheduleWeekDays": ["Monday", "Friday"],
+            },
+        )
+    )
     assert changed["scheduleWeekDays"] == ["Monday", "Friday"]
-    kept = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
-                                                 "periodId": 30}))
+    kept = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly", "periodId": 30}))
     assert kept["scheduleWeekDays"] == ["Monday", "Friday"] and kept["periodId"] == 30  # not sent: kept
-    daily = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "daily",
-                                                  "periodId": 7, "scheduleWeekDays": []}))
+    daily = ok(
+        await api.put(
+            "/v1/backups",
+            json={"instanceId": target, "scheduleFrequency": "daily", "periodId": 7, "scheduleWeekDays": []},
+        )
+    )
     assert daily["scheduleWeekDays"] == [] and daily["maxFiles"] == 7
-    back = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
-                                                 "periodId": 7}))
+    back = ok(await api.put("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly", "periodId": 7}))
     assert back["scheduleWeekDays"] == ["Sunday"]
     other = by_hostname(sim, "cache-01")
-    plain = ok(await api.post("/v1/backups", json={"instanceId": other, "scheduleFrequency": "daily",
-                                                   "periodId": 7}))
+    plain = ok(await api.post("/v1/backups", json={"instanceId": other, "scheduleFrequency": "daily", "periodId": 7}))
     assert plain["scheduleWeekDays"] == [] and plain["maxFiles"] == 7

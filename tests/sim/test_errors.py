@@ -28,8 +28,14 @@ async def test_missing_or_wrong_token_is_401(sim: Simulator, token: str | None) 
 async def test_unknown_routes_and_ids_are_404_envelopes(api: httpx.AsyncClient) -> None:
     failed(await api.get("/v1/does-not-exist"), 404)
     failed(await api.get("/v2/instances"), 404)
-    for path in ["/v1/instances/nope", "/v1/snapshots/nope", "/v1/iso/nope", "/v1/images/nope",
-                 "/v1/backups/nope", "/v1/ssh-keys/999999"]:
+    for path in [
+        "/v1/instances/nope",
+        "/v1/snapshots/nope",
+        "/v1/iso/nope",
+        "/v1/images/nope",
+        "/v1/backups/nope",
+        "/v1/ssh-keys/999999",
+    ]:
         detail = failed(await api.get(path), 404)
         assert "nope" in detail or "999999" in detail
     for path in ["/v1/instances/nope/poweron", "/v1/snapshots/nope/restore", "/v1/floating-ips/nope/release"]:
@@ -39,8 +45,9 @@ async def test_unknown_routes_and_ids_are_404_envelopes(api: httpx.AsyncClient) 
 
 
 async def test_paths_outside_developers_are_404(sim: Simulator) -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=__import__("cloudzy_tui.sim").sim.create_app(sim)),
-                                 base_url="http://sim") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=__import__("cloudzy_tui.sim").sim.create_app(sim)), base_url="http://sim"
+    ) as client:
         response = await client.get("/")
         failed(response, 404)
 
@@ -61,11 +68,11 @@ async def test_unknown_ids_in_bodies_are_404_naming_them(api: httpx.AsyncClient,
     assert "4242" in failed(await api.post("/v1/instances", json={**base, "sshKeyIds": [101, 4242]}), 404)
     assert "nope-iso" in failed(await api.post("/v1/instances", json={**base, "isoId": "nope-iso"}), 404)
     failed(await api.post("/v1/snapshots", json={"instanceId": "ghost"}), 404)
-    failed(await api.post("/v1/backups", json={"instanceId": "ghost", "scheduleFrequency": "daily",
-                                               "periodId": 7}), 404)
+    failed(
+        await api.post("/v1/backups", json={"instanceId": "ghost", "scheduleFrequency": "daily", "periodId": 7}), 404
+    )
     failed(await api.post("/v1/floating-ips", json={"regionId": "mars-1", "count": 1}), 404)
-    failed(await api.post("/v1/iso", json={"name": "x", "url": "https://example.com/x.iso", "regionId": "mars-1"}),
-           404)
+    failed(await api.post("/v1/iso", json={"name": "x", "url": "https://example.com/x.iso", "regionId": "mars-1"}), 404)
     failed(await api.get("/v1/products", params={"regionId": "mars-1"}), 404)
     web = by_hostname(sim, "web-01")
     failed(await api.post(f"/v1/instances/{web}/change-os", json={"osId": "plan9"}), 404)
@@ -109,11 +116,14 @@ async def test_422_create_instance_fields(api: httpx.AsyncClient, body: dict[str
 
 
 async def test_422_custom_plan_needs_resources(api: httpx.AsyncClient) -> None:
-    response = await api.post("/v1/instances", json={"hostnames": ["c"], "region": "us-utah",
-                                                     "extraResource": {"cpu": 2}})
+    response = await api.post(
+        "/v1/instances", json={"hostnames": ["c"], "region": "us-utah", "extraResource": {"cpu": 2}}
+    )
     assert ["body", "extraResource", "ramInGB"] in locs(response)
-    over = await api.post("/v1/instances", json={"hostnames": ["c"], "region": "us-newyork",
-                                                 "extraResource": {"cpu": 2, "ramInGB": 512, "diskInGB": 20}})
+    over = await api.post(
+        "/v1/instances",
+        json={"hostnames": ["c"], "region": "us-newyork", "extraResource": {"cpu": 2, "ramInGB": 512, "diskInGB": 20}},
+    )
     assert ["body", "extraResource", "ramInGB"] in locs(over)
 
 
@@ -147,8 +157,7 @@ async def test_422_other_queries(api: httpx.AsyncClient) -> None:
     assert errors == [{"loc": ["query", "regionId"], "msg": "field required", "type": "value_error.missing"}]
     assert ["query", "page"] in locs(await api.get("/v1/snapshots", params={"page": 0}))
     assert ["query", "status"] in locs(await api.get("/v1/snapshots", params={"status": "DONE"}))
-    assert ["query", "is_automated_backup"] in locs(await api.get("/v1/snapshots",
-                                                                  params={"is_automated_backup": "x"}))
+    assert ["query", "is_automated_backup"] in locs(await api.get("/v1/snapshots", params={"is_automated_backup": "x"}))
     assert ["query", "status"] in locs(await api.get("/v1/iso", params={"status": "ready-ish"}))
     assert ["query", "limit"] in locs(await api.get("/v1/images", params={"limit": 1000}))
     assert ["query", "expires_after"] in locs(await api.get("/v1/floating-ips", params={"expires_after": "soon"}))
@@ -165,22 +174,29 @@ async def test_422_other_bodies(api: httpx.AsyncClient, sim: Simulator) -> None:
     assert ["body", "name"] in locs(await api.post("/v1/ssh-keys", json={"publicKey": key}))
     assert ["body", "count"] in locs(await api.post("/v1/floating-ips", json={"regionId": "us-utah", "count": 0}))
     assert ["body", "count"] in locs(await api.post("/v1/floating-ips", json={"regionId": "us-utah", "count": 6}))
-    assert ["body", "autoRenew"] in locs(await api.patch(
-        f"/v1/floating-ips/{next(iter(sim.floating_ips))}", json={"autoRenew": "sure"}))
+    assert ["body", "autoRenew"] in locs(
+        await api.patch(f"/v1/floating-ips/{next(iter(sim.floating_ips))}", json={"autoRenew": "sure"})
+    )
     download = {"name": "x", "regionId": "us-utah"}
     assert ["body", "url"] in locs(await api.post("/v1/iso", json={**download, "url": "not a url"}))
     assert ["body", "url"] in locs(await api.post("/v1/images", json={**download, "url": "ftp://"}))
-    assert ["body", "format"] in locs(await api.post("/v1/images", json={
-        "name": "x", "url": "https://example.com/a", "regionId": "us-utah", "format": "exe"}))
+    assert ["body", "format"] in locs(
+        await api.post(
+            "/v1/images", json={"name": "x", "url": "https://example.com/a", "regionId": "us-utah", "format": "exe"}
+        )
+    )
     backup = {"instanceId": web, "scheduleFrequency": "daily", "periodId": 7}
-    assert ["body", "scheduleFrequency"] in locs(await api.post("/v1/backups", json={**backup,
-                                                                                     "scheduleFrequency": "hourly"}))
-    assert ["body", "scheduleWeekDays", 1] in locs(await api.post("/v1/backups", json={
-        **backup, "scheduleWeekDays": ["Monday", "Funday"]}))
+    assert ["body", "scheduleFrequency"] in locs(
+        await api.post("/v1/backups", json={**backup, "scheduleFrequency": "hourly"})
+    )
+    assert ["body", "scheduleWeekDays", 1] in locs(
+        await api.post("/v1/backups", json={**backup, "scheduleWeekDays": ["Monday", "Funday"]})
+    )
     assert ["body", "periodId"] in locs(await api.post("/v1/backups", json={**backup, "periodId": 5}))
     assert ["body", "periodId"] in locs(await api.post("/v1/backups", json={**backup, "periodId": "seven"}))
-    assert ["body", "scheduleWeekDays"] in locs(await api.post("/v1/backups", json={
-        **backup, "scheduleFrequency": "weekly", "scheduleWeekDays": []}))
+    assert ["body", "scheduleWeekDays"] in locs(
+        await api.post("/v1/backups", json={**backup, "scheduleFrequency": "weekly", "scheduleWeekDays": []})
+    )
     assert ["body", "type"] in locs(await api.post(f"/v1/instances/{web}/resize", json={"type": "BIGGER"}))
     assert ["body", "productId"] in locs(await api.post(f"/v1/instances/{web}/resize", json={"type": "FIXED"}))
     assert ["body", "extraResource"] in locs(await api.post(f"/v1/instances/{web}/resize", json={"type": "CUSTOM"}))
@@ -197,14 +213,19 @@ async def test_460_low_balance_body(clock: FakeClock) -> None:
     sim = Simulator(SimConfig(seed=3, token=TOKEN, clock=clock, balance=50.0))
     big = product_id(sim, "us-utah", "regular-4c-8g")  # 39.95 / month
     async with raw_client(sim) as api:
-        response = await api.post("/v1/instances", json={"hostnames": ["a", "b"], "region": "us-utah",
-                                                         "productId": big})
+        response = await api.post(
+            "/v1/instances", json={"hostnames": ["a", "b"], "region": "us-utah", "productId": big}
+        )
         assert response.status_code == 460
         body = response.json()
         assert body["detail"] == "You don't have enough balance for the selected product."
         assert body["code"] == "BALANCE_IS_NOT_SUFFICIENT"
-        assert set(body["data"]) == {"minimumRequiredBalance", "customerBalance",
-                                     "numberOfDaysBalanceValidatedAgainst", "activeInstanceCount"}
+        assert set(body["data"]) == {
+            "minimumRequiredBalance",
+            "customerBalance",
+            "numberOfDaysBalanceValidatedAgainst",
+            "activeInstanceCount",
+        }
         assert body["data"]["minimumRequiredBalance"] == pytest.approx(79.9)
         assert body["data"]["customerBalance"] == "50.00"
         assert isinstance(body["data"]["numberOfDaysBalanceValidatedAgainst"], int)
@@ -222,13 +243,19 @@ async def test_460_on_resize_to_a_pricier_plan(clock: FakeClock) -> None:
     sim = Simulator(SimConfig(seed=3, token=TOKEN, clock=clock, balance=20.0))
     web = by_hostname(sim, "web-01")  # regular-2c-4g in Utah
     async with raw_client(sim) as api:
-        response = await api.post(f"/v1/instances/{web}/resize", json={
-            "type": "FIXED", "productId": product_id(sim, "us-utah", "regular-8c-16g")})
+        response = await api.post(
+            f"/v1/instances/{web}/resize",
+            json={"type": "FIXED", "productId": product_id(sim, "us-utah", "regular-8c-16g")},
+        )
         assert response.status_code == 460
         assert response.json()["code"] == "BALANCE_IS_NOT_SUFFICIENT"
         assert sim.instances[web]["status"] == "active"
-        ok(await api.post(f"/v1/instances/{web}/resize", json={
-            "type": "FIXED", "productId": product_id(sim, "us-utah", "regular-4c-8g")}))
+        ok(
+            await api.post(
+                f"/v1/instances/{web}/resize",
+                json={"type": "FIXED", "productId": product_id(sim, "us-utah", "regular-4c-8g")},
+            )
+        )
 
 
 # ------------------------------------------------------------------------------------------------ 400 / 409
@@ -236,29 +263,60 @@ async def test_400_impossible_requests(api: httpx.AsyncClient, sim: Simulator) -
     def body(region: str, plan: str | None = "regular-1c-2g", **extra: object) -> dict[str, object]:
         out: dict[str, object] = {"hostnames": ["z"], "region": region, **extra}
         if plan:
-            out["productId"] = product_id(sim, region if region in ("us-utah", "nl-amsterdam", "de-frankfurt",
-                                                                    "sg-singapore", "jp-tokyo") else "us-utah", plan)
+            out["productId"] = product_id(
+                sim,
+                region
+                if region in ("us-utah", "nl-amsterdam", "de-frankfurt", "sg-singapore", "jp-tokyo")
+                else "us-utah",
+                plan,
+            )
         return out
 
     assert "not active" in failed(await api.post("/v1/instances", json=body("jp-tokyo")), 400)
     assert "out of stock" in failed(await api.post("/v1/instances", json=body("sg-singapore")), 400)
     assert "IPv6" in failed(await api.post("/v1/instances", json=body("nl-amsterdam", assignIpv6=True)), 400)
-    assert "custom" in failed(await api.post("/v1/instances", json=body(
-        "nl-amsterdam", None, extraResource={"cpu": 1, "ramInGB": 1, "diskInGB": 20})), 400)
-    assert "GPU" in failed(await api.post("/v1/instances", json=body(
-        "us-utah", None, extraResource={"cpu": 1, "ramInGB": 2, "diskInGB": 20}, **{"class": "gpu-provided"})), 400)
+    assert "custom" in failed(
+        await api.post(
+            "/v1/instances", json=body("nl-amsterdam", None, extraResource={"cpu": 1, "ramInGB": 1, "diskInGB": 20})
+        ),
+        400,
+    )
+    assert "GPU" in failed(
+        await api.post(
+            "/v1/instances",
+            json=body(
+                "us-utah", None, extraResource={"cpu": 1, "ramInGB": 2, "diskInGB": 20}, **{"class": "gpu-provided"}
+            ),
+        ),
+        400,
+    )
     other_region = product_id(sim, "de-frankfurt", "regular-1c-2g")
-    assert "not offered" in failed(await api.post("/v1/instances", json={
-        "hostnames": ["z"], "region": "us-utah", "productId": other_region}), 400)
-    assert "RAM" in failed(await api.post("/v1/instances", json=body(
-        "us-utah", "regular-1c-1g", osId="windows-server-2022")), 400)
+    assert "not offered" in failed(
+        await api.post("/v1/instances", json={"hostnames": ["z"], "region": "us-utah", "productId": other_region}), 400
+    )
+    assert "RAM" in failed(
+        await api.post("/v1/instances", json=body("us-utah", "regular-1c-1g", osId="windows-server-2022")), 400
+    )
     assert "no longer offered" in failed(await api.post("/v1/instances", json=body("us-utah", osId="centos-7")), 400)
     web = by_hostname(sim, "web-01")
-    assert "shrink" in failed(await api.post(f"/v1/instances/{web}/resize", json={
-        "type": "FIXED", "productId": product_id(sim, "us-utah", "regular-1c-1g")}), 400)
-    assert "region" in failed(await api.post(f"/v1/instances/{web}/resize", json={
-        "type": "CUSTOM", "regionId": "nl-amsterdam",
-        "extraResource": {"cpu": 4, "ramInGB": 8, "diskInGB": 200}}), 400)
+    assert "shrink" in failed(
+        await api.post(
+            f"/v1/instances/{web}/resize",
+            json={"type": "FIXED", "productId": product_id(sim, "us-utah", "regular-1c-1g")},
+        ),
+        400,
+    )
+    assert "region" in failed(
+        await api.post(
+            f"/v1/instances/{web}/resize",
+            json={
+                "type": "CUSTOM",
+                "regionId": "nl-amsterdam",
+                "extraResource": {"cpu": 4, "ramInGB": 8, "diskInGB": 200},
+            },
+        ),
+        400,
+    )
 
 
 async def test_409_state_conflicts(api: httpx.AsyncClient, sim: Simulator, clock: FakeClock) -> None:
@@ -268,9 +326,14 @@ async def test_409_state_conflicts(api: httpx.AsyncClient, sim: Simulator, clock
     assert "already shutdown" in failed(await api.post(f"/v1/instances/{stopped}/poweroff"), 409)
     ok(await api.post(f"/v1/instances/{web}/poweroff"))
     # transitional: every action is refused with a clear message
-    for action, body in [("poweron", None), ("poweroff", None), ("reset", None), ("change-pass", None),
-                         ("change-os", {"osId": "debian-12"}),
-                         ("resize", {"type": "FIXED", "productId": product_id(sim, "us-utah", "regular-4c-8g")})]:
+    for action, body in [
+        ("poweron", None),
+        ("poweroff", None),
+        ("reset", None),
+        ("change-pass", None),
+        ("change-os", {"osId": "debian-12"}),
+        ("resize", {"type": "FIXED", "productId": product_id(sim, "us-utah", "regular-4c-8g")}),
+    ]:
         detail = failed(await api.post(f"/v1/instances/{web}/{action}", json=body), 409)
         assert "stopping" in detail and "web-01" in detail
     failed(await api.post("/v1/snapshots", json={"instanceId": web}), 409)
@@ -283,10 +346,11 @@ async def test_409_state_conflicts(api: httpx.AsyncClient, sim: Simulator, clock
     failed(await api.delete(f"/v1/snapshots/{snap['id']}"), 409)
 
     profile_owner = next(iter(sim.backups))
-    failed(await api.post("/v1/backups", json={"instanceId": profile_owner, "scheduleFrequency": "daily",
-                                               "periodId": 7}), 409)
-    failed(await api.put("/v1/backups", json={"instanceId": stopped, "scheduleFrequency": "daily",
-                                              "periodId": 7}), 404)
+    failed(
+        await api.post("/v1/backups", json={"instanceId": profile_owner, "scheduleFrequency": "daily", "periodId": 7}),
+        409,
+    )
+    failed(await api.put("/v1/backups", json={"instanceId": stopped, "scheduleFrequency": "daily", "periodId": 7}), 404)
     existing = next(iter(sim.ssh_keys.values()))
     failed(await api.post("/v1/ssh-keys", json={"name": "again", "publicKey": existing["publicKey"]}), 409)
     released = next(f for f in sim.floating_ips.values() if f["isDeleted"])

@@ -18,8 +18,9 @@ async def test_create_goes_through_preparing_disk_and_initializing(
     api: httpx.AsyncClient, sim: Simulator, clock: FakeClock
 ) -> None:
     product = product_id(sim, "us-utah", "regular-1c-2g")
-    new = ok(await api.post("/v1/instances", json={"hostnames": ["n1"], "region": "us-utah",
-                                                   "productId": product}))["instances"][0]
+    new = ok(await api.post("/v1/instances", json={"hostnames": ["n1"], "region": "us-utah", "productId": product}))[
+        "instances"
+    ][0]
     assert new["status"] == "preparing_disk"
     clock.advance(2.9)
     assert await status(api, new["id"]) == "preparing_disk"
@@ -28,8 +29,9 @@ async def test_create_goes_through_preparing_disk_and_initializing(
     clock.advance(3)
     assert await status(api, new["id"]) == "active"
     # a long jump applies every step at once
-    other = ok(await api.post("/v1/instances", json={"hostnames": ["n2"], "region": "us-utah",
-                                                     "productId": product}))["instances"][0]
+    other = ok(await api.post("/v1/instances", json={"hostnames": ["n2"], "region": "us-utah", "productId": product}))[
+        "instances"
+    ][0]
     clock.advance(3600)
     assert await status(api, other["id"]) == "active"
 
@@ -67,8 +69,12 @@ async def test_resize_fixed_returns_to_previous_status(
 ) -> None:
     stopped = by_hostname(sim, "worker-02")  # shutdown, regular-4c-8g in Amsterdam
     target = product_id(sim, "nl-amsterdam", "regular-8c-16g")
-    reply = ok(await api.post(f"/v1/instances/{stopped}/resize", json={"type": "FIXED", "productId": target,
-                                                                      "extraResource": {"diskInGB": 10}}))
+    reply = ok(
+        await api.post(
+            f"/v1/instances/{stopped}/resize",
+            json={"type": "FIXED", "productId": target, "extraResource": {"diskInGB": 10}},
+        )
+    )
     assert reply["status"] == "resizing" and reply["vcpuCount"] == 4  # specs change when it ends
     clock.advance(3)
     done = ok(await api.get(f"/v1/instances/{stopped}"))
@@ -78,9 +84,16 @@ async def test_resize_fixed_returns_to_previous_status(
 
 async def test_resize_custom(api: httpx.AsyncClient, sim: Simulator, clock: FakeClock) -> None:
     gateway = by_hostname(sim, "api-gateway")  # custom plan in Utah
-    ok(await api.post(f"/v1/instances/{gateway}/resize", json={
-        "type": "CUSTOM", "instanceId": gateway,
-        "extraResource": {"cpu": 8, "ramInGB": 16, "diskInGB": 200, "bandwidthInTB": 10}}))
+    ok(
+        await api.post(
+            f"/v1/instances/{gateway}/resize",
+            json={
+                "type": "CUSTOM",
+                "instanceId": gateway,
+                "extraResource": {"cpu": 8, "ramInGB": 16, "diskInGB": 200, "bandwidthInTB": 10},
+            },
+        )
+    )
     clock.advance(3)
     done = ok(await api.get(f"/v1/instances/{gateway}"))
     assert (done["vcpuCount"], done["ram"], done["disk"], done["status"]) == (8, 16384, 200, "active")
@@ -185,8 +198,12 @@ async def test_iso_download_outcomes(api: httpx.AsyncClient, clock: FakeClock, u
 async def test_image_download_and_seeded_downloads_settle(
     api: httpx.AsyncClient, sim: Simulator, clock: FakeClock
 ) -> None:
-    image = ok(await api.post("/v1/images", json={"name": "img", "url": "https://example.com/a.qcow2",
-                                                  "regionId": "de-frankfurt", "format": "qcow2"}))
+    image = ok(
+        await api.post(
+            "/v1/images",
+            json={"name": "img", "url": "https://example.com/a.qcow2", "regionId": "de-frankfurt", "format": "qcow2"},
+        )
+    )
     clock.advance(6)
     assert ok(await api.get(f"/v1/images/{image['id']}"))["status"] == "READY"
     assert ok(await api.get("/v1/images", params={"status": "DOWNLOADING"}))["total"] == 0
@@ -239,18 +256,29 @@ async def test_delete_releases_the_balance_hold(clock: FakeClock) -> None:
     sim = Simulator(SimConfig(seed=1, token=TOKEN, clock=clock, balance=45.0))
     product = product_id(sim, "us-utah", "regular-4c-8g")  # 39.95
     async with raw_client(sim) as api:
-        first = ok(await api.post("/v1/instances", json={"hostnames": ["a"], "region": "us-utah",
-                                                         "productId": product}))["instances"][0]
-        assert (await api.post("/v1/instances", json={"hostnames": ["b"], "region": "us-utah",
-                                                      "productId": product})).status_code == 460
+        first = ok(
+            await api.post("/v1/instances", json={"hostnames": ["a"], "region": "us-utah", "productId": product})
+        )["instances"][0]
+        assert (
+            await api.post("/v1/instances", json={"hostnames": ["b"], "region": "us-utah", "productId": product})
+        ).status_code == 460
         ok(await api.delete(f"/v1/instances/{first['id']}"))
         ok(await api.post("/v1/instances", json={"hostnames": ["b"], "region": "us-utah", "productId": product}))
 
 
 async def test_backup_profile_lifecycle(api: httpx.AsyncClient, sim: Simulator, clock: FakeClock) -> None:
     target = by_hostname(sim, "mail")
-    created = ok(await api.post("/v1/backups", json={"instanceId": target, "scheduleFrequency": "weekly",
-                                                     "periodId": 14, "scheduleWeekDays": ["Monday", "Thursday"]}))
+    created = ok(
+        await api.post(
+            "/v1/backups",
+            json={
+                "instanceId": target,
+                "scheduleFrequency": "weekly",
+                "periodId": 14,
+                "scheduleWeekDays": ["Monday", "Thursday"],
+            },
+        )
+    )
     assert created["status"] == "pending" and created["maxFiles"] == 4
     assert created["backupFiles"] == [] and created["lastSuccessfulBackupTime"] is None
     clock.advance(3)

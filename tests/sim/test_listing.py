@@ -110,8 +110,10 @@ async def test_page_based_lists_and_totals(api: httpx.AsyncClient, sim: Simulato
     second = ok(await api.get("/v1/floating-ips", params={"page": 2}))
     assert len(first["floatingIps"]) == 10 and first["total"] == second["total"]
     assert len(second["floatingIps"]) == first["total"] - 10
-    assert ok(await api.get("/v1/floating-ips", params={"page": 2, "limit": 3}))["floatingIps"] == \
-        first["floatingIps"][3:6]
+    assert (
+        ok(await api.get("/v1/floating-ips", params={"page": 2, "limit": 3}))["floatingIps"]
+        == first["floatingIps"][3:6]
+    )
 
 
 async def test_ten_thousand_instances_seed_and_page_correctly() -> None:
@@ -178,8 +180,9 @@ async def test_created_range(api: httpx.AsyncClient, sim: Simulator) -> None:
     got = await instance_ids(api, createdFrom=low, createdTo=high)
     assert got == expected(sim, lambda r: low <= r["insertedAt"] <= high)
     assert len(got) == 11
-    assert await instance_ids(api, createdFrom=high.replace("Z", "+00:00")) == \
-        expected(sim, lambda r: r["insertedAt"] >= high)
+    assert await instance_ids(api, createdFrom=high.replace("Z", "+00:00")) == expected(
+        sim, lambda r: r["insertedAt"] >= high
+    )
     assert await instance_ids(api, createdTo="2000-01-01") == set()
 
 

@@ -84,8 +84,11 @@ async def test_memory_is_one_entry_per_endpoint(clock: FakeClock) -> None:
             await api.get(f"http://sim/outside/{number}")
     counts = sim.request_counts()
     assert counts.total == 400
-    assert counts.endpoints == {"GET /v1/instances/{instanceId}": 100, "GET (no route)": 200,
-                                "DELETE /v1/snapshots/{id}": 100}
+    assert counts.endpoints == {
+        "GET /v1/instances/{instanceId}": 100,
+        "GET (no route)": 200,
+        "DELETE /v1/snapshots/{id}": 100,
+    }
     assert len(sim.requests) == 10
 
 

@@ -45,9 +45,24 @@ def _read_line(proc: subprocess.Popen[str], timeout: float) -> str:
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT semantics")
 def test_module_serves_on_loopback_and_stops_cleanly_on_ctrl_c() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cloudzy_tui.sim", "--port", "0", "--token", "sock-token", "--seed", "3",
-         "--instances", "20"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=str(ROOT),
+        [
+            sys.executable,
+            "-m",
+            "cloudzy_tui.sim",
+            "--port",
+            "0",
+            "--token",
+            "sock-token",
+            "--seed",
+            "3",
+            "--instances",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        cwd=str(ROOT),
     )
     try:
         line = _read_line(proc, timeout=20)
@@ -80,7 +95,11 @@ def test_module_serves_on_loopback_and_stops_cleanly_on_ctrl_c() -> None:
 def _start(*extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "cloudzy_tui.sim", "--port", "0", "--token", "t", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), cwd=str(ROOT),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+        cwd=str(ROOT),
     )
 
 
@@ -126,7 +145,13 @@ def test_cli_defaults() -> None:
     args = build_parser().parse_args([])
     assert (args.host, args.port, args.token, args.seed) == ("127.0.0.1", 8765, "sim-token", 1)
     assert (args.job_seconds, args.balance, args.instances, args.latency_ms, args.error_rate, args.rate_limit) == (
-        3.0, 1000.0, 0, 0, 0.0, 0)
+        3.0,
+        1000.0,
+        0,
+        0,
+        0.0,
+        0,
+    )
 
 
 def test_the_served_simulator_keeps_no_request_log() -> None:
@@ -155,8 +180,9 @@ def test_connection_reset_fault_on_a_real_socket() -> None:
             time.sleep(0.01)
         assert server.started
         sim.faults.add(method="GET", path_prefix="/v1/os", reset=True)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}/developers", headers={"API-Token": "t"},
-                          timeout=5) as client:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}/developers", headers={"API-Token": "t"}, timeout=5
+        ) as client:
             with pytest.raises(httpx.TransportError):
                 client.get("/v1/os")
             assert client.get("/v1/os").status_code == 200

@@ -52,6 +52,7 @@ def resource_screen(pilot: Pilot[Any]) -> ResourceScreen[Any]:
 
 async def loaded(pilot: Pilot[Any], name: str | None = None) -> ResourceScreen[Any]:
     """Wait until the current resource screen (optionally a given one) finished its first load."""
+
     def ready() -> bool:
         screen = pilot.app.screen
         return (
@@ -73,8 +74,7 @@ def instance_record(simulator: Any, hostname: str) -> Any:
 def writes(simulator: Any, prefix: str = "", suffix: str = "") -> list[Any]:
     """The non-GET requests the simulator received (optionally: whose path starts/ends so)."""
     return [
-        r for r in simulator.requests
-        if r.method != "GET" and r.path.startswith(prefix) and r.path.endswith(suffix)
+        r for r in simulator.requests if r.method != "GET" and r.path.startswith(prefix) and r.path.endswith(suffix)
     ]
 
 

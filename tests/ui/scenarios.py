@@ -58,8 +58,11 @@ async def _idle(pilot: Pilot[Any]) -> None:
 async def loaded(pilot: Pilot[Any], name: str) -> ResourceScreen[Any]:
     def ready() -> bool:
         screen = pilot.app.screen
-        return isinstance(screen, ResourceScreen) and screen.spec.name == name and screen.loaded_once and not (
-            screen.fetching
+        return (
+            isinstance(screen, ResourceScreen)
+            and screen.spec.name == name
+            and screen.loaded_once
+            and not (screen.fetching)
         )
 
     await _wait(pilot, ready)

@@ -54,8 +54,10 @@ async def test_create_from_an_instance_weekly_needs_a_day(make_app: Any, simulat
         (post,) = writes(simulator, "/v1/backups")
         assert post.method == "POST"
         assert post.body == {
-            "instanceId": instance.id, "scheduleFrequency": "weekly",
-            "scheduleWeekDays": ["Monday", "Wednesday"], "periodId": 7,
+            "instanceId": instance.id,
+            "scheduleFrequency": "weekly",
+            "scheduleWeekDays": ["Monday", "Wednesday"],
+            "periodId": 7,
         }
         profile = simulator.backups[instance.id]
         assert profile["scheduleFrequency"] == "weekly" and profile["scheduleWeekDays"] == ["Monday", "Wednesday"]
@@ -130,9 +132,7 @@ async def test_delete_from_the_backups_screen(make_app: Any, simulator: Any) -> 
         assert sent == [("DELETE", f"/v1/backups/{instance.id}")]
 
 
-async def test_create_from_the_backups_screen_offers_instances_without_a_profile(
-    make_app: Any, simulator: Any
-) -> None:
+async def test_create_from_the_backups_screen_offers_instances_without_a_profile(make_app: Any, simulator: Any) -> None:
     app = make_app(initial_resource="backups")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot, "backups")

@@ -129,7 +129,13 @@ async def test_refresh_keeps_cursor_and_applies_server_changes(make_app: Any, si
 
 
 async def test_hostile_strings_render_literally(make_app: Any, simulator: Any) -> None:
-    hostile = ["web[/bar]", "[@click=app.quit]x", "evil\x1b]0;pwned\x07\x1b[31mred", "rtl\u202eevil", "[link=http://x]y"]
+    hostile = [
+        "web[/bar]",
+        "[@click=app.quit]x",
+        "evil\x1b]0;pwned\x07\x1b[31mred",
+        "rtl\u202eevil",
+        "[link=http://x]y",
+    ]
     ids = list(simulator.instances)[: len(hostile)]
     for instance_id, name in zip(ids, hostile, strict=True):
         simulator.instances[instance_id]["hostname"] = name
@@ -206,7 +212,6 @@ async def test_copy_puts_the_ip_on_the_clipboard(make_app: Any) -> None:
 async def test_export_the_filtered_table(make_app: Any, tmp_path: Any, monkeypatch: Any) -> None:
     import csv
     import json
-
 
     monkeypatch.chdir(tmp_path)
     app = make_app()

@@ -224,7 +224,8 @@ async def test_happy_path_fixed_plan_two_hostnames(make_app: Any, simulator: Any
         # The toast says what was ordered: the hostnames, the region, the plan and the OS.
         label = f"{product['plan']['specification']['cpu']} vCPU"
         assert any(
-            n.message.startswith("Creating instances wa, wb in Utah, ") and label in n.message
+            n.message.startswith("Creating instances wa, wb in Utah, ")
+            and label in n.message
             and n.message.endswith("Ubuntu 24.04 LTS")
             for n in pilot.app._notifications
         ), [n.message for n in pilot.app._notifications]
@@ -395,7 +396,9 @@ async def test_bad_hostname_stays_on_the_step_and_nothing_is_sent(make_app: Any,
 
 async def test_server_422_comes_back_on_the_hostnames_step(make_app: Any, simulator: Any) -> None:
     simulator.faults.add(
-        method="POST", path_prefix="/v1/instances", status=422,
+        method="POST",
+        path_prefix="/v1/instances",
+        status=422,
         body=b'{"detail":[{"loc":["body","hostnames",0],"msg":"taken","type":"value_error"}]}',
     )
     app = make_app()
@@ -424,9 +427,7 @@ async def test_server_422_comes_back_on_the_hostnames_step(make_app: Any, simula
         }
 
 
-async def test_low_balance_shows_required_and_available_and_keeps_everything(
-    make_app: Any, simulator: Any
-) -> None:
+async def test_low_balance_shows_required_and_available_and_keeps_everything(make_app: Any, simulator: Any) -> None:
     simulator.balance = 5.0
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -526,8 +527,9 @@ async def test_back_and_next_keep_every_value(make_app: Any, simulator: Any) -> 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         wizard = await _open(pilot)
-        await _walk(pilot, region="us-newyork", hostnames="k1 k2", product_index=1, ssh_keys=2, floating="3",
-                    cycle="quarterly")
+        await _walk(
+            pilot, region="us-newyork", hostnames="k1 k2", product_index=1, ssh_keys=2, floating="3", cycle="quarterly"
+        )
         summary = _text(pilot, "#review-summary")
         draft = repr(wizard.draft)
         for _ in range(8):
@@ -622,9 +624,21 @@ async def test_hostile_server_strings_render_literally(make_app: Any, simulator:
 @pytest.mark.parametrize(
     ("min_ram", "mb"),
     [
-        (512, 512.0), ("1024", 1024.0), (2, 2048.0), ("1.5", 1536.0),  # bare numbers: below 64 are GB
-        ("1 GB", 1024.0), ("512MB", 512.0), ("2GiB", 2048.0), ("0.5 g", 512.0), ("1 TB", 1048576.0),
-        (None, None), (0, None), ("lots", None), ("", None), ("1 GB or more", None), ("-1 GB", None),
+        (512, 512.0),
+        ("1024", 1024.0),
+        (2, 2048.0),
+        ("1.5", 1536.0),  # bare numbers: below 64 are GB
+        ("1 GB", 1024.0),
+        ("512MB", 512.0),
+        ("2GiB", 2048.0),
+        ("0.5 g", 512.0),
+        ("1 TB", 1048576.0),
+        (None, None),
+        (0, None),
+        ("lots", None),
+        ("", None),
+        ("1 GB or more", None),
+        ("-1 GB", None),
     ],
 )
 def test_an_os_minimum_ram_is_read_with_its_unit(min_ram: Any, mb: float | None) -> None:

@@ -109,21 +109,25 @@ SIM_FAULTS = [
     pytest.param({"status": 503}, "HTTP 503 Service Unavailable", id="503-json"),
     pytest.param({"status": 504}, "HTTP 504 Gateway Timeout", id="504-json"),
     pytest.param({"status": 500, "body": nginx(500, "Internal Server Error")}, "with an HTML page", id="500-html"),
-    pytest.param({"status": 502, "body": nginx(502, "Bad Gateway")}, "HTTP 502 Bad Gateway) with an HTML page",
-                 id="502-html"),
+    pytest.param(
+        {"status": 502, "body": nginx(502, "Bad Gateway")}, "HTTP 502 Bad Gateway) with an HTML page", id="502-html"
+    ),
     pytest.param({"status": 503, "body": nginx(503, "Service Unavailable")}, "with an HTML page", id="503-html"),
     pytest.param({"status": 504, "body": nginx(504, "Gateway Timeout")}, "with an HTML page", id="504-html"),
-    pytest.param({"status": 429, "retry_after": 1}, "Too many requests (429). The API asked to wait 1 s",
-                 id="429-retry-after"),
+    pytest.param(
+        {"status": 429, "retry_after": 1}, "Too many requests (429). The API asked to wait 1 s", id="429-retry-after"
+    ),
     pytest.param({"status": 429}, "Too many requests (429). Wait a moment", id="429"),
     pytest.param({"reset": True}, "The connection to sim.test failed", id="reset"),
     pytest.param({"status": 200, "body": TRUNCATED}, "JSON that could not be parsed", id="truncated-json"),
-    pytest.param({"status": 200, "body": b"{'instances': [oops]}"}, "JSON that could not be parsed",
-                 id="invalid-json"),
+    pytest.param({"status": 200, "body": b"{'instances': [oops]}"}, "JSON that could not be parsed", id="invalid-json"),
     pytest.param({"status": 200, "body": b"OK then"}, "JSON that could not be parsed (7 bytes", id="not-json"),
     pytest.param({"status": 200, "body": b""}, "with an empty body instead of JSON", id="empty-body"),
-    pytest.param({"status": 200, "body": b'{"detail": "", "code": "OKAY", "data": {"instances": "lots"}}'},
-                 "has 'instances' as a str, not a list", id="wrong-type"),
+    pytest.param(
+        {"status": 200, "body": b'{"detail": "", "code": "OKAY", "data": {"instances": "lots"}}'},
+        "has 'instances' as a str, not a list",
+        id="wrong-type",
+    ),
     pytest.param({"status": 200, "body": b"[1, 2, 3]"}, "not the documented envelope (a list)", id="not-envelope"),
 ]
 
@@ -308,11 +312,15 @@ async def test_power_off_answered_503_can_be_tried_again(make_app: Any, simulato
     ("fault", "said"),
     [
         pytest.param({"status": 504}, "may or may not have been made", id="504-after-applied"),
-        pytest.param({"status": 502, "body": nginx(502, "Bad Gateway")}, "may or may not have been made",
-                     id="502-html-after-applied"),
+        pytest.param(
+            {"status": 502, "body": nginx(502, "Bad Gateway")},
+            "may or may not have been made",
+            id="502-html-after-applied",
+        ),
         pytest.param({"reset": True}, "not known whether the change was made", id="reset-after-applied"),
-        pytest.param({"status": 200, "body": b"<html>oops</html>"}, "The change was probably made",
-                     id="html-200-after-applied"),
+        pytest.param(
+            {"status": 200, "body": b"<html>oops</html>"}, "The change was probably made", id="html-200-after-applied"
+        ),
     ],
 )
 async def test_power_off_whose_answer_is_lost_is_not_resent(
@@ -375,8 +383,13 @@ async def test_detail_under_faults_keeps_the_row_and_says_why(make_app: Any, sim
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         screen = await loaded(pilot, "instances")
         record = _active(simulator)
-        simulator.faults.add(method="GET", path_prefix=f"/v1/instances/{record.id}", status=502,
-                             body=nginx(502, "Bad Gateway"), times=None)
+        simulator.faults.add(
+            method="GET",
+            path_prefix=f"/v1/instances/{record.id}",
+            status=502,
+            body=nginx(502, "Bad Gateway"),
+            times=None,
+        )
         assert screen.table.move_cursor_to_key(record.id)
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Could not load details" in screen.detail.plain_text())
@@ -413,8 +426,7 @@ async def test_a_power_off_that_never_answers_is_not_stuck(make_app: Any, simula
         screen = await loaded(pilot, "instances")
         record = _active(simulator)
         await _power_off(pilot, screen, record)
-        await wait_for(pilot, lambda: any("not known whether the change was made" in t for t in toasts(app)),
-                       timeout=3)
+        await wait_for(pilot, lambda: any("not known whether the change was made" in t for t in toasts(app)), timeout=3)
         await settle(pilot)
         assert transport.hung == 1  # not sent twice
         assert not app._running_actions
@@ -538,8 +550,9 @@ async def test_a_snapshot_job_survives_failing_polls(make_app: Any, simulator: A
         job = next(j for j in app.jobs.jobs if j.target_id == new_id)
         # Every poll of the snapshots fails (an HTML 502, dropped connections, then 503s) while the server
         # finishes the snapshot.
-        simulator.faults.add(method="GET", path_prefix="/v1/snapshots", status=502, body=nginx(502, "Bad Gateway"),
-                             times=3)
+        simulator.faults.add(
+            method="GET", path_prefix="/v1/snapshots", status=502, body=nginx(502, "Bad Gateway"), times=3
+        )
         simulator.faults.add(method="GET", path_prefix="/v1/snapshots", reset=True, times=3)
         simulator.faults.add(method="GET", path_prefix="/v1/snapshots", status=503, times=None)
 

@@ -320,7 +320,8 @@ async def test_the_create_wizard_with_a_hostile_catalog(make_app: Any, simulator
 # -------------------------------------------------------------------------------------------- error messages
 
 HOSTILE_DETAIL = (
-    b'{"detail": "[bold]x\\u001b[31m \\u001b]0;pwned\\u0007 [@click=app.quit]q[/] \\u202eevil ' + b"Z" * 5000
+    b'{"detail": "[bold]x\\u001b[31m \\u001b]0;pwned\\u0007 [@click=app.quit]q[/] \\u202eevil '
+    + b"Z" * 5000
     + b'", "code": "FAILED", "data": null}'
 )
 
@@ -401,7 +402,6 @@ async def test_hostile_input_typed_into_a_form_stays_literal(make_app: Any, simu
         assert pilot.app.is_running
 
 
-
 # ------------------------------------------------------------------------------------------------- numbers
 
 HUGE = 10**400  # a valid JSON integer, far beyond a float
@@ -415,8 +415,10 @@ async def test_absurd_numbers_render_without_crashing(make_app: Any, simulator: 
     web01["extraResource"] = {"cpu": HUGE, "ramInGB": -HUGE, "diskInGB": HUGE, "bandwidthInTB": HUGE}
     product = next(p for p in simulator.products.values() if p["regionId"] == "us-utah")
     product["priceItems"] = [{**item, "monthlyPrice": HUGE, "hourlyPrice": -HUGE} for item in product["priceItems"]]
-    product["plan"] = {**product["plan"], "specification": {"cpu": HUGE, "ram": HUGE, "ramInMB": HUGE,
-                                                            "storage": HUGE, "bandwidthInTB": HUGE}}
+    product["plan"] = {
+        **product["plan"],
+        "specification": {"cpu": HUGE, "ram": HUGE, "ramInMB": HUGE, "storage": HUGE, "bandwidthInTB": HUGE},
+    }
     simulator.regions["us-utah"]["config"] = {**simulator.regions["us-utah"]["config"], "ramThresholdInGB": HUGE}
     fip = next(iter(simulator.floating_ips.values()))
     fip["expiresAt"] = HUGE
@@ -425,8 +427,13 @@ async def test_absurd_numbers_render_without_crashing(make_app: Any, simulator: 
     snapshot["size"] = HUGE
     app = make_app()
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        for name, key in (("instances", web01.id), ("products", f"us-utah/{product['id']}"), ("regions", "us-utah"),
-                          ("floating-ips", fip.id), ("snapshots", snapshot.id)):
+        for name, key in (
+            ("instances", web01.id),
+            ("products", f"us-utah/{product['id']}"),
+            ("regions", "us-utah"),
+            ("floating-ips", fip.id),
+            ("snapshots", snapshot.id),
+        ):
             screen = await _goto(pilot, name)
             assert screen.last_error is None, (name, screen.last_error)
             assert screen.table.move_cursor_to_key(key), name

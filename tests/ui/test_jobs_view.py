@@ -64,14 +64,14 @@ async def test_jobs_view_lists_running_and_finished_jobs_with_elapsed_time(
         assert "ACTIVE after" in lines[first]  # the finished job's note
 
         mono[0] += 3  # live: the running job's clock moves, the finished one's does not
-        await wait_for(pilot, lambda: "15s" in next(
-            line for line in _shown(view).splitlines() if second.label in line))
+        await wait_for(pilot, lambda: "15s" in next(line for line in _shown(view).splitlines() if second.label in line))
         assert "1m05s" in next(line for line in _shown(view).splitlines() if first.label in line)
 
         sim_clock.advance(3)  # the second finishes while the view is open
         await wait_for(pilot, lambda: second.finished)
-        await wait_for(pilot, lambda: "succeeded" in next(
-            line for line in _shown(view).splitlines() if second.label in line))
+        await wait_for(
+            pilot, lambda: "succeeded" in next(line for line in _shown(view).splitlines() if second.label in line)
+        )
 
         await pilot.press("x")  # clear finished
         await pilot.pause()

@@ -145,8 +145,15 @@ def test_fit_drops_whole_items_strictly_by_rank() -> None:
     widths = {i.description: i.width for i in items}
     assert widths["New"] == len(" n New ")
     everything = sum(widths.values())
-    assert [i.description for i in fit(items, everything)] == ["Filter", "New", "Change-OS", "Delete", "Go-to",
-                                                              "Help", "palette"]
+    assert [i.description for i in fit(items, everything)] == [
+        "Filter",
+        "New",
+        "Change-OS",
+        "Delete",
+        "Go-to",
+        "Help",
+        "palette",
+    ]
     # Room for Help, New and Delete but not Change-OS: Delete (same rank) stays, lower ranks go.
     room = widths["Help"] + widths["New"] + widths["Delete"] + 2
     assert [i.description for i in fit(items, room)] == ["New", "Delete", "Help"]

@@ -42,8 +42,12 @@ async def test_iso_download_followed_to_ready(make_app: Any, simulator: Any, sim
         screen = await loaded(pilot, "isos")
         record = await _download_iso(pilot, simulator, "alpine", "https://dl.example.com/a.iso", type_url=True)
         (post,) = writes(simulator, "/v1/iso")
-        assert post.body == {"name": "alpine", "url": "https://dl.example.com/a.iso",
-                             "regionId": "us-utah", "useVirtio": True}
+        assert post.body == {
+            "name": "alpine",
+            "url": "https://dl.example.com/a.iso",
+            "regionId": "us-utah",
+            "useVirtio": True,
+        }
         assert record["status"] == "DOWNLOADING"
         assert screen.model.items[record.id].status == "DOWNLOADING"  # the row is there at once
         job = next(j for j in app.jobs.jobs if j.target_id == record.id)
@@ -90,9 +94,7 @@ async def test_a_bad_url_is_refused_before_sending(make_app: Any, simulator: Any
         assert form.query_one("#field-name", Input).value == "odd"  # kept
 
 
-async def test_image_download_sends_format_and_decompression(
-    make_app: Any, simulator: Any, sim_clock: Any
-) -> None:
+async def test_image_download_sends_format_and_decompression(make_app: Any, simulator: Any, sim_clock: Any) -> None:
     app = make_app(initial_resource="images")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot, "images")
@@ -108,8 +110,13 @@ async def test_image_download_sends_format_and_decompression(
         await wait_for(pilot, lambda: bool(writes(simulator, "/v1/images")))
         await settle(pilot)
         (post,) = writes(simulator, "/v1/images")
-        assert post.body == {"name": "debian-cloud", "url": "https://img.example.com/debian.qcow2.xz",
-                             "regionId": "nl-amsterdam", "format": "qcow2", "decompress": "xz"}
+        assert post.body == {
+            "name": "debian-cloud",
+            "url": "https://img.example.com/debian.qcow2.xz",
+            "regionId": "nl-amsterdam",
+            "format": "qcow2",
+            "decompress": "xz",
+        }
         record = next(r for r in simulator.images.values() if r["name"] == "debian-cloud")
         assert screen.model.items[record.id].status == "DOWNLOADING"
         job = next(j for j in app.jobs.jobs if j.target_id == record.id)

@@ -92,7 +92,10 @@ async def test_protected_instances_refuse_every_key_on_them_or_on_what_is_attach
                     assert pilot.app.screen is screen, (spec.name, action.id)  # no dialog, no form
                     messages = [n.message for n in pilot.app._notifications]
                     assert any("protected" in m and ("'db-*'" in m or "'win-rdp'" in m) for m in messages), (
-                        spec.name, action.id, messages)
+                        spec.name,
+                        action.id,
+                        messages,
+                    )
                     tried.add((spec.name, action.id))
         assert _non_get(simulator) == []
     # Every kind of row tied to an instance was tried: the instance itself, its snapshots, backups, floating IPs.
@@ -155,12 +158,11 @@ async def test_audit_log_records_mutations_without_secrets(make_app: Any, simula
     assert entry["target"] == record["hostname"] and entry["method"] == "POST"
     assert entry["path"].endswith("/change-pass") and entry["status"] == 200 and entry["outcome"] == "ok"
     text = path.read_text()
-    assert TOKEN not in text and "password\":" not in text
+    assert TOKEN not in text and 'password":' not in text
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
 async def test_refused_token_offers_another_without_restarting(make_app: Any, simulator: Any) -> None:
-
 
     app = make_app(client=make_client(simulator), secrets=[TOKEN])
     simulator.config.token = "rotated-token-42"

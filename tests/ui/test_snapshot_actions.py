@@ -134,9 +134,7 @@ async def test_restore_is_not_offered_unless_active(make_app: Any, simulator: An
         assert screen.action_availability("delete") is None
 
 
-async def test_restore_an_active_snapshot_after_typing_the_name(
-    make_app: Any, simulator: Any, sim_clock: Any
-) -> None:
+async def test_restore_an_active_snapshot_after_typing_the_name(make_app: Any, simulator: Any, sim_clock: Any) -> None:
     app = make_app(initial_resource="snapshots")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = await loaded(pilot, "snapshots")
@@ -225,15 +223,14 @@ async def test_detail_shows_epoch_seconds_and_milliseconds_alike(make_app: Any, 
         assert re.search(r"instance deleted\s+yes", text)  # old-test was deleted
 
 
-async def test_poller_lists_instead_of_fetching_each_snapshot(
-    make_app: Any, simulator: Any, sim_clock: Any
-) -> None:
+async def test_poller_lists_instead_of_fetching_each_snapshot(make_app: Any, simulator: Any, sim_clock: Any) -> None:
     # A slow poller: rounds are run by hand below (the app's loop polls when jobs start, then sleeps 10 s).
     app = make_app(job_interval=10.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, "instances")
         idle = [
-            r for r in simulator.instances.values()
+            r
+            for r in simulator.instances.values()
             if r["status"] in ("active", "shutdown") and r["hostname"] != "worker-01"
         ][:20]
         assert len(idle) == 20
@@ -242,8 +239,7 @@ async def test_poller_lists_instead_of_fetching_each_snapshot(
             snapshot = await app.client.snapshots.create(record.id)
             assert snapshot is not None
             ids.append(snapshot.id)
-            app.track("snapshot", snapshot.id, snapshot.name or snapshot.id, "create",
-                      Expectation.snapshot_created())
+            app.track("snapshot", snapshot.id, snapshot.name or snapshot.id, "create", Expectation.snapshot_created())
         await settle(pilot)
         await app.jobs.poll_once()  # waits for a round the app's loop may be running
 

@@ -17,8 +17,7 @@ from cloudzy_tui.sim.store import Store
 def render_backup(store: Store, record: Record) -> dict[str, Any]:
     """The wire object of a profile (stored fields + the computed ones)."""
     instance = store.instances[record["instanceId"]]
-    files = [s.data for s in reversed(store.snapshots.values())
-             if s.automated and s["instanceId"] == instance.id]
+    files = [s.data for s in reversed(store.snapshots.values()) if s.automated and s["instanceId"] == instance.id]
     done = [f["createdAt"] for f in files if f["status"] == "ACTIVE"]
     data = record.data
     per_run = 1 if data["scheduleFrequency"] == "daily" else max(1, len(data["scheduleWeekDays"]))
@@ -61,8 +60,14 @@ def backup_days(frequency: str, weekdays: list[str] | None, current: list[str] |
 
 
 def create_backup(
-    store: Store, instance_id: str, frequency: str, weekdays: list[str] | None, period: int, *,
-    status: str = "pending", created: float | None = None,
+    store: Store,
+    instance_id: str,
+    frequency: str,
+    weekdays: list[str] | None,
+    period: int,
+    *,
+    status: str = "pending",
+    created: float | None = None,
 ) -> dict[str, Any]:
     """A new profile (409 if the instance has one). The seed passes ``status`` and ``created``; a ``pending``
     profile turns ``active`` one step from now."""
@@ -70,10 +75,17 @@ def create_backup(
     if instance_id in store.backups:
         raise Conflict(f"Instance {instance['hostname']} already has a backup profile; update it instead")
     now = store.now() if created is None else created
-    record = Record(data={"instanceId": instance_id, "status": status, "feePercentage": catalog.BACKUP_FEE_PERCENT,
-                          "scheduleFrequency": frequency,
-                          "scheduleWeekDays": backup_days(frequency, weekdays),
-                          "periodId": period, "createdAt": millis(now)})
+    record = Record(
+        data={
+            "instanceId": instance_id,
+            "status": status,
+            "feePercentage": catalog.BACKUP_FEE_PERCENT,
+            "scheduleFrequency": frequency,
+            "scheduleWeekDays": backup_days(frequency, weekdays),
+            "periodId": period,
+            "createdAt": millis(now),
+        }
+    )
     store.backups[instance_id] = record
     if status == "pending":
         store.scheduler.chain(record, store.now(), store.step, [("active", set_status(record, "active"))])

@@ -60,13 +60,21 @@ def check_custom_resources(region: dict[str, Any], extra: dict[str, int], loc: t
             errors.append(error_item([*loc, key], "field required for a custom plan", "value_error.missing"))
     config = region["config"]
     if (extra.get("ramInGB") or 0) > config["ramThresholdInGB"]:
-        errors.append(error_item([*loc, "ramInGB"],
-                                 f"ensure this value is less than or equal to {config['ramThresholdInGB']}"
-                                 f" (region {region['name']})", "value_error.number.not_le"))
+        errors.append(
+            error_item(
+                [*loc, "ramInGB"],
+                f"ensure this value is less than or equal to {config['ramThresholdInGB']} (region {region['name']})",
+                "value_error.number.not_le",
+            )
+        )
     if (extra.get("diskInGB") or 0) > config["diskThresholdInGB"]:
-        errors.append(error_item([*loc, "diskInGB"],
-                                 f"ensure this value is less than or equal to {config['diskThresholdInGB']}"
-                                 f" (region {region['name']})", "value_error.number.not_le"))
+        errors.append(
+            error_item(
+                [*loc, "diskInGB"],
+                f"ensure this value is less than or equal to {config['diskThresholdInGB']} (region {region['name']})",
+                "value_error.number.not_le",
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
 
@@ -99,9 +107,17 @@ def specs(product: dict[str, Any] | None, extra: dict[str, int] | None) -> tuple
     extra = extra or {}
     if product is not None:
         spec = product["plan"]["specification"]
-        resources = {"cpu": 0, "ramInGB": 0, "diskInGB": extra.get("diskInGB") or 0,
-                     "bandwidthInTB": extra.get("bandwidthInTB") or 0}
+        resources = {
+            "cpu": 0,
+            "ramInGB": 0,
+            "diskInGB": extra.get("diskInGB") or 0,
+            "bandwidthInTB": extra.get("bandwidthInTB") or 0,
+        }
         return spec["cpu"], spec["ramInMB"], spec["storage"] + resources["diskInGB"], resources
-    resources = {"cpu": extra.get("cpu") or 1, "ramInGB": extra.get("ramInGB") or 1,
-                 "diskInGB": extra.get("diskInGB") or 10, "bandwidthInTB": extra.get("bandwidthInTB") or 1}
+    resources = {
+        "cpu": extra.get("cpu") or 1,
+        "ramInGB": extra.get("ramInGB") or 1,
+        "diskInGB": extra.get("diskInGB") or 10,
+        "bandwidthInTB": extra.get("bandwidthInTB") or 1,
+    }
     return resources["cpu"], resources["ramInGB"] * 1024, resources["diskInGB"], resources

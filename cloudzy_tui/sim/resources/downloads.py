@@ -18,10 +18,24 @@ UNREACHABLE_SUFFIXES = (".invalid", ".test", ".localhost")
 UNREACHABLE_WORDS = ("unreachable", "fail")
 
 #: compression suffix of an image URL -> ``decompress``; disk-image suffix -> ``format``
-_COMPRESSION_SUFFIX = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd",
-                       ".zstd": "zstd", ".zip": "zip"}
-_FORMAT_SUFFIX = {".qcow2": "qcow2", ".raw": "raw", ".img": "raw", ".vmdk": "vmdk", ".vdi": "vdi", ".vhd": "vhd",
-                  ".vhdx": "vhdx"}
+_COMPRESSION_SUFFIX = {
+    ".gz": "gzip",
+    ".gzip": "gzip",
+    ".bz2": "bzip2",
+    ".xz": "xz",
+    ".zst": "zstd",
+    ".zstd": "zstd",
+    ".zip": "zip",
+}
+_FORMAT_SUFFIX = {
+    ".qcow2": "qcow2",
+    ".raw": "raw",
+    ".img": "raw",
+    ".vmdk": "vmdk",
+    ".vdi": "vdi",
+    ".vhd": "vhd",
+    ".vhdx": "vhdx",
+}
 
 
 def is_unreachable(url: str) -> bool:
@@ -80,14 +94,26 @@ def get_download(store: Store, kind: str, item_id: str) -> DownloadRecord:
     return record
 
 
-def start_download(store: Store, kind: str, fields: dict[str, Any], *, now: float | None = None,
-                   status: str = "DOWNLOADING", rng: random.Random | None = None,
-                   created: float | None = None) -> DownloadRecord:
+def start_download(
+    store: Store,
+    kind: str,
+    fields: dict[str, Any],
+    *,
+    now: float | None = None,
+    status: str = "DOWNLOADING",
+    rng: random.Random | None = None,
+    created: float | None = None,
+) -> DownloadRecord:
     """Store a new ISO/image; DOWNLOADING ones become READY after two steps (FAILED after one for an
     unreachable URL)."""
     now = store.now() if now is None else now
-    data: dict[str, Any] = {"id": store.new_uuid(rng), "name": fields["name"], "url": fields["url"],
-                            "status": status, "regionId": fields["regionId"]}
+    data: dict[str, Any] = {
+        "id": store.new_uuid(rng),
+        "name": fields["name"],
+        "url": fields["url"],
+        "status": status,
+        "regionId": fields["regionId"],
+    }
     if kind == "iso":
         data["useVirtio"] = fields.get("useVirtio", True)
     else:
@@ -108,6 +134,7 @@ def start_download(store: Store, kind: str, fields: dict[str, Any], *, now: floa
 
             store.scheduler.chain(record, now, store.step, [("FAILED", failed)])
         else:
+
             def ready(at: float) -> None:
                 record.data["status"] = "READY"
                 record.data["progress"] = 100

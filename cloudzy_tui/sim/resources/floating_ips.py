@@ -12,20 +12,30 @@ from cloudzy_tui.sim.store import Store
 
 
 def new_floating_ip(
-    store: Store, region_id: str, now: float, *, instance_id: str | None = None, auto_renew: bool = True,
-    note: str | None = None, expires: float | None = None, deleted: bool = False, rng: random.Random | None = None,
+    store: Store,
+    region_id: str,
+    now: float,
+    *,
+    instance_id: str | None = None,
+    auto_renew: bool = True,
+    note: str | None = None,
+    expires: float | None = None,
+    deleted: bool = False,
+    rng: random.Random | None = None,
 ) -> Record:
     """Store a floating IP from the pool (expiring 30 days from ``now`` unless ``expires`` says otherwise)."""
-    record = Record(data={
-        "id": store.new_uuid(rng),
-        "ipAddress": store.next_floating_ip(),
-        "regionId": region_id,
-        "instanceId": instance_id,
-        "autoRenew": auto_renew,
-        "customerNote": note,
-        "expiresAt": int(expires if expires is not None else now + 30 * 86400),
-        "isDeleted": deleted,
-    })
+    record = Record(
+        data={
+            "id": store.new_uuid(rng),
+            "ipAddress": store.next_floating_ip(),
+            "regionId": region_id,
+            "instanceId": instance_id,
+            "autoRenew": auto_renew,
+            "customerNote": note,
+            "expiresAt": int(expires if expires is not None else now + 30 * 86400),
+            "isDeleted": deleted,
+        }
+    )
     store.floating_ips[record.id] = record
     return record
 

@@ -176,8 +176,12 @@ def instance_data(
     app = store.applications.get(app_id) if app_id else None
     oca = None
     if app is not None:
-        oca = {"appId": app["id"], "appName": app["name"],
-               "accessUrl": f"https://{main_ip}/" if main_ip else None, "username": "admin"}
+        oca = {
+            "appId": app["id"],
+            "appName": app["name"],
+            "accessUrl": f"https://{main_ip}/" if main_ip else None,
+            "username": "admin",
+        }
     return {
         "id": instance_id,
         "hostname": hostname,
@@ -211,10 +215,15 @@ def instance_data(
 
 def provision(store: Store, record: InstanceRecord, start: float) -> None:
     """Schedule a new (or reinstalled) instance's chain from preparing_disk: -> initializing -> active."""
-    store.scheduler.chain(record, start, store.step, [
-        ("initializing", set_status(record, "initializing")),
-        ("active", set_status(record, "active")),
-    ])
+    store.scheduler.chain(
+        record,
+        start,
+        store.step,
+        [
+            ("initializing", set_status(record, "initializing")),
+            ("active", set_status(record, "active")),
+        ],
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- create
@@ -235,8 +244,9 @@ def create_instances(store: Store, args: CreateInstanceArgs) -> list[dict[str, A
         if klass == "default":
             klass = plan_class
         elif klass != plan_class:
-            raise BadRequest(f"Product '{args.product_id}' is a {product['plan']['type']} plan: class must be "
-                             f"'{plan_class}'")
+            raise BadRequest(
+                f"Product '{args.product_id}' is a {product['plan']['type']} plan: class must be '{plan_class}'"
+            )
     else:
         if not config["supportCustomPlan"]:
             raise BadRequest(f"Region {region['name']} does not offer custom plans: choose a productId")
@@ -291,11 +301,17 @@ def create_instances(store: Store, args: CreateInstanceArgs) -> list[dict[str, A
             ddos=args.ddos,
             features=args.feature_ids,
         )
-        record = store.add_instance(InstanceRecord(
-            data=data, host=store.pick_host(region["id"], store.rng_ids), monthly_price=price,
-            reserved=price, billing_cycle=args.billing_cycle, ssh_key_ids=list(args.ssh_key_ids or []),
-            created=now,
-        ))
+        record = store.add_instance(
+            InstanceRecord(
+                data=data,
+                host=store.pick_host(region["id"], store.rng_ids),
+                monthly_price=price,
+                reserved=price,
+                billing_cycle=args.billing_cycle,
+                ssh_key_ids=list(args.ssh_key_ids or []),
+                created=now,
+            )
+        )
         for _ in range(args.floating_ip_count):
             new_floating_ip(store, region["id"], now, instance_id=data["id"])
         provision(store, record, now)
@@ -409,8 +425,7 @@ def resize(
         catalog.check_custom_resources(region, extra or {}, ("body", "extraResource"))
     cpu, ram_mb, disk, resources = catalog.specs(product, extra)
     if disk < record["disk"]:
-        raise BadRequest(f"Disks cannot shrink: {record['hostname']} has {record['disk']} GB, the new plan "
-                         f"{disk} GB")
+        raise BadRequest(f"Disks cannot shrink: {record['hostname']} has {record['disk']} GB, the new plan {disk} GB")
     price = catalog.monthly_price(region["id"], product, extra, record.billing_cycle)
     delta = round(price - record.monthly_price, 2)
     if delta > 0:
@@ -421,12 +436,17 @@ def resize(
     record["status"] = "resizing"
 
     def finish(at: float) -> None:
-        record.data.update({
-            "vcpuCount": cpu, "ram": ram_mb, "disk": disk, "extraResource": resources,
-            "productId": product["id"] if product else None,
-            "discountPercent": product["discountPercent"] if product else 0,
-            "status": previous,
-        })
+        record.data.update(
+            {
+                "vcpuCount": cpu,
+                "ram": ram_mb,
+                "disk": disk,
+                "extraResource": resources,
+                "productId": product["id"] if product else None,
+                "discountPercent": product["discountPercent"] if product else 0,
+                "status": previous,
+            }
+        )
         if product is not None:
             record.data["class"] = catalog.plan_class(product)
 

@@ -19,13 +19,24 @@ def millis(epoch: float) -> int:
 
 def metadata(instance: InstanceRecord) -> dict[str, Any]:
     """What a snapshot (and a backup profile) says of its instance."""
-    return {"hostname": instance["hostname"], "osName": instance["os"]["name"],
-            "vcpuCount": instance["vcpuCount"], "ram": instance["ram"], "disk": instance["disk"]}
+    return {
+        "hostname": instance["hostname"],
+        "osName": instance["os"]["name"],
+        "vcpuCount": instance["vcpuCount"],
+        "ram": instance["ram"],
+        "disk": instance["disk"],
+    }
 
 
 def snapshot_data(
-    *, snapshot_id: str, name: str, instance: InstanceRecord, status: str, created: float,
-    size: int, restored: float | None = None,
+    *,
+    snapshot_id: str,
+    name: str,
+    instance: InstanceRecord,
+    status: str,
+    created: float,
+    size: int,
+    restored: float | None = None,
 ) -> dict[str, Any]:
     """The wire object of a new snapshot of ``instance``."""
     return {
@@ -86,8 +97,11 @@ def create_snapshot(store: Store, instance_id: str) -> dict[str, Any]:
     stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d-%H%M%S")
     record = SnapshotRecord(
         data=snapshot_data(
-            snapshot_id=store.new_uuid(), name=f"{instance['hostname']}-{stamp}", instance=instance,
-            status="IN_PROGRESS", created=now,
+            snapshot_id=store.new_uuid(),
+            name=f"{instance['hostname']}-{stamp}",
+            instance=instance,
+            status="IN_PROGRESS",
+            created=now,
             size=max(1, int(instance["disk"] * (0.15 + 0.5 * store.rng_outcomes.random()))),
         ),
         os_id=instance["osId"],

@@ -23,8 +23,15 @@ def add_ssh_key(store: Store, name: str, public_key: str, customer_id: str | Non
         if existing["fingerprint"] == fp:
             raise Conflict(f"This public key is already stored as '{existing['name']}' (id {existing['id']})")
     key_id = store.take_ssh_key_id()
-    record = Record(data={"id": key_id, "name": name, "publicKey": " ".join(public_key.split()),
-                          "customerId": customer_id or store.customer_id, "fingerprint": fp})
+    record = Record(
+        data={
+            "id": key_id,
+            "name": name,
+            "publicKey": " ".join(public_key.split()),
+            "customerId": customer_id or store.customer_id,
+            "fingerprint": fp,
+        }
+    )
     store.ssh_keys[key_id] = record
     return record
 

@@ -87,23 +87,46 @@ class BackupScheduleModal(FormModal[Any]):
         if instance_id is None:
             fields.append(
                 FormField(
-                    "instance", "Instance", kind="choice", required=True, choices=list(instance_choices),
-                    help="Instances that have no backup profile yet.", aliases=("instanceId",),
+                    "instance",
+                    "Instance",
+                    kind="choice",
+                    required=True,
+                    choices=list(instance_choices),
+                    help="Instances that have no backup profile yet.",
+                    aliases=("instanceId",),
                 )
             )
         # Keep any day the server spelt its own way, so an update does not silently drop it.
         day_choices = list(WEEKDAYS) + [d for d in current_days if d not in WEEKDAYS]
         fields += [
-            FormField("frequency", "Frequency", kind="choice", required=True, value=frequency,
-                      choices=frequencies, aliases=("scheduleFrequency",)),
-            FormField("days", "Weekdays", kind="multi", value=current_days,
-                      choices=[(clean(d), d) for d in day_choices],
-                      help="At least one day. Space toggles a day.",
-                      aliases=("scheduleWeekDays",)),
-            FormField("retention", "Retention", kind="choice", required=True,
-                      value=period if period is not None and period > 0 else 7,
-                      choices=retention_choices(period),
-                      help="How long each backup is kept.", aliases=("periodId",)),
+            FormField(
+                "frequency",
+                "Frequency",
+                kind="choice",
+                required=True,
+                value=frequency,
+                choices=frequencies,
+                aliases=("scheduleFrequency",),
+            ),
+            FormField(
+                "days",
+                "Weekdays",
+                kind="multi",
+                value=current_days,
+                choices=[(clean(d), d) for d in day_choices],
+                help="At least one day. Space toggles a day.",
+                aliases=("scheduleWeekDays",),
+            ),
+            FormField(
+                "retention",
+                "Retention",
+                kind="choice",
+                required=True,
+                value=period if period is not None and period > 0 else 7,
+                choices=retention_choices(period),
+                help="How long each backup is kept.",
+                aliases=("periodId",),
+            ),
             FormField("retention_other", "Retention (days)", kind="int", placeholder="e.g. 21"),
         ]
         if frequency == "daily":

@@ -242,15 +242,22 @@ class Draft:
 
     @property
     def iso_id(self) -> str | None:
-        return self.source[len(ISO_PREFIX):] if self.source.startswith(ISO_PREFIX) else None
+        return self.source[len(ISO_PREFIX) :] if self.source.startswith(ISO_PREFIX) else None
 
     @property
     def snapshot_id(self) -> str | None:
-        return self.source[len(SNAPSHOT_PREFIX):] if self.source.startswith(SNAPSHOT_PREFIX) else None
+        return self.source[len(SNAPSHOT_PREFIX) :] if self.source.startswith(SNAPSHOT_PREFIX) else None
 
     def has_input(self) -> bool:
-        typed = (self.extra_disk, self.extra_bandwidth, self.cpu, self.ram, self.disk, self.bandwidth,
-                 self.hostnames_text)
+        typed = (
+            self.extra_disk,
+            self.extra_bandwidth,
+            self.cpu,
+            self.ram,
+            self.disk,
+            self.bandwidth,
+            self.hostnames_text,
+        )
         return any(t.strip() for t in typed) or bool(self.ssh_key_ids or self.features)
 
 
@@ -375,8 +382,16 @@ def region_label(region: Region) -> Text:
         text.append(f"  {clean(region.abbr, max_length=8)}", style="dim")
     text.append_text(region_flags(region))
     cfg = region.config
-    offers = [name for name, ok in (("IPv6", cfg.support_ipv6), ("custom", cfg.support_custom_plan),
-                                    ("DDoS", cfg.support_ddos_ipv4), ("GPU", cfg.support_gpu)) if ok]
+    offers = [
+        name
+        for name, ok in (
+            ("IPv6", cfg.support_ipv6),
+            ("custom", cfg.support_custom_plan),
+            ("DDoS", cfg.support_ddos_ipv4),
+            ("GPU", cfg.support_gpu),
+        )
+        if ok
+    ]
     if offers:
         text.append("  " + " · ".join(offers), style="dim")
     return text
@@ -494,8 +509,9 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
     def _number_row(self, label: str, widget_id: str, value: str, placeholder: str = "") -> ComposeResult:
         with Horizontal(classes="wizard-row"):
             yield Label(label, classes="wizard-row-label")
-            yield Input(value, id=widget_id, restrict=r"[0-9]*", compact=True, placeholder=placeholder or "none",
-                        max_length=6)
+            yield Input(
+                value, id=widget_id, restrict=r"[0-9]*", compact=True, placeholder=placeholder or "none", max_length=6
+            )
 
     def compose(self) -> ComposeResult:
         d = self.draft
@@ -504,27 +520,39 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             yield Static("", id="wizard-steps")
             with ContentSwitcher(initial="step-region", id="wizard-body"):
                 with VerticalScroll(id="step-region", classes="wizard-step"):
-                    yield Static(Text("Where the instances run. Out-of-stock regions are listed but cannot be "
-                                      "chosen.", style="dim"), classes="wizard-hint")
+                    yield Static(
+                        Text(
+                            "Where the instances run. Out-of-stock regions are listed but cannot be chosen.",
+                            style="dim",
+                        ),
+                        classes="wizard-hint",
+                    )
                     yield OptionList(id="region-list")
                     yield self._error_box("region")
                     yield Static("", id="region-info")
                 with VerticalScroll(id="step-class", classes="wizard-step"):
-                    yield Static(Text("The kind of server. The region decides which classes exist.", style="dim"),
-                                 classes="wizard-hint")
+                    yield Static(
+                        Text("The kind of server. The region decides which classes exist.", style="dim"),
+                        classes="wizard-hint",
+                    )
                     yield OptionList(id="class-list")
                     yield self._error_box("class")
                 with VerticalScroll(id="step-plan", classes="wizard-step"):
-                    yield Checkbox("Custom resources (vCPU, RAM, disk) instead of a fixed plan", d.custom,
-                                   id="plan-custom", compact=True)
+                    yield Checkbox(
+                        "Custom resources (vCPU, RAM, disk) instead of a fixed plan",
+                        d.custom,
+                        id="plan-custom",
+                        compact=True,
+                    )
                     yield Static("", id="plan-note", classes="wizard-hint")
                     with Vertical(id="plan-fixed"):
                         yield OptionList(id="product-list")
                         yield self._error_box("product")
                         yield from self._number_row("Extra disk (GB, optional)", "extra-disk", d.extra_disk)
                         yield self._error_box("extra_disk")
-                        yield from self._number_row("Extra traffic (TB, optional)", "extra-bandwidth",
-                                                    d.extra_bandwidth)
+                        yield from self._number_row(
+                            "Extra traffic (TB, optional)", "extra-bandwidth", d.extra_bandwidth
+                        )
                         yield self._error_box("extra_bandwidth")
                     with Vertical(id="plan-custom-fields"):
                         yield from self._number_row("vCPU", "custom-cpu", d.cpu, "required")
@@ -549,9 +577,14 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                         yield OptionList(id="os-list")
                         yield self._error_box("os")
                 with VerticalScroll(id="step-hostnames", classes="wizard-step"):
-                    yield Static(Text(f"One instance per hostname: 1 to {MAX_HOSTNAMES} names separated by spaces "
-                                      "or commas (letters, digits, hyphens and dots).", style="dim"),
-                                 classes="wizard-hint")
+                    yield Static(
+                        Text(
+                            f"One instance per hostname: 1 to {MAX_HOSTNAMES} names separated by spaces "
+                            "or commas (letters, digits, hyphens and dots).",
+                            style="dim",
+                        ),
+                        classes="wizard-hint",
+                    )
                     yield Input(d.hostnames_text, id="hostnames", placeholder="web-1 web-2")
                     yield Static("", id="hostnames-preview")
                     yield self._error_box("hostnames")
@@ -574,8 +607,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                     yield Label("Billing cycle", classes="wizard-label")
                     yield OptionList(id="cycle-list")
                     yield self._error_box("billing_cycle")
-                    yield Checkbox("Renew the subscription automatically", d.auto_renew, id="auto-renew",
-                                   compact=True)
+                    yield Checkbox("Renew the subscription automatically", d.auto_renew, id="auto-renew", compact=True)
                     yield self._error_box("auto_renew")
                     yield Label("Features (optional)", classes="wizard-label")
                     yield SelectionList[str](id="features")
@@ -657,7 +689,8 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             return None
         klass = instance_class or self.draft.instance_class
         return [
-            p for p in self._products[region_id]
+            p
+            for p in self._products[region_id]
             if p.is_active and (p.plan is None or p.plan.is_active) and product_class(p) == klass
         ]
 
@@ -685,9 +718,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
 
     # ------------------------------------------------------------- option lists
 
-    def _set_options(
-        self, list_id: str, entries: Sequence[tuple[Any, Text, bool]], selected: Any
-    ) -> Any:
+    def _set_options(self, list_id: str, entries: Sequence[tuple[Any, Text, bool]], selected: Any) -> Any:
         """Fill an option list with (value, prompt, disabled) and highlight ``selected`` (else the first enabled
         entry). Returns the value now highlighted (``None`` if none can be)."""
         widget = self.query_one(f"#{list_id}", OptionList)
@@ -829,8 +860,9 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 limits.append(f"RAM up to {clean(cfg.ram_threshold_in_gb)} GB")
             if cfg.disk_threshold_in_gb is not None:
                 limits.append(f"disk up to {clean(cfg.disk_threshold_in_gb)} GB")
-            note.update(Text(f"Custom resources in {name}" + (f": {', '.join(limits)}." if limits else "."),
-                             style="dim"))
+            note.update(
+                Text(f"Custom resources in {name}" + (f": {', '.join(limits)}." if limits else "."), style="dim")
+            )
         elif not cfg.support_custom_plan:
             note.update(Text(f"{name} offers fixed plans only (no custom resources).", style="dim"))
         elif not offered:
@@ -843,8 +875,11 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         entries: list[tuple[Any, Text, bool]] = []
         if products is None:
             message = self._products_error.get(d.region_id or "")
-            text = Text(f"Could not load the products: {clean(message, max_length=200)}", style="red") if message \
+            text = (
+                Text(f"Could not load the products: {clean(message, max_length=200)}", style="red")
+                if message
                 else Text("Loading products…", style="italic")
+            )
             entries.append((None, text, True))
             if message and d.region_id:
                 self._load_products(d.region_id)
@@ -909,8 +944,10 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         isos_here = sum(1 for i in self.isos if iso_usable(i, d.region_id))
         if from_os:
             hidden = len(self.isos) - isos_here
-            text = Text(f"{isos_here} custom ISO(s) ready in this region, {len(self.snapshots)} active snapshot(s).",
-                        style="dim")
+            text = Text(
+                f"{isos_here} custom ISO(s) ready in this region, {len(self.snapshots)} active snapshot(s).",
+                style="dim",
+            )
             if hidden:
                 text.append(f" {hidden} ISO(s) of other regions or not READY are not offered.", style="dim")
             info.update(text)
@@ -969,7 +1006,8 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             entries.append((o.id, label, False))
         if not entries:
             message = self.notes.get("os") or (
-                "None of the application's operating systems is offered." if application is not None
+                "None of the application's operating systems is offered."
+                if application is not None
                 else "The API lists no operating system: the server installs its default."
             )
             entries.append((None, Text(message, style="yellow"), True))
@@ -998,11 +1036,13 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         if note:
             text = Text(note, style="yellow")
         elif selections:
-            text = Text("Space or Enter ticks a key; several may be chosen. None: log in with the root password.",
-                        style="dim")
+            text = Text(
+                "Space or Enter ticks a key; several may be chosen. None: log in with the root password.", style="dim"
+            )
         else:
-            text = Text("The account has no SSH keys; log in with the root password (or add a key with :keys).",
-                        style="dim")
+            text = Text(
+                "The account has no SSH keys; log in with the root password (or add a key with :keys).", style="dim"
+            )
         self.query_one("#ssh-note", Static).update(text)
 
     def _populate_network(self) -> None:
@@ -1051,8 +1091,9 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         d.features = [f for f in d.features if f in features]
         widget = self.query_one("#features", SelectionList)
         widget.clear_options()
-        widget.add_options([Selection(Text(f"{f:<12} {FEATURE_TEXT.get(f, '')}"), f, f in d.features)
-                            for f in features])
+        widget.add_options(
+            [Selection(Text(f"{f:<12} {FEATURE_TEXT.get(f, '')}"), f, f in d.features) for f in features]
+        )
         if features:
             widget.highlighted = 0
 
@@ -1125,7 +1166,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             return
         count = len(names)
         text = Text(f"{count} instance{'s' if count != 1 else ''}: ", style="dim")
-        text.append(", ".join(clean(n, max_length=63) for n in names[:MAX_HOSTNAMES + 2]))
+        text.append(", ".join(clean(n, max_length=63) for n in names[: MAX_HOSTNAMES + 2]))
         preview.update(text)
 
     # ------------------------------------------------------------- validation
@@ -1155,8 +1196,9 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 if snapshot is None:
                     errors.add("source", "this snapshot is not available: choose another source")
                 elif reason := self._snapshot_too_big(snapshot):
-                    errors.add("source", f"the snapshot's disk is too big ({reason}): choose a larger plan or "
-                                         "extra disk")
+                    errors.add(
+                        "source", f"the snapshot's disk is too big ({reason}): choose a larger plan or extra disk"
+                    )
         elif step_id == "software":
             application = self._application()
             if d.app_id and application is None:
@@ -1170,8 +1212,11 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                     errors.add("os", "the application does not run on this operating system")
                 need, ram = os_min_ram_mb(system), self._plan_ram_mb()
                 if need is not None and ram is not None and ram < need:
-                    errors.add("os", f"{clean(system.name or system.id, max_length=40)} needs at least "
-                                     f"{ram_mb(need)} of RAM; the plan has {ram_mb(ram)}")
+                    errors.add(
+                        "os",
+                        f"{clean(system.name or system.id, max_length=40)} needs at least "
+                        f"{ram_mb(need)} of RAM; the plan has {ram_mb(ram)}",
+                    )
         elif step_id == "hostnames":
             for message in parse_hostnames(d.hostnames_text)[1]:
                 errors.add("hostnames", message)
@@ -1196,8 +1241,12 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
                 errors.add("product", "custom resources are not offered here: choose a product")
                 return
             limits = {"ram": cfg.ram_threshold_in_gb, "disk": cfg.disk_threshold_in_gb}
-            for name, value, required in (("cpu", d.cpu, True), ("ram", d.ram, True), ("disk", d.disk, True),
-                                          ("bandwidth", d.bandwidth, False)):
+            for name, value, required in (
+                ("cpu", d.cpu, True),
+                ("ram", d.ram, True),
+                ("disk", d.disk, True),
+                ("bandwidth", d.bandwidth, False),
+            ):
                 try:
                     number = whole_number(value)
                 except ValueError:
@@ -1524,12 +1573,25 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
     def _known_names(self) -> dict[str, str]:
         known = dict(JSON_FIELDS)
         if self.draft.custom:
-            known.update({"extraResource": "cpu", "extraResource.cpu": "cpu", "extraResource.ramInGB": "ram",
-                          "extraResource.diskInGB": "disk", "extraResource.bandwidthInTB": "bandwidth"})
+            known.update(
+                {
+                    "extraResource": "cpu",
+                    "extraResource.cpu": "cpu",
+                    "extraResource.ramInGB": "ram",
+                    "extraResource.diskInGB": "disk",
+                    "extraResource.bandwidthInTB": "bandwidth",
+                }
+            )
         else:
-            known.update({"extraResource": "product", "extraResource.diskInGB": "extra_disk",
-                          "extraResource.bandwidthInTB": "extra_bandwidth", "extraResource.cpu": "product",
-                          "extraResource.ramInGB": "product"})
+            known.update(
+                {
+                    "extraResource": "product",
+                    "extraResource.diskInGB": "extra_disk",
+                    "extraResource.bandwidthInTB": "extra_bandwidth",
+                    "extraResource.cpu": "product",
+                    "extraResource.ramInGB": "product",
+                }
+            )
         return known
 
     def _route(self, exc: BaseException, names: Sequence[str]) -> RoutedErrors:
@@ -1541,8 +1603,9 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         else:
             return route_exception(exc, self._known_names())
         by_host = [e for e in field_errors if e.field == "hostnames" and e.index is not None and e.index < len(names)]
-        rest = [e for e in field_errors if not (e.field == "hostnames" and e.index is not None
-                                                and e.index < len(names))]
+        rest = [
+            e for e in field_errors if not (e.field == "hostnames" and e.index is not None and e.index < len(names))
+        ]
         routed = route_field_errors(rest, self._known_names())
         for error in by_host:
             assert error.index is not None
@@ -1578,12 +1641,18 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             "floatingIPCount": whole_number(d.floating_ips) or 0,
         }
         if d.custom:
-            body["extraResource"] = {"cpu": whole_number(d.cpu), "ramInGB": whole_number(d.ram),
-                                     "diskInGB": whole_number(d.disk), "bandwidthInTB": whole_number(d.bandwidth)}
+            body["extraResource"] = {
+                "cpu": whole_number(d.cpu),
+                "ramInGB": whole_number(d.ram),
+                "diskInGB": whole_number(d.disk),
+                "bandwidthInTB": whole_number(d.bandwidth),
+            }
         else:
             body["productId"] = d.product_id
-            extra = {"diskInGB": whole_number(d.extra_disk) or None,
-                     "bandwidthInTB": whole_number(d.extra_bandwidth) or None}
+            extra = {
+                "diskInGB": whole_number(d.extra_disk) or None,
+                "bandwidthInTB": whole_number(d.extra_bandwidth) or None,
+            }
             if any(extra.values()):
                 body["extraResource"] = extra
         if d.iso_id is not None:
@@ -1668,8 +1737,9 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
     def _show_low_balance(self, exc: LowBalanceError) -> None:
         required, available = exc.minimum_required_balance, exc.customer_balance
         text = Text("Not enough balance for this order: ", style="bold")
-        text.append(f"required {money(required) or 'unknown'}, available {money(available) or 'unknown'}.",
-                    style="bold")
+        text.append(
+            f"required {money(required) or 'unknown'}, available {money(available) or 'unknown'}.", style="bold"
+        )
         text.append("\nTop up the account, then press Create again: nothing needs to be entered again.")
         self._set_general(text)
         self._go(REVIEW, focus=False)
@@ -1689,8 +1759,9 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             found = await self._lookup(names)
         except CloudzyError as exc:
             self.busy = False
-            text = Text("It is not known whether the instances were created, and looking them up failed: ",
-                        style="bold")
+            text = Text(
+                "It is not known whether the instances were created, and looking them up failed: ", style="bold"
+            )
             text.append(clean(exc.message, max_length=300))
             text.append("\nNothing was sent again. Press Check again to look once more.")
             self._set_general(text)
@@ -1719,8 +1790,11 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
             self.draft.hostnames_text = " ".join(missing)
             self.query_one("#hostnames", Input).value = self.draft.hostnames_text
         else:
-            text.append("The API did not confirm the order, and no instance with these hostnames exists: nothing "
-                        "was created. Press Create to try again.", style="bold")
+            text.append(
+                "The API did not confirm the order, and no instance with these hostnames exists: nothing "
+                "was created. Press Create to try again.",
+                style="bold",
+            )
         self._set_general(text)
         self._go(REVIEW, focus=False)
         self.query_one("#wizard-create", Button).focus()
@@ -1756,8 +1830,10 @@ async def run_create_wizard(app: CloudzyApp, screen: ResourceScreen[Any]) -> lis
     try:
         systems = await app.catalog.ensure_os()
     except CloudzyError as exc:
-        notes["os"] = f"Operating systems could not be loaded ({clean(exc.message, max_length=160)}): " \
+        notes["os"] = (
+            f"Operating systems could not be loaded ({clean(exc.message, max_length=160)}): "
             "the server installs its default."
+        )
     applications: list[Application] = []
     try:
         applications = await app.catalog.ensure_applications()
@@ -1797,8 +1873,9 @@ async def run_create_wizard(app: CloudzyApp, screen: ResourceScreen[Any]) -> lis
     if found:
         screen.upsert_items(found)
         for instance in found:
-            app.track("instance", instance.id, instance.hostname or instance.id, "create",
-                      Expectation.instance_created())
+            app.track(
+                "instance", instance.id, instance.hostname or instance.id, "create", Expectation.instance_created()
+            )
     names = ", ".join(i.hostname or i.id for i in instances)
     if outcome is not None and not found:
         app.toast(outcome.message, title="New instance")  # with the figures: region, plan, source

@@ -104,10 +104,7 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
     now = to_number(current_product.monthly_price) if current_product is not None else None
     others = [p for p in products if str(p.id) != str(instance.product_id)]
     # Disks cannot shrink: a plan whose disk is smaller than the instance's is refused by the API (400).
-    legal = [
-        p for p in others
-        if current_disk is None or (disk := product_disk_gb(p)) is None or disk >= current_disk
-    ]
+    legal = [p for p in others if current_disk is None or (disk := product_disk_gb(p)) is None or disk >= current_disk]
     if mode == "FIXED" and not legal:
         reason = "no products to resize to" if not others else "no plan with a disk at least as large"
         app.toast(f"This region offers {reason}.", severity="warning")
@@ -153,13 +150,30 @@ async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
         ]
     else:
         fields = [
-            FormField("cpu", "vCPU", kind="int", required=True, value=_whole(instance.vcpu_count),
-                      aliases=("extraResource.cpu",)),
-            FormField("ram", "RAM (GB)", kind="int", required=True,
-                      value=int(ram_mb // 1024) if (ram_mb := to_number(instance.ram)) else None,
-                      aliases=("extraResource.ramInGB",)),
-            FormField("disk", "Disk (GB)", kind="int", required=True, value=_whole(instance.disk),
-                      aliases=("extraResource.diskInGB",)),
+            FormField(
+                "cpu",
+                "vCPU",
+                kind="int",
+                required=True,
+                value=_whole(instance.vcpu_count),
+                aliases=("extraResource.cpu",),
+            ),
+            FormField(
+                "ram",
+                "RAM (GB)",
+                kind="int",
+                required=True,
+                value=int(ram_mb // 1024) if (ram_mb := to_number(instance.ram)) else None,
+                aliases=("extraResource.ramInGB",),
+            ),
+            FormField(
+                "disk",
+                "Disk (GB)",
+                kind="int",
+                required=True,
+                value=_whole(instance.disk),
+                aliases=("extraResource.diskInGB",),
+            ),
             FormField("bandwidth", "Traffic (TB)", kind="int", aliases=("extraResource.bandwidthInTB",)),
         ]
     confirm_field = typed_confirmation_field(app.ops.confirmation(op, instance))
@@ -236,8 +250,11 @@ async def change_os(app: CloudzyApp, instance: Instance) -> bool:
                     choices=[(os_choice_label(o), o.id) for o in offered],
                     aliases=("osId",),
                 ),
-                *([confirm_field] if (confirm_field := typed_confirmation_field(app.ops.confirmation(op, instance)))
-                  else []),
+                *(
+                    [confirm_field]
+                    if (confirm_field := typed_confirmation_field(app.ops.confirmation(op, instance)))
+                    else []
+                ),
             ],
             submit,
             submit_label="Change OS",

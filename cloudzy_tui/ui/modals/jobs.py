@@ -79,8 +79,10 @@ class JobsScreen(ModalScreen[None]):
         table.add_column("elapsed", justify="right", no_wrap=True)
         table.add_column("note", ratio=2)
         for job in jobs:
-            note = job.last_error if job.state == "running" and job.last_error else (
-                job.message if job.state != "running" else ""
+            note = (
+                job.last_error
+                if job.state == "running" and job.last_error
+                else (job.message if job.state != "running" else "")
             )
             table.add_row(
                 Text(job.state.replace("_", " "), style=STATE_STYLE.get(job.state, "")),

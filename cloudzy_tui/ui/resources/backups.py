@@ -145,8 +145,12 @@ async def _schedule_form(
         title = f"Backups of {clean(hostname, max_length=40)}: edit schedule"
         label = "Save"
     modal = BackupScheduleModal(
-        send, title=title, instance_id=instance.id if instance is not None else None,
-        instance_choices=instance_choices or [], profile=profile, submit_label=label,
+        send,
+        title=title,
+        instance_id=instance.id if instance is not None else None,
+        instance_choices=instance_choices or [],
+        profile=profile,
+        submit_label=label,
         price=await backup_price_note(app, profile, instance),
     )
     outcome: Outcome | None = await app.ask(modal)
@@ -174,7 +178,10 @@ async def create_backup(call: ActionCall[BackupProfile]) -> None:
         app.toast("Every instance already has a backup profile (e edits one).", severity="warning")
         return
     await _schedule_form(
-        app, profile=None, instance=None, candidates=candidates,
+        app,
+        profile=None,
+        instance=None,
+        candidates=candidates,
         instance_choices=[(instance_label(i), i.id) for i in candidates.values()],
     )
 
@@ -205,13 +212,33 @@ BACKUPS: ResourceSpec[BackupProfile] = ResourceSpec(
         Column("instance", "Instance", lambda b, v: backup_hostname(b, v.catalog), max_width=24, priority=0, cut=True),
         Column("status", "Status", lambda b, v: status_text(b.status), max_width=10, priority=10),
         Column("schedule", "Schedule", lambda b, v: schedule(b), max_width=30, priority=20, cut=True),
-        Column("retention", "Retention", lambda b, v: f"{b.period_id}d" if b.period_id is not None else "",
-               sort=lambda b: b.period_id, justify="right", max_width=9, priority=40),
+        Column(
+            "retention",
+            "Retention",
+            lambda b, v: f"{b.period_id}d" if b.period_id is not None else "",
+            sort=lambda b: b.period_id,
+            justify="right",
+            max_width=9,
+            priority=40,
+        ),
         Column("files", "Files", lambda b, v: len(b.backup_files or []), justify="right", max_width=5, priority=60),
-        Column("price", "Monthly", lambda b, v: money(b.monthly_price), sort=lambda b: b.monthly_price,
-               justify="right", max_width=9, priority=50),
-        Column("last", "Last backup", lambda b, v: when(b.last_successful_backup_time),
-               sort=lambda b: b.last_successful_backup_time, max_width=20, priority=30),
+        Column(
+            "price",
+            "Monthly",
+            lambda b, v: money(b.monthly_price),
+            sort=lambda b: b.monthly_price,
+            justify="right",
+            max_width=9,
+            priority=50,
+        ),
+        Column(
+            "last",
+            "Last backup",
+            lambda b, v: when(b.last_successful_backup_time),
+            sort=lambda b: b.last_successful_backup_time,
+            max_width=20,
+            priority=30,
+        ),
     ],
     detail=backup_detail,
     actions=BACKUP_ACTIONS,

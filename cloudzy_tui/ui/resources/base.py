@@ -123,25 +123,55 @@ class Action(Generic[T]):
 
 
 def op_action(
-    op: Operation[Any], key: str, *, id: str | None = None, run: ActionRunner | None = None, show: bool = True,
-    title: str | None = None, needs_item: bool | None = None, row_is_target: bool | None = None,
+    op: Operation[Any],
+    key: str,
+    *,
+    id: str | None = None,
+    run: ActionRunner | None = None,
+    show: bool = True,
+    title: str | None = None,
+    needs_item: bool | None = None,
+    row_is_target: bool | None = None,
 ) -> Action[Any]:
     """The console's key for an operation. By default the row under the cursor is its target (when it has one)."""
     needs = op.needs_target if needs_item is None else needs_item
     is_target = needs and op.needs_target if row_is_target is None else row_is_target
     return Action(
-        id=id or op.name.replace("-", "_"), key=key, title=title or op.title, run=run, description=op.summary, op=op,
-        show=show, needs_item=needs, row_is_target=is_target,
+        id=id or op.name.replace("-", "_"),
+        key=key,
+        title=title or op.title,
+        run=run,
+        description=op.summary,
+        op=op,
+        show=show,
+        needs_item=needs,
+        row_is_target=is_target,
     )
 
 
 def console_action(
-    id: str, key: str, title: str, run: ActionRunner, description: str = "", *, needs_item: bool = True,
-    unavailable: Callable[[Any], str | None] | None = None, show: bool = True,
+    id: str,
+    key: str,
+    title: str,
+    run: ActionRunner,
+    description: str = "",
+    *,
+    needs_item: bool = True,
+    unavailable: Callable[[Any], str | None] | None = None,
+    show: bool = True,
 ) -> Action[Any]:
     """A key of the console's own that changes nothing on the account (ssh, go to...)."""
-    return Action(id=id, key=key, title=title, run=run, description=description, show=show, needs_item=needs_item,
-                  row_is_target=False, unavailable_=unavailable)
+    return Action(
+        id=id,
+        key=key,
+        title=title,
+        run=run,
+        description=description,
+        show=show,
+        needs_item=needs_item,
+        row_is_target=False,
+        unavailable_=unavailable,
+    )
 
 
 @dataclass

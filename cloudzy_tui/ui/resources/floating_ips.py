@@ -108,11 +108,18 @@ async def allocate(call: ActionCall[FloatingIp]) -> None:
         FormModal(
             "Allocate floating IPs",
             [
-                FormField("region", "Region", kind="choice", required=True, choices=regions,
-                          aliases=("regionId", "region_id")),
-                FormField("count", f"How many (1-{MAX_ALLOCATE})", kind="int", required=True, value=1,
-                          help="Price: the API quotes none; Cloudzy bills each address until it is released.",
-                          aliases=("count",)),
+                FormField(
+                    "region", "Region", kind="choice", required=True, choices=regions, aliases=("regionId", "region_id")
+                ),
+                FormField(
+                    "count",
+                    f"How many (1-{MAX_ALLOCATE})",
+                    kind="int",
+                    required=True,
+                    value=1,
+                    help="Price: the API quotes none; Cloudzy bills each address until it is released.",
+                    aliases=("count",),
+                ),
             ],
             submit,
             submit_label="Allocate",
@@ -139,10 +146,20 @@ async def update(call: ActionCall[FloatingIp]) -> None:
         FormModal(
             f"Floating IP {clean(_label(f), max_length=40)}",
             [
-                FormField("auto_renew", "Renew automatically before it expires", kind="bool",
-                          value=bool(f.auto_renew), aliases=("autoRenew",)),
-                FormField("note", "Note", value=clean(f.customer_note, max_length=1000),
-                          placeholder="what it is for", aliases=("customerNote",)),
+                FormField(
+                    "auto_renew",
+                    "Renew automatically before it expires",
+                    kind="bool",
+                    value=bool(f.auto_renew),
+                    aliases=("autoRenew",),
+                ),
+                FormField(
+                    "note",
+                    "Note",
+                    value=clean(f.customer_note, max_length=1000),
+                    placeholder="what it is for",
+                    aliases=("customerNote",),
+                ),
             ],
             submit,
             submit_label="Save",
@@ -165,8 +182,14 @@ FLOATING_IP_ACTIONS: list[Action[FloatingIp]] = [
     op_action(fip_ops.ALLOCATE, "n", id="allocate", title="Allocate", run=allocate),
     op_action(fip_ops.UPDATE, "e", id="update", title="Edit", run=update),
     op_action(fip_ops.RELEASE, "D", id="release", title="Release"),
-    console_action("instance", "i", "Go to instance", go_to_instance, "Show the instance it is attached to",
-                   unavailable=_unattached),
+    console_action(
+        "instance",
+        "i",
+        "Go to instance",
+        go_to_instance,
+        "Show the instance it is attached to",
+        unavailable=_unattached,
+    ),
 ]
 
 
@@ -174,12 +197,19 @@ FLOATING_IPS: ResourceSpec[FloatingIp] = ResourceSpec(
     resource=fip_ops.FLOATING_IPS,
     columns=[
         Column("address", "Address", lambda f, v: f.ip_address, max_width=39, priority=0),
-        Column("region", "Region", lambda f, v: v.catalog.region_name(f.region_id), max_width=16,
-               priority=30, cut=True),
+        Column(
+            "region", "Region", lambda f, v: v.catalog.region_name(f.region_id), max_width=16, priority=30, cut=True
+        ),
         Column("instance", "Instance", lambda f, v: attached(f, v), max_width=36, priority=10, cut=True),
         Column("renew", "Auto-renew", lambda f, v: yes_no(f.auto_renew), max_width=10, priority=50),
-        Column("expires", "Expires", lambda f, v: when(f.expires_at), sort=lambda f: f.expires_at or 0,
-               max_width=20, priority=40),
+        Column(
+            "expires",
+            "Expires",
+            lambda f, v: when(f.expires_at),
+            sort=lambda f: f.expires_at or 0,
+            max_width=20,
+            priority=40,
+        ),
         Column("note", "Note", lambda f, v: f.customer_note, max_width=40, flex=True, priority=60, cut=True),
     ],
     detail=fip_detail,

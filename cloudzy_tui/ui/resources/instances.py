@@ -184,8 +184,10 @@ async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Sec
     async def media() -> Section | None:
         """The ISO and image the instance started from, by name (their ids are links: I and M)."""
         rows: list[tuple[str, Any]] = []
-        for what, media_id, fetch, key in (("ISO", i.iso_id, app.client.isos.get, "I"),
-                                           ("image", i.from_image, app.client.images.get, "M")):
+        for what, media_id, fetch, key in (
+            ("ISO", i.iso_id, app.client.isos.get, "I"),
+            ("image", i.from_image, app.client.images.get, "M"),
+        ):
             if not media_id:
                 continue
             try:
@@ -315,14 +317,13 @@ async def _ssh_targets(call: ActionCall[Instance]) -> list[tuple[SshTarget, list
     return found
 
 
-async def open_ssh(
-    call: ActionCall[Instance], mode: ssh_ops.OpenMode | None = None, *, tiled: bool = False
-) -> None:
+async def open_ssh(call: ActionCall[Instance], mode: ssh_ops.OpenMode | None = None, *, tiled: bool = False) -> None:
     """``s``: ssh to the instance, in a tmux window or pane (inside tmux) or here with the console suspended."""
     app = call.app
     if app.is_web:  # cloudzy-tui serve: no terminal to hand over, and the server's tmux is not the user's
-        app.toast("ssh is not available in the browser (cloudzy-tui serve); use the console in a terminal",
-                  severity="warning")
+        app.toast(
+            "ssh is not available in the browser (cloudzy-tui serve); use the console in a terminal", severity="warning"
+        )
         return
     targets = await _ssh_targets(call)
     if not targets:
@@ -341,7 +342,11 @@ async def open_ssh(
         return
     try:
         opened = await asyncio.to_thread(
-            ssh_ops.open_in_tmux, targets, chosen, tiled=tiled, synchronize=tiled,
+            ssh_ops.open_in_tmux,
+            targets,
+            chosen,
+            tiled=tiled,
+            synchronize=tiled,
             profile=app.ssh_settings.profile,
         )
     except ssh_ops.SshError as exc:
@@ -394,30 +399,78 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
     op_action(instance_ops.POWER_ON, "u"),
     op_action(instance_ops.POWER_OFF, "p"),
     op_action(instance_ops.RESET, "R"),
-    console_action("ssh", "s", "SSH", ssh, "Open an ssh session (a tmux window inside tmux, else here)",
-                   unavailable=ssh_ops.refusal),
+    console_action(
+        "ssh",
+        "s",
+        "SSH",
+        ssh,
+        "Open an ssh session (a tmux window inside tmux, else here)",
+        unavailable=ssh_ops.refusal,
+    ),
     # Palette-only (no key): where to open it, whatever ssh_open says.
-    console_action("ssh_window", "", "ssh in a new window", ssh_window, "A new tmux window named after the host",
-                   unavailable=ssh_ops.refusal, show=False),
-    console_action("ssh_split", "", "ssh in a split", ssh_split, "A tmux pane beside the console",
-                   unavailable=ssh_ops.refusal, show=False),
-    console_action("ssh_here", "", "ssh here (suspend)", ssh_here, "In place of the console; back when ssh ends",
-                   unavailable=ssh_ops.refusal, show=False),
-    console_action("ssh_tiled", "", "ssh tiled, input synchronized", ssh_tiled,
-                   "One tmux window, a tiled pane per instance, typing goes to all", unavailable=ssh_ops.refusal,
-                   show=False),
+    console_action(
+        "ssh_window",
+        "",
+        "ssh in a new window",
+        ssh_window,
+        "A new tmux window named after the host",
+        unavailable=ssh_ops.refusal,
+        show=False,
+    ),
+    console_action(
+        "ssh_split",
+        "",
+        "ssh in a split",
+        ssh_split,
+        "A tmux pane beside the console",
+        unavailable=ssh_ops.refusal,
+        show=False,
+    ),
+    console_action(
+        "ssh_here",
+        "",
+        "ssh here (suspend)",
+        ssh_here,
+        "In place of the console; back when ssh ends",
+        unavailable=ssh_ops.refusal,
+        show=False,
+    ),
+    console_action(
+        "ssh_tiled",
+        "",
+        "ssh tiled, input synchronized",
+        ssh_tiled,
+        "One tmux window, a tiled pane per instance, typing goes to all",
+        unavailable=ssh_ops.refusal,
+        show=False,
+    ),
     op_action(instance_ops.RESIZE, "z", run=resize),
     op_action(instance_ops.CHANGE_OS, "C", run=change_os),
     op_action(instance_ops.ADD_TRAFFIC, "t", run=add_traffic, show=False),
     op_action(instance_ops.CHANGE_PASSWORD, "w", show=False),
     op_action(instance_ops.DELETE, "D"),
     op_action(snapshot_ops.TAKE, "S", show=False),
-    op_action(backup_ops.SET_SCHEDULE, "b", id="backups", title="Backups", run=edit_backup_schedule_of_instance,
-              show=False),
-    console_action("iso", "I", "Go to ISO", go_to_iso, "The ISO the instance was created from", show=False,
-                   unavailable=lambda i: None if i.iso_id else "the instance has no ISO"),
-    console_action("image", "M", "Go to image", go_to_image, "The image the instance was created from", show=False,
-                   unavailable=lambda i: None if i.from_image else "the instance was not created from an image"),
+    op_action(
+        backup_ops.SET_SCHEDULE, "b", id="backups", title="Backups", run=edit_backup_schedule_of_instance, show=False
+    ),
+    console_action(
+        "iso",
+        "I",
+        "Go to ISO",
+        go_to_iso,
+        "The ISO the instance was created from",
+        show=False,
+        unavailable=lambda i: None if i.iso_id else "the instance has no ISO",
+    ),
+    console_action(
+        "image",
+        "M",
+        "Go to image",
+        go_to_image,
+        "The image the instance was created from",
+        show=False,
+        unavailable=lambda i: None if i.from_image else "the instance was not created from an image",
+    ),
 ]
 
 
@@ -450,16 +503,38 @@ INSTANCES: ResourceSpec[Instance] = ResourceSpec(
     columns=[
         Column("hostname", "Hostname", lambda i, v: i.hostname, min_width=8, max_width=28, priority=0, cut=True),
         Column("status", "Status", lambda i, v: status_text(i.status), min_width=6, max_width=16, priority=10),
-        Column("region", "Region", lambda i, v: v.catalog.region_name(i.region), min_width=6, max_width=16,
-               priority=30, cut=True),
+        Column(
+            "region",
+            "Region",
+            lambda i, v: v.catalog.region_name(i.region),
+            min_width=6,
+            max_width=16,
+            priority=30,
+            cut=True,
+        ),
         Column("ipv4", "IPv4", lambda i, v: i.main_ip, min_width=7, max_width=15, priority=20),
         Column("os", "OS", _os_label, min_width=4, max_width=20, priority=40, cut=True),
-        Column("cpu", "vCPU", lambda i, v: i.vcpu_count, sort=lambda i: i.vcpu_count, justify="right", max_width=4,
-               priority=50),
-        Column("ram", "RAM", lambda i, v: ram_mb(i.ram), sort=lambda i: i.ram, justify="right", max_width=8,
-               priority=45),
-        Column("disk", "Disk", lambda i, v: gigabytes(i.disk), sort=lambda i: i.disk, justify="right", max_width=8,
-               priority=55),
+        Column(
+            "cpu",
+            "vCPU",
+            lambda i, v: i.vcpu_count,
+            sort=lambda i: i.vcpu_count,
+            justify="right",
+            max_width=4,
+            priority=50,
+        ),
+        Column(
+            "ram", "RAM", lambda i, v: ram_mb(i.ram), sort=lambda i: i.ram, justify="right", max_width=8, priority=45
+        ),
+        Column(
+            "disk",
+            "Disk",
+            lambda i, v: gigabytes(i.disk),
+            sort=lambda i: i.disk,
+            justify="right",
+            max_width=8,
+            priority=55,
+        ),
         Column("created", "Created", lambda i, v: when(i.inserted_at), max_width=20, priority=60, sort=_created),
     ],
     detail=instance_detail,

@@ -66,19 +66,33 @@ def _download(kind: str) -> Any:
         fields = [
             FormField("name", "Name", required=True, placeholder="ubuntu-24.04-server"),
             FormField("url", "URL (http or https)", required=True, placeholder=example),
-            FormField("region", "Region", kind="choice", required=True, choices=regions,
-                      aliases=("regionId", "region_id")),
+            FormField(
+                "region", "Region", kind="choice", required=True, choices=regions, aliases=("regionId", "region_id")
+            ),
         ]
         if kind == "iso":
-            fields.append(FormField("use_virtio", "Use virtio drivers (uncheck for OSes without them)", kind="bool",
-                                    value=True, aliases=("useVirtio",)))
+            fields.append(
+                FormField(
+                    "use_virtio",
+                    "Use virtio drivers (uncheck for OSes without them)",
+                    kind="bool",
+                    value=True,
+                    aliases=("useVirtio",),
+                )
+            )
         else:
             fields += [
-                FormField("format", "Format", kind="choice", choices=[(f, f) for f in IMAGE_FORMATS],
-                          placeholder="Choose… (or type one below)"),
+                FormField(
+                    "format",
+                    "Format",
+                    kind="choice",
+                    choices=[(f, f) for f in IMAGE_FORMATS],
+                    placeholder="Choose… (or type one below)",
+                ),
                 FormField("format_other", "Other format", placeholder="only if not in the list"),
-                FormField("decompress", "Decompression", kind="choice", value="none",
-                          choices=[(d, d) for d in DECOMPRESS]),
+                FormField(
+                    "decompress", "Decompression", kind="choice", value="none", choices=[(d, d) for d in DECOMPRESS]
+                ),
             ]
 
         async def submit(values: dict[str, Any]) -> Outcome:
@@ -93,9 +107,7 @@ def _download(kind: str) -> Any:
                 params["decompress"] = None if decompress in (None, "none") else decompress
             return await execute_in_form(app, op, None, params, values)
 
-        outcome = await app.ask(
-            FormModal(f"Download a custom {_noun(kind)}", fields, submit, submit_label="Download")
-        )
+        outcome = await app.ask(FormModal(f"Download a custom {_noun(kind)}", fields, submit, submit_label="Download"))
         if outcome is not None:
             await show_outcome(app, op, outcome)
 
@@ -126,10 +138,17 @@ def media_spec(kind: str) -> ResourceSpec[Any]:
         Column("name", "Name", lambda m, v: m.name, max_width=30, priority=0, cut=True),
         # wide enough from the start for "DOWNLOADING 99%" (widths are judged once, not per update)
         Column("status", "Status", lambda m, v: media_status(m), min_width=15, max_width=16, priority=10),
-        Column("region", "Region", lambda m, v: v.catalog.region_name(m.region_id), max_width=14,
-               priority=30, cut=True),
-        Column("created", "Created", lambda m, v: when(m.created_at), sort=lambda m: m.created_at, max_width=20,
-               priority=40),
+        Column(
+            "region", "Region", lambda m, v: v.catalog.region_name(m.region_id), max_width=14, priority=30, cut=True
+        ),
+        Column(
+            "created",
+            "Created",
+            lambda m, v: when(m.created_at),
+            sort=lambda m: m.created_at,
+            max_width=20,
+            priority=40,
+        ),
     ]
     if not is_iso:
         columns.append(Column("format", "Format", lambda m, v: m.format, max_width=8, priority=50))

@@ -176,7 +176,10 @@ async def create_snapshot(call: ActionCall[Snapshot]) -> None:
             "Take a snapshot",
             [
                 FormField(
-                    "instance", "Instance", kind="choice", required=True,
+                    "instance",
+                    "Instance",
+                    kind="choice",
+                    required=True,
                     value=selected if selected in by_id else None,
                     choices=[(instance_label(i), i.id) for i in instances],
                     aliases=("instanceId",),
@@ -203,16 +206,37 @@ SNAPSHOTS: ResourceSpec[Snapshot] = ResourceSpec(
     columns=[
         Column("name", "Name", lambda s, v: s.name, max_width=30, priority=0, cut=True),
         Column("status", "Status", lambda s, v: status_text(s.status), max_width=12, priority=10),
-        Column("instance", "Instance", _instance_cell, sort=lambda s: snapshot_instance(s).lower(), max_width=24,
-               priority=20, cut=True),
-        Column("region", "Region", lambda s, v: v.catalog.region_name(s.region_id), max_width=14,
-               priority=40, cut=True),
-        Column("size", "Size", lambda s, v: _size(s), sort=lambda s: s.size or 0, justify="right", max_width=8,
-               priority=30),
-        Column("created", "Created", lambda s, v: when(s.created_at), sort=lambda s: s.created_at or 0,
-               max_width=20, priority=50),
-        Column("restored", "Restored", lambda s, v: when(s.last_restored_at),
-               sort=lambda s: s.last_restored_at or 0, max_width=20, priority=60),
+        Column(
+            "instance",
+            "Instance",
+            _instance_cell,
+            sort=lambda s: snapshot_instance(s).lower(),
+            max_width=24,
+            priority=20,
+            cut=True,
+        ),
+        Column(
+            "region", "Region", lambda s, v: v.catalog.region_name(s.region_id), max_width=14, priority=40, cut=True
+        ),
+        Column(
+            "size", "Size", lambda s, v: _size(s), sort=lambda s: s.size or 0, justify="right", max_width=8, priority=30
+        ),
+        Column(
+            "created",
+            "Created",
+            lambda s, v: when(s.created_at),
+            sort=lambda s: s.created_at or 0,
+            max_width=20,
+            priority=50,
+        ),
+        Column(
+            "restored",
+            "Restored",
+            lambda s, v: when(s.last_restored_at),
+            sort=lambda s: s.last_restored_at or 0,
+            max_width=20,
+            priority=60,
+        ),
     ],
     detail=snapshot_detail,
     related=snapshot_related,
