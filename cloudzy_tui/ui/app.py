@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import Notification
 from textual.screen import Screen
 from textual.signal import Signal
 
@@ -213,6 +214,10 @@ class CloudzyApp(ConsoleExtras, App[None]):
         if self.refresh_seconds <= 0 or spec.refresh_interval <= 0:
             return 0
         return self.refresh_seconds * spec.refresh_interval / DEFAULT_REFRESH
+
+    def shown_toasts(self) -> list[Notification]:
+        """The notifications on screen now, oldest first (the one place that reads Textual's private list)."""
+        return list(self._notifications)
 
     def toast(self, message: str, *, severity: str = "information", title: str = "", timeout: float = 6) -> None:
         """A notification whose text is taken literally (server strings included); at most MAX_TOASTS shown."""

@@ -612,7 +612,7 @@ class Watch:
         manager._remove_worker = record  # type: ignore[method-assign]
 
     def error_toasts(self) -> list[str]:
-        return [str(n.message) for n in self.app._notifications if n.severity == "error"]
+        return [str(n.message) for n in self.app.shown_toasts() if n.severity == "error"]
 
     def check(self) -> None:
         assert self.app.is_running and self.app.return_code in (None, 0)
@@ -645,7 +645,7 @@ def idle(app: CloudzyApp) -> bool:
     """No worker pending or running (but the job tracker, and an action waiting for its dialog); no detail load
     waiting for its timer."""
     screens = [s for s in app.screen_stack if isinstance(s, ResourceScreen)]
-    return not any(s._detail_timer is not None for s in screens) and not any(
+    return not any(s.detail_pending for s in screens) and not any(
         not w.is_finished and w.group not in ("jobs", "actions") for w in app.workers
     )
 
@@ -953,7 +953,7 @@ async def cursor_to(pilot: Any, screen: ResourceScreen[Any], key: str) -> None:
 
 
 def warnings(app: CloudzyApp) -> list[str]:
-    return [str(n.message) for n in app._notifications if n.severity == "warning"]
+    return [str(n.message) for n in app.shown_toasts() if n.severity == "warning"]
 
 
 async def test_help_raw_json_and_refusals_on_odd_rows(server: ForeignServer) -> None:

@@ -286,7 +286,7 @@ async def test_the_console_rides_out_a_misbehaving_server(
         await wait_for(pilot, lambda: screen.last_error is not None and not screen.fetching)
         assert said in _error(screen)
         assert "Could not load" in screen.table.empty_message and said in screen.table.empty_message
-        assert any(said in str(n.message) for n in pilot.app._notifications)
+        assert any(said in str(n.message) for n in pilot.app.shown_toasts())
         assert "\x1b" not in pilot.app.export_screenshot()
         await _still_answers_keys(pilot, screen)
 

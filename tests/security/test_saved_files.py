@@ -33,7 +33,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _toasts(app: Any) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in app.shown_toasts()]
 
 
 async def test_the_palette_screenshot_is_saved_under_the_state_dir(

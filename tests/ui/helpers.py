@@ -80,7 +80,7 @@ def writes(simulator: Any, prefix: str = "", suffix: str = "") -> list[Any]:
 
 def toasts(app: Any) -> list[str]:
     """The messages of the notifications the app is showing."""
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.shown_toasts()]
 
 
 async def select_instance(pilot: Pilot[Any], simulator: Any, hostname: str) -> Any:

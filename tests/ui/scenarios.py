@@ -45,7 +45,7 @@ async def _idle(pilot: Pilot[Any]) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 10
     screens = [s for s in pilot.app.screen_stack if isinstance(s, ResourceScreen)]
-    while any(s._detail_timer is not None for s in screens) or any(
+    while any(s.detail_pending for s in screens) or any(
         w.is_running and w.group not in ("jobs", "actions") for w in pilot.app.workers
     ):
         if loop.time() > deadline:

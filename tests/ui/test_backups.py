@@ -62,7 +62,7 @@ async def test_create_from_an_instance_weekly_needs_a_day(make_app: Any, simulat
         profile = simulator.backups[instance.id]
         assert profile["scheduleFrequency"] == "weekly" and profile["scheduleWeekDays"] == ["Monday", "Wednesday"]
         assert not isinstance(pilot.app.screen, BackupScheduleModal)
-        assert any("Backup profile of web-02 created" in n.message for n in app._notifications)
+        assert any("Backup profile of web-02 created" in n.message for n in app.shown_toasts())
 
 
 async def test_update_from_an_instance_that_has_a_profile(make_app: Any, simulator: Any) -> None:

@@ -227,8 +227,8 @@ async def test_happy_path_fixed_plan_two_hostnames(make_app: Any, simulator: Any
             n.message.startswith("Creating instances wa, wb in Utah, ")
             and label in n.message
             and n.message.endswith("Ubuntu 24.04 LTS")
-            for n in pilot.app._notifications
-        ), [n.message for n in pilot.app._notifications]
+            for n in pilot.app.shown_toasts()
+        ), [n.message for n in pilot.app.shown_toasts()]
         jobs = [j for j in app.jobs.jobs if j.target_id in {r["id"] for r in created}]
         assert len(jobs) == 2
         sim_clock.advance(5)
@@ -484,7 +484,7 @@ async def test_lost_answer_after_creation_is_not_resent(make_app: Any, simulator
         assert len(created) == 2
         lookups = [r for r in simulator.requests if r.method == "GET" and r.query.get("hostName")]
         assert {r.query["hostName"] for r in lookups} == {"l1", "l2"}
-        messages = [n.message for n in pilot.app._notifications]
+        messages = [n.message for n in pilot.app.shown_toasts()]
         assert any("did not confirm" in m and "l1, l2" in m for m in messages)
         screen = await loaded(pilot, "instances")
         assert all(r["id"] in screen.model.items for r in created)

@@ -33,7 +33,7 @@ def _squash(text: str) -> str:
 async def _detail_settled(pilot: Pilot[Any], screen: ResourceScreen[Any]) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 10
-    while screen._detail_timer is not None or any(w.is_running and w.group not in ("jobs",) for w in pilot.app.workers):
+    while screen.detail_pending or any(w.is_running and w.group not in ("jobs",) for w in pilot.app.workers):
         if loop.time() > deadline:
             raise AssertionError("the detail pane did not settle")
         await asyncio.sleep(0.01)

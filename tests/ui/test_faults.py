@@ -47,7 +47,7 @@ def ed25519(comment: str = "me@laptop") -> str:
 
 
 def toasts(app: Any) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in app.shown_toasts()]
 
 
 def visible_instances(simulator: Any) -> list[Any]:
@@ -375,7 +375,7 @@ async def test_a_delete_whose_answer_was_lost_counts_as_done(make_app: Any, simu
         await settle(pilot)
         deletes = [r.status for r in simulator.requests if r.method == "DELETE"]
         assert deletes == [504, 404]
-        assert not any(n.severity == "error" for n in app._notifications)
+        assert not any(n.severity == "error" for n in app.shown_toasts())
 
 
 async def test_detail_under_faults_keeps_the_row_and_says_why(make_app: Any, simulator: Any) -> None:

@@ -50,7 +50,7 @@ async def test_allocate_checks_the_count_and_names_the_new_addresses(make_app: A
         assert post.body == {"regionId": "us-utah", "count": 2}
         new = [simulator.floating_ips[k] for k in set(simulator.floating_ips) - before]
         assert len(new) == 2 and all(r["regionId"] == "us-utah" for r in new)
-        toast = next(n.message for n in app._notifications if n.message.startswith("Allocated"))
+        toast = next(n.message for n in app.shown_toasts() if n.message.startswith("Allocated"))
         for record in new:
             assert record["ipAddress"] in toast
             assert record.id in screen.model.items  # rows appear at once

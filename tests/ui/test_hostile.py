@@ -59,7 +59,7 @@ def ed25519(comment: str = "me@laptop") -> str:
 
 
 def toasts(app: Any) -> list[str]:
-    return [str(n.message) + " " + str(n.title) for n in app._notifications]
+    return [str(n.message) + " " + str(n.title) for n in app.shown_toasts()]
 
 
 def _first(records: dict[Any, Any], **match: Any) -> Any:

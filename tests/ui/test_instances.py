@@ -51,7 +51,7 @@ async def test_power_off_asks_first_with_cancel_focused(make_app: Any, simulator
         await wait_for(pilot, lambda: job.state == "succeeded")
         assert record["status"] == "shutdown"
         await wait_for(pilot, lambda: screen.model.items[record.id].status == "shutdown")
-        assert any("shutdown" in n.message for n in pilot.app._notifications)
+        assert any("shutdown" in n.message for n in pilot.app.shown_toasts())
 
 
 async def test_power_on_and_not_offered_when_not_applicable(make_app: Any, simulator: Any, sim_clock: Any) -> None:

@@ -253,7 +253,7 @@ async def test_a_burst_of_toasts_shows_at_most_max_toasts(make_app: Any) -> None
         for n in range(3 * MAX_TOASTS):
             app.toast(f"failure number {n}", severity="error", timeout=60)
             await pilot.pause()
-        shown = [n.message for n in app._notifications]
+        shown = [n.message for n in app.shown_toasts()]
         assert shown == [f"failure number {n}" for n in range(2 * MAX_TOASTS, 3 * MAX_TOASTS)]
         await wait_for(pilot, lambda: f"failure number {3 * MAX_TOASTS - 1}" in screen_text(app))
         assert "failure number 0" not in screen_text(app)

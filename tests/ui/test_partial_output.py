@@ -133,7 +133,7 @@ async def test_terminal_shows_the_frame_after_every_step(make_app: Any, size: tu
             await pilot.press(*keys)
             await settle(pilot)
             # the detail pane's related sections load a moment after a move: wait until that is done too
-            await wait_for(pilot, lambda: getattr(app.screen, "_detail_timer", None) is None)
+            await wait_for(pilot, lambda: not getattr(app.screen, "detail_pending", False))
             await settle(pilot)
             problems = _differences(app, wire.screen)
             assert not problems, f"after {keys}: the terminal differs from the frame:\n" + "\n".join(problems[:10])

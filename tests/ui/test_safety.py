@@ -86,11 +86,11 @@ async def test_protected_instances_refuse_every_key_on_them_or_on_what_is_attach
                     await pilot.pause()
                     if action.unavailable(screen.current_item) is not None:
                         continue  # refused for its state before the rails are even asked (tested elsewhere)
-                    app._notifications.clear()
+                    app.clear_notifications()
                     await pilot.press(action.key)
                     await settle(pilot)
                     assert pilot.app.screen is screen, (spec.name, action.id)  # no dialog, no form
-                    messages = [n.message for n in pilot.app._notifications]
+                    messages = [n.message for n in pilot.app.shown_toasts()]
                     assert any("protected" in m and ("'db-*'" in m or "'win-rdp'" in m) for m in messages), (
                         spec.name,
                         action.id,

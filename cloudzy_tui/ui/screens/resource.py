@@ -401,6 +401,11 @@ class ResourceScreen(Screen[None], Generic[T]):
     # --------------------------------------------------------------- detail
 
     @property
+    def detail_pending(self) -> bool:
+        """A detail load is waiting for the cursor to rest (the debounce timer is running)."""
+        return self._detail_timer is not None
+
+    @property
     def current_item(self) -> T | None:
         key = self.table.cursor_key
         return None if key is None else self.model.get(key)
