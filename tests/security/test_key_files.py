@@ -20,6 +20,7 @@ import pytest
 from textual.widgets import Input
 from ui.helpers import form_on_screen, loaded, wait_for
 
+from cloudzy_tui.ops import keyfile
 from cloudzy_tui.ui.modals.form import FormModal
 from cloudzy_tui.ui.resources import ssh_keys
 
@@ -157,7 +158,7 @@ def test_no_more_than_the_cap_is_ever_read(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(os, "read", counting_read)
     monkeypatch.setattr(os, "fstat", lambda fd, real=os.fstat: _size_zero(real(fd)))
     with pytest.raises(ValueError, match="larger than 16 KB"):
-        ssh_keys.read_key_file(big)
+        keyfile.read_key_file(big)
     assert requested and sum(requested) <= CAP + 1
 
 
@@ -188,7 +189,7 @@ async def test_a_binary_file_is_refused_unquoted(make_app: Any, simulator: Any, 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, "instances")
-        error = await _refused(pilot, simulator, str(blob), "not a text file")
+        error = await _refused(pilot, simulator, str(blob), "not UTF-8 text")
         assert "secret-bytes" not in error
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,13 +14,12 @@ from pydantic import ValidationError as PydanticValidationError
 from cloudzy_tui.api import SshKey
 from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import ssh_keys as key_ops
+from cloudzy_tui.ops.keyfile import read_key_file
 from cloudzy_tui.ops.ssh_keys import key_comment, key_type
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.base import ActionCall, Column, ResourceSpec, Section, View, op_action
 from cloudzy_tui.ui.text import clean, safe_text
 
-#: a public key file is one line; 16 KB is more than an 8192-bit RSA key with a long comment
-MAX_KEY_FILE = 16 * 1024
 #: a read of a key file that takes longer than this is given up (the console keeps answering meanwhile)
 KEY_FILE_TIMEOUT = 5.0
 
@@ -50,67 +47,9 @@ def looks_like_path(value: str) -> bool:
     return text.startswith(("~", "/", "./", "../")) or (text.endswith(".pub") and " " not in text)
 
 
-def _kind(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a device"),
-        (stat.S_ISBLK, "a device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return name
-    return "not a plain file"
-
-
-def read_key_file(path: Path, limit: int = MAX_KEY_FILE) -> str:
-    """The text of a public key file (blocking: run it off the UI thread, see :func:`read_key_file_async`).
-
-    Only a regular file is read: it is opened with ``O_NONBLOCK`` (a FIFO cannot block the open) and checked with
-    ``fstat`` on what was opened (no race with a file swapped after a check); at most ``limit + 1`` bytes are read
-    whatever its size claims. Every error names the path, never the file's content.
-    """
-    shown = clean(str(path), max_length=120)
-    try:
-        # A courtesy, not the check: a device or FIFO is not even opened (opening some has side effects).
-        before = os.stat(path)
-        if not stat.S_ISREG(before.st_mode):
-            raise ValueError(f"{shown} is not a regular file ({_kind(before.st_mode)}); give the .pub file")
-        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise ValueError(f"cannot read {shown}: {exc.strerror or type(exc).__name__}") from None
-    try:
-        opened = os.fstat(fd)  # the check that counts: what was actually opened
-        if not stat.S_ISREG(opened.st_mode):
-            raise ValueError(f"{shown} is not a regular file ({_kind(opened.st_mode)}); give the .pub file")
-        if opened.st_size > limit:
-            raise ValueError(f"{shown} is larger than {limit // 1024} KB: not a public key file")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, limit + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise ValueError(f"{shown} is larger than {limit // 1024} KB: not a public key file")
-    except OSError as exc:
-        raise ValueError(f"cannot read {shown}: {exc.strerror or type(exc).__name__}") from None
-    finally:
-        os.close(fd)
-    try:
-        content = b"".join(chunks).decode("utf-8").strip()
-    except UnicodeDecodeError:
-        raise ValueError(f"{shown} is not a text file: not a public key file") from None
-    if "PRIVATE KEY" in content:
-        raise ValueError(f"{shown} is a private key; give the .pub file")
-    return content
-
-
 async def read_key_file_async(path: Path) -> str:
-    """:func:`read_key_file` on a thread of its own, given up after :data:`KEY_FILE_TIMEOUT` seconds (a file on a
+    """``ops.keyfile.read_key_file`` (the one safe reader) on a thread of its own, given up after
+    :data:`KEY_FILE_TIMEOUT` seconds (a file on a
     dead network mount can block any read). The thread is a daemon: a read that never ends cannot hold the exit."""
     loop = asyncio.get_running_loop()
     future: asyncio.Future[str] = loop.create_future()
