@@ -43,7 +43,7 @@ def test_core_and_config_know_nothing_of_textual() -> None:
 
 
 def test_operations_layer_knows_nothing_of_textual_rich_the_simulator_or_the_faces() -> None:
-    for module in ("cloudzy_tui.ops", "cloudzy_tui.units", "cloudzy_tui.text"):
+    for module in ("cloudzy_tui.ops", "cloudzy_tui.ops.create_draft", "cloudzy_tui.units", "cloudzy_tui.text"):
         mods = _modules_after_import(module)
         assert "textual" not in mods, module
         assert "rich" not in mods, module

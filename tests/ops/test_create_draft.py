@@ -27,14 +27,10 @@ from cloudzy_tui.ops.create_draft import (
     WIDGET_ATTR,
     Choices,
     Draft,
-    allowed_features,
     fields_of,
-    parse_hostnames,
-    price_item_for,
-    product_class,
-    whole_number,
     wire_fields,
 )
+from cloudzy_tui.ops.create_offer import allowed_features, parse_hostnames, price_item_for, product_class, whole_number
 
 # ------------------------------------------------------------------------------------------------ a small catalog
 

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from cloudzy_tui.api import Application, OperatingSystem, Product, Region
 from cloudzy_tui.ops import catalog as catalog_ops
+from cloudzy_tui.ui.present import region_flags
 from cloudzy_tui.ui.resources.base import Column, ResourceSpec, Section, View
 from cloudzy_tui.ui.text import clean, safe_text
 from cloudzy_tui.units import bit_rate_mbps, gigabytes, min_ram, money, percent, ram_mb, terabytes, yes_no
@@ -17,19 +18,6 @@ if TYPE_CHECKING:
 
 
 # ------------------------------------------------------------------------------------------------ regions
-
-
-def region_flags(r: Region) -> Text:
-    text = Text()
-    if not r.is_active:
-        text.append("inactive ", style="red")
-    if r.is_hidden:
-        text.append("hidden ", style="dim")
-    if r.is_out_of_stock:
-        text.append("out-of-stock ", style="yellow")
-    if r.is_premium:
-        text.append("premium ", style="magenta")
-    return text
 
 
 def region_capabilities(r: Region) -> str:
