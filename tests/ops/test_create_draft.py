@@ -8,6 +8,7 @@ from typing import Any
 
 import pydantic
 import pytest
+from wizard_reference import old_request_body
 
 from cloudzy_tui.api import (
     Application,
@@ -30,7 +31,7 @@ from cloudzy_tui.ops.create_draft import (
     fields_of,
     wire_fields,
 )
-from cloudzy_tui.ops.create_offer import allowed_features, parse_hostnames, price_item_for, product_class, whole_number
+from cloudzy_tui.ops.create_offer import parse_hostnames, price_item_for, product_class, whole_number
 
 # ------------------------------------------------------------------------------------------------ a small catalog
 
@@ -129,58 +130,6 @@ def _wire(d: Draft, c: Choices) -> dict[str, Any]:
     return d.to_request(c).to_wire()
 
 
-# ------------------------------------------------------------------------------------------------ the old builder
-
-
-def _old_request_body(d: Draft, c: Choices) -> dict[str, Any]:
-    """The body ``CreateWizard._request_body`` built by hand before the model (kept verbatim as the reference)."""
-    cfg = d.config(c)
-    names = d.hostnames
-    body: dict[str, Any] = {
-        "hostnames": names,
-        "region": d.region_id or "",
-        "class": d.instance_class,
-        "assignIpv4": d.assign_ipv4,
-        "billingCycle": d.billing_cycle,
-        "isSubscriptionAutoRenewEnabled": d.auto_renew,
-        "floatingIPCount": whole_number(d.floating_ips) or 0,
-    }
-    if d.custom:
-        body["extraResource"] = {
-            "cpu": whole_number(d.cpu),
-            "ramInGB": whole_number(d.ram),
-            "diskInGB": whole_number(d.disk),
-            "bandwidthInTB": whole_number(d.bandwidth),
-        }
-    else:
-        body["productId"] = d.product_id
-        extra = {
-            "diskInGB": whole_number(d.extra_disk) or None,
-            "bandwidthInTB": whole_number(d.extra_bandwidth) or None,
-        }
-        if any(extra.values()):
-            body["extraResource"] = extra
-    if d.iso_id is not None:
-        body["isoId"] = d.iso_id
-    elif d.snapshot_id is not None:
-        body["fromSnapshot"] = d.snapshot_id
-    else:
-        if d.app_id:
-            body["appId"] = d.app_id
-        if d.os_id:
-            body["osId"] = d.os_id
-    if cfg.support_ipv6:
-        body["assignIpv6"] = d.assign_ipv6
-    if cfg.support_ddos_ipv4:
-        body["isDdosProtected"] = d.ddos
-    if d.ssh_key_ids:
-        body["sshKeyIds"] = list(d.ssh_key_ids)
-    features = [f for f in d.features if f in allowed_features(cfg)]
-    if features:
-        body["featureIds"] = features
-    return body
-
-
 DRAFTS: dict[str, Draft] = {
     "os": _draft(),
     "os-and-application": _draft(app_id="wp"),
@@ -209,7 +158,7 @@ DRAFTS: dict[str, Draft] = {
 @pytest.mark.parametrize("name", list(DRAFTS))
 def test_to_request_sends_the_body_the_hand_built_one_did(name: str) -> None:
     choices, draft = _choices(), DRAFTS[name]
-    old = CreateInstanceRequest.model_validate(_old_request_body(draft, choices)).to_wire()
+    old = CreateInstanceRequest.model_validate(old_request_body(draft, choices)).to_wire()
     assert _wire(draft, choices) == old
 
 

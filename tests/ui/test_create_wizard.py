@@ -734,3 +734,69 @@ async def test_start_from_a_snapshot_whose_disk_fits_the_plan(make_app: Any, sim
         assert post.body["fromSnapshot"] == snapshot["id"]
         assert "osId" not in post.body and "isoId" not in post.body
         assert any(r["hostname"] == "from-snap" for r in simulator.instances.values())
+
+
+# ------------------------------------------------------------------------------------------------ the body sent
+
+
+async def _custom_plan(pilot: Any) -> None:
+    wizard = _wizard(pilot)
+    await wait_for(pilot, lambda: wizard.draft.product_id is not None)
+    await pilot.press("shift+tab", "space", "tab", "3", "tab", "6", "tab", *"50", "tab", "2", "enter")
+
+
+WALKS: dict[str, dict[str, Any]] = {
+    "fixed-app-keys-ipv6-floating-monthly": {
+        "hostnames": "b1 b2, b3",
+        "product_index": 1,
+        "app": "wordpress",
+        "ssh_keys": 2,
+        "ipv6": True,
+        "floating": "2",
+        "cycle": "monthly",
+    },
+    "custom-plan-hourly": {"hostnames": "c9", "hooks": {"plan": _custom_plan}},
+    "iso-quarterly": {"hostnames": "i9", "source": "iso", "cycle": "quarterly"},
+}
+#: what each walk must have put in the body (so that the comparison is about these choices)
+SENT: dict[str, dict[str, Any]] = {
+    "fixed-app-keys-ipv6-floating-monthly": {
+        "hostnames": ["b1", "b2", "b3"],
+        "appId": "wordpress",
+        "assignIpv6": True,
+        "floatingIPCount": 2,
+        "billingCycle": "monthly",
+    },
+    "custom-plan-hourly": {
+        "extraResource": {"cpu": 3, "ramInGB": 6, "diskInGB": 50, "bandwidthInTB": 2},
+        "billingCycle": "hourly",
+    },
+    "iso-quarterly": {"billingCycle": "quarterly"},
+}
+
+
+@pytest.mark.parametrize("walk", list(WALKS))
+async def test_the_body_sent_is_the_one_the_hand_built_wizard_sent(make_app: Any, simulator: Any, walk: str) -> None:
+    """What the simulator receives equals the body the wizard built by hand before it had a model, for the draft the
+    keys produced (``tests/wizard_reference.py`` keeps that builder verbatim)."""
+    from wizard_reference import old_request_body
+
+    from cloudzy_tui.api import CreateInstanceRequest
+
+    kwargs = dict(WALKS[walk])
+    if kwargs.get("source") == "iso":
+        kwargs["source"] = f"iso:{_utah_iso(simulator)['id']}"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        wizard = await _open(pilot)
+        await _walk(pilot, **kwargs)
+        expected = CreateInstanceRequest.model_validate(old_request_body(wizard.draft, wizard.choices)).to_wire()
+        await _create(pilot)
+        assert not isinstance(pilot.app.screen, CreateWizard)
+    body = _creates(simulator)[-1].body
+    assert body == expected
+    assert {k: body.get(k) for k in SENT[walk]} == SENT[walk]
+    if walk.startswith("fixed"):
+        assert len(body["sshKeyIds"]) == 2 and "extraResource" not in body
+    if walk.startswith("iso"):
+        assert body["isoId"] == _utah_iso(simulator)["id"] and "osId" not in body
