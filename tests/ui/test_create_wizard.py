@@ -800,3 +800,50 @@ async def test_the_body_sent_is_the_one_the_hand_built_wizard_sent(make_app: Any
         assert len(body["sshKeyIds"]) == 2 and "extraResource" not in body
     if walk.startswith("iso"):
         assert body["isoId"] == _utah_iso(simulator)["id"] and "osId" not in body
+
+
+# ------------------------------------------------------------------------------------------------ one region presenter
+
+
+def _painted_rows(app: Any) -> str:
+    """The screenshot's text, one line per terminal row, each span at its column (the spaces between spans kept)."""
+    import html
+
+    rows: dict[float, list[tuple[float, float, str]]] = {}
+    svg = app.export_screenshot()
+    for m in re.finditer(r'<text[^>]*?x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        text = html.unescape(m.group(4)).replace("\xa0", " ")
+        rows.setdefault(float(m.group(2)), []).append((float(m.group(1)), float(m.group(3)), text))
+    lines = []
+    for _, spans in sorted(rows.items()):
+        line = ""
+        for x, width, text in sorted(spans):
+            line = line.ljust(round(x / (width / len(text)))) + text
+        lines.append(line)
+    return "\n".join(lines)
+
+
+async def test_region_states_read_the_same_in_the_regions_table_and_the_wizard(make_app: Any, simulator: Any) -> None:
+    """One presenter: a premium region that is out of stock says so in the same words, in the same order, on the
+    regions screen and in the wizard's region list (both painted)."""
+    screen_text = _painted_rows
+
+    simulator.regions["us-newyork"]["isOutOfStock"] = True
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open(pilot)
+        assert re.search(r"New York\s+NY\s+out of stock  premium", screen_text(pilot.app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CreateWizard))
+        pilot.app.show_resource("regions")
+        await loaded(pilot, "regions")
+        assert re.search(r"New York\s+us-newyork\s+NY\s+out of stock  premium", screen_text(pilot.app))
+        assert re.search(r"Singapore\s+sg-singapore\s+SG\s+out of stock\s", screen_text(pilot.app))
+
+
+def test_one_view_per_step_in_the_model_order() -> None:
+    from cloudzy_tui.ops.create_draft import FIELDS
+    from cloudzy_tui.ui.modals.create_wizard.steps import STEP_VIEWS
+
+    assert tuple(view.STEP for view in STEP_VIEWS) == STEP_IDS
+    assert {f.step for f in FIELDS} <= set(STEP_IDS)
