@@ -53,14 +53,20 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "ERROR_FIELDS",
     "FIELDS",
+    "FIELD_BY_NAME",
+    "REVIEW",
     "STEPS",
     "STEP_IDS",
+    "WIDGET_ATTR",
     "Choices",
     "Draft",
     "FieldSpec",
+    "fields_of",
     "parse_hostnames",
     "product_class",
+    "wire_fields",
 ]
 
 # (id, title) of each step, in order.
