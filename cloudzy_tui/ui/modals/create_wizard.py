@@ -78,8 +78,8 @@ if TYPE_CHECKING:
         Snapshot,
         SshKey,
     )
-    from cloudzy_tui.ui.app import CloudzyApp
     from cloudzy_tui.ui.screens.resource import ResourceScreen
+    from cloudzy_tui.ui.services import Console
 
 __all__ = ["CreateWizard", "Draft", "parse_hostnames", "product_class", "run_create_wizard"]
 
@@ -496,8 +496,8 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         self._values: dict[str, dict[str, Any]] = {}
 
     @property
-    def cloudzy(self) -> CloudzyApp:
-        return cast("CloudzyApp", self.app)
+    def cloudzy(self) -> Console:
+        return cast("Console", self.app)
 
     # ------------------------------------------------------------- compose
 
@@ -1818,7 +1818,7 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
 # ------------------------------------------------------------------------------------------------ entry point
 
 
-async def run_create_wizard(app: CloudzyApp, screen: ResourceScreen[Any]) -> list[Instance]:
+async def run_create_wizard(app: Console, screen: ResourceScreen[Any]) -> list[Instance]:
     """Load what the wizard offers, run it, then show the new instances and follow them until ``active``."""
     try:
         regions = await app.catalog.ensure_regions()

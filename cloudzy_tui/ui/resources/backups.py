@@ -24,7 +24,7 @@ from cloudzy_tui.units import money, percent, timestamp
 
 if TYPE_CHECKING:
     from cloudzy_tui.core.catalog import Catalog
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import Console
 
 
 def backup_hostname(b: BackupProfile, catalog: Catalog | None = None) -> str:
@@ -82,7 +82,7 @@ def backup_detail(b: BackupProfile, view: View) -> list[Section]:
 # ------------------------------------------------------------------------------------------------------ actions
 
 
-async def backup_price_note(app: CloudzyApp, profile: BackupProfile | None, instance: Instance | None) -> Text:
+async def backup_price_note(app: Console, profile: BackupProfile | None, instance: Instance | None) -> Text:
     """What backups cost, before anything is saved: the profile's own ``monthlyPrice`` (an update), else the fee
     the account's other profiles are charged (``feePercentage`` of the instance's price) applied to the plan's
     monthly price when the catalog knows it."""
@@ -113,7 +113,7 @@ async def backup_price_note(app: CloudzyApp, profile: BackupProfile | None, inst
 
 
 async def _schedule_form(
-    app: CloudzyApp,
+    app: Console,
     *,
     profile: BackupProfile | None,
     instance: Instance | None,
@@ -186,7 +186,7 @@ async def create_backup(call: ActionCall[BackupProfile]) -> None:
     )
 
 
-def _owner(b: BackupProfile, app: CloudzyApp) -> Instance:
+def _owner(b: BackupProfile, app: Console) -> Instance:
     """The instance a profile belongs to, as far as the profile tells (enough for the rails and the messages)."""
     return Instance(id=b.instance_id, hostname=backup_hostname(b, app.catalog))
 

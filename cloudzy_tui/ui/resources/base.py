@@ -17,8 +17,7 @@ from cloudzy_tui.ui.text import safe_text
 
 if TYPE_CHECKING:
     from cloudzy_tui.core.catalog import Catalog
-    from cloudzy_tui.ui.app import CloudzyApp
-    from cloudzy_tui.ui.screens.resource import ResourceScreen
+    from cloudzy_tui.ui.services import Console, ListScreen
 
 T = TypeVar("T")
 
@@ -71,8 +70,8 @@ class Section:
 class ActionCall(Generic[T]):
     """One run of an action: the app's services, the screen it was started from, the item it acts on."""
 
-    app: CloudzyApp
-    screen: ResourceScreen[Any]
+    app: Console
+    screen: ListScreen
     item: T | None
 
     @property
@@ -182,7 +181,7 @@ class ResourceSpec(Generic[T]):
     resource: Resource[T]
     columns: Sequence[Column[T]]
     detail: Callable[[T, View], list[Section]]
-    related: Callable[[CloudzyApp, T, View], Awaitable[list[Section]]] | None = None
+    related: Callable[[Console, T, View], Awaitable[list[Section]]] | None = None
     actions: Sequence[Action[T]] = ()
     copy_value: Callable[[T], str] | None = None
     row_style: Callable[[T], str] | None = None
@@ -228,14 +227,14 @@ class ResourceSpec(Generic[T]):
     def to_json(self, item: T) -> Any:
         return self.resource.json(item)
 
-    def load(self, app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[T]]:
+    def load(self, app: Console, filters: dict[str, Any]) -> AsyncIterator[Sequence[T]]:
         return self.resource.pages(app.ops, filters)
 
     @property
     def can_fetch_one(self) -> bool:
         return self.resource.fetch is not None
 
-    async def fetch_one(self, app: CloudzyApp, item: T) -> T:
+    async def fetch_one(self, app: Console, item: T) -> T:
         assert self.resource.fetch is not None
         return await self.resource.fetch(app.ops, self.key_of(item))
 

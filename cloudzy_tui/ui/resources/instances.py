@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shlex
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 
@@ -34,7 +34,7 @@ from cloudzy_tui.ui.text import clean, safe_text
 from cloudzy_tui.units import gigabytes, money, percent, ram_mb, terabytes, timestamp, yes_no
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import Console
 
 
 def _hostname(i: Instance) -> str:
@@ -137,7 +137,7 @@ def _link(target_id: str | None, key: str) -> Text | None:
     return text
 
 
-async def instance_related(app: CloudzyApp, i: Instance, view: View) -> list[Section]:
+async def instance_related(app: Console, i: Instance, view: View) -> list[Section]:
     """Snapshots, backup profile and floating IPs of the instance (each failure shown in its own section)."""
 
     async def snapshots() -> Section:
@@ -237,7 +237,7 @@ def _snapshot_line(s: Any) -> Text:
 # ------------------------------------------------------------------------------------------------ actions
 
 
-async def _traffic_note(app: CloudzyApp, i: Instance) -> Text:
+async def _traffic_note(app: Console, i: Instance) -> Text:
     """What the instance has now, and the price: the API quotes none for extra traffic (it is billed)."""
     text = Text()
     if i.region and i.product_id and app.ops.catalog.product(i.product_id) is None:
@@ -391,7 +391,8 @@ async def create(call: ActionCall[Instance]) -> None:
     from cloudzy_tui.ui.modals.create_wizard import run_create_wizard
 
     if await check(call.app, instance_ops.CREATE, None):
-        await run_create_wizard(call.app, call.screen)
+        # (the wizard still names the concrete screen: the ``wizard`` rework types it against ListScreen)
+        await run_create_wizard(call.app, cast(Any, call.screen))
 
 
 INSTANCE_ACTIONS: list[Action[Instance]] = [
@@ -474,7 +475,7 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
 ]
 
 
-def copy_choices(i: Instance, app: CloudzyApp) -> list[tuple[str, str]]:
+def copy_choices(i: Instance, app: Console) -> list[tuple[str, str]]:
     """What ``c`` offers on an instance: the IPs, the id, the ssh command (when one can be built safely)."""
     choices = [("IPv4", i.main_ip or ""), ("IPv6", i.main_ipv6 or ""), ("id", i.id)]
     settings = app.ssh_settings

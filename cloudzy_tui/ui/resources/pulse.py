@@ -17,7 +17,7 @@ from cloudzy_tui.ui.text import safe_text
 
 if TYPE_CHECKING:
     from cloudzy_tui.ops.session import Session
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import Console
 
 
 def pulse_screen(spec: ResourceSpec[Any]) -> type[Any]:
@@ -84,10 +84,10 @@ PULSE_RESOURCE: Resource[PulseLine] = Resource(
 class PulseSpec(ResourceSpec[PulseLine]):
     """Loads the figures with the jobs the App follows (the operations session does not know them)."""
 
-    def load(self, app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[PulseLine]]:
+    def load(self, app: Console, filters: dict[str, Any]) -> AsyncIterator[Sequence[PulseLine]]:
         return self._load(app)
 
-    async def _load(self, app: CloudzyApp) -> AsyncIterator[Sequence[PulseLine]]:
+    async def _load(self, app: Console) -> AsyncIterator[Sequence[PulseLine]]:
         now = app.monotonic()
         jobs = [
             JobInfo(
