@@ -10,10 +10,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from rich.text import Text
-
 from cloudzy_tui.ops import Filter, Operation, Resource
-from cloudzy_tui.ui.text import safe_text
+from cloudzy_tui.ui.text import as_text as as_text  # (where it was defined before)
+from cloudzy_tui.ui.widgets.detail_pane import Section
 
 if TYPE_CHECKING:
     from cloudzy_tui.core.catalog import Catalog
@@ -28,16 +27,6 @@ class View:
 
     now: float
     catalog: Catalog
-
-
-def as_text(value: Any) -> Text:
-    """A cell or field value as text: ``Text`` is trusted as built, anything else goes through ``safe_text``.
-    A whole float shows as an integer (JSON has one number type: a server may send ``4.0`` vCPUs)."""
-    if isinstance(value, Text):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return safe_text(value)
 
 
 @dataclass(frozen=True)
@@ -55,15 +44,6 @@ class Column(Generic[T]):
     # columns (numbers, dates, statuses, addresses) are shown whole or hidden, never cut.
     priority: int = 50
     cut: bool = False
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled block of the detail pane: label/value rows, or free text (``body``)."""
-
-    title: str
-    rows: Sequence[tuple[str, Any]] = ()
-    body: Text | None = None
 
 
 @dataclass

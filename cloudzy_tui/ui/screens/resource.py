@@ -25,10 +25,10 @@ from textual.widgets import Input
 from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
 from cloudzy_tui.ops.freshness import Plan
 from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
-from cloudzy_tui.ui.resources.base import Action, ResourceSpec, Section, View, as_text
+from cloudzy_tui.ui.resources.base import Action, ResourceSpec, View
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
-from cloudzy_tui.ui.text import clean, safe_text
-from cloudzy_tui.ui.widgets.detail_pane import DetailPane
+from cloudzy_tui.ui.text import as_text, clean, safe_text
+from cloudzy_tui.ui.widgets.detail_pane import DetailPane, Section
 from cloudzy_tui.ui.widgets.key_footer import KeyFooter
 from cloudzy_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from cloudzy_tui.ui.widgets.status_bar import StatusBar
