@@ -38,7 +38,8 @@ from cloudzy_tui.ui.history import ConsoleExtras
 from cloudzy_tui.ui.refresh import FIRST_PAGE_ONLY
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
-from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
+from cloudzy_tui.ui.screens.kinds import screen_class
+from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.text import clean, safe_text
 from cloudzy_tui.ui.typeahead import KeyGate, install_paste_safe_parser
 from cloudzy_tui.units import duration
@@ -375,8 +376,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
             raise KeyError(name)
         screen = self._screens.get(spec.name)
         if screen is None:
-            make_class = spec.extra.get("screen_class", screen_class_for)  # the console's own views have theirs
-            screen = make_class(spec)(spec)
+            screen = screen_class(spec)(spec)  # the console's own views have theirs
             self._screens[spec.name] = screen
             self.install_screen(screen, spec.name)
         return screen

@@ -20,13 +20,6 @@ if TYPE_CHECKING:
     from cloudzy_tui.ui.services import Console
 
 
-def pulse_screen(spec: ResourceSpec[Any]) -> type[Any]:
-    from cloudzy_tui.ui.screens.local_view import local_screen_class
-    from cloudzy_tui.ui.screens.pulse import PulseScreen
-
-    return local_screen_class(spec, PulseScreen)
-
-
 def where_it_leads(line: PulseLine) -> str:
     if line.goto is None:
         return ""
@@ -128,5 +121,5 @@ PULSE: PulseSpec = PulseSpec(
     empty_hint="Nothing to show.",
     refresh_interval=60.0,
     default_sort="section",
-    extra={"screen_class": pulse_screen},
+    extra={"screen": "pulse"},  # shown by PulseScreen (ui/screens/kinds.py)
 )
