@@ -26,7 +26,7 @@ from textual.signal import Signal
 from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page, RequestBudget
 from cloudzy_tui.api.redact import register_secret, scrub
 from cloudzy_tui.core.audit import AuditLog
-from cloudzy_tui.core.cache import ListCache, age_text
+from cloudzy_tui.core.cache import ListCache
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
@@ -42,7 +42,6 @@ from cloudzy_tui.ui.screens.kinds import screen_class
 from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.text import clean, safe_text
 from cloudzy_tui.ui.typeahead import KeyGate, install_paste_safe_parser
-from cloudzy_tui.units import duration
 
 log = logging.getLogger("cloudzy_tui.ui")
 
@@ -560,49 +559,10 @@ class CloudzyApp(ConsoleExtras, App[None]):
 
     # --------------------------------------------------------------- status
 
-    def status_for(self, screen: ResourceScreen[Any]) -> tuple[list[tuple[int, Text]], list[tuple[int, Text]]]:
-        """The status bar's items, left and right, each with a rank (lower is kept longer on a narrow line).
-
-        Freshness is one state at a time (issue 19): loading, else stale/error with the reason, else how old."""
-        spec = screen.spec
-        left: list[tuple[int, Text]] = [(0, Text(f" {spec.title} ", style="bold reverse"))]
-        total = len(screen.model)
-        shown = screen.table.row_count if screen.is_mounted else total
-        left.append((1, Text(f"{total}" + (f" ({shown} shown)" if shown != total else ""))))
-        if screen.filter_text:
-            item = Text("filter: ")
-            item.append_text(safe_text(screen.filter_text, max_length=30))
-            left.append((5, item))
-        if screen.server_filters:
-            item = Text("server filter: ")
-            item.append_text(safe_text(", ".join(f"{k}={v}" for k, v in screen.server_filters.items()), max_length=40))
-            left.append((6, item))
-        if screen.sort_column:
-            label = next((c.label for c in spec.columns if c.key == screen.sort_column), screen.sort_column)
-            left.append((9, Text(f"sort: {label} {'↓' if screen.sort_reverse else '↑'}")))
-        hidden = screen.table.hidden_columns if screen.is_mounted else []
-        if hidden:
-            left.append((8, Text(f"hidden: {', '.join(hidden)} (←/→)", style="dim")))
-
+    def status_badges(self) -> list[tuple[int, Text]]:
+        """The shell's items at the right of every screen's status line (the screen owns the rest:
+        ``ResourceScreen.status_items``), each with a rank (lower is kept longer on a narrow line)."""
         right: list[tuple[int, Text]] = []
-        running = len(self.jobs.in_flight)
-        if running:
-            right.append((4, Text(f"jobs {running}", style="bold")))
-        cached_at = getattr(screen, "cached_at", None)
-        if screen.fetching:
-            # rows from the local cache say how old they are while the fresh ones come (one item: its age + loading)
-            cached = f"cached {age_text(self.now() - cached_at)} ago, " if cached_at is not None else ""
-            right.append((2, Text(f"{cached}loading… {screen.load_progress}", style="italic")))
-        elif screen.last_error:
-            # Stale when there is something shown to be stale; otherwise the load simply failed.
-            item = Text("STALE " if screen.model.items else "ERROR ", style="bold red")
-            item.append_text(safe_text(screen.last_error, "red", max_length=40))
-            right.append((2, item))
-        else:
-            if cached_at is not None:  # rows from the local cache, not yet replaced by the API's
-                right.append((7, Text(f"cached {age_text(self.now() - cached_at)} ago", style="italic")))
-            elif screen.last_updated is not None:
-                right.append((7, Text(f"updated {duration(self.now() - screen.last_updated)} ago", style="dim")))
         rate = self.request_rate()
         if rate is not None:
             right.append((8, Text(f"{rate:.0f} req/min", style="dim")))
@@ -612,7 +572,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
         right.append(
             (3, safe_text(label, f"bold reverse {self.profile_colour}" if self.profile_colour else "", max_length=50))
         )
-        return left, right
+        return right
 
     # ----------------------------------------------------------------- misc
 

@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
+from cloudzy_tui.core.cache import age_text
 from cloudzy_tui.ops.freshness import Plan
 from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
 from cloudzy_tui.ui.resources.base import Action, ResourceSpec, View
@@ -32,6 +33,7 @@ from cloudzy_tui.ui.widgets.detail_pane import DetailPane, Section
 from cloudzy_tui.ui.widgets.key_footer import KeyFooter
 from cloudzy_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from cloudzy_tui.ui.widgets.status_bar import StatusBar
+from cloudzy_tui.units import duration
 
 if TYPE_CHECKING:
     from cloudzy_tui.ui.app import CloudzyApp
@@ -667,7 +669,55 @@ class ResourceScreen(Screen[None], Generic[T]):
             bar = self.query_one("#status", StatusBar)
         except Exception:
             return
-        bar.update_status(self.cloudzy.status_for(self))
+        bar.update_status(self.status_items())
+
+    def status_items(self) -> tuple[list[tuple[int, Text]], list[tuple[int, Text]]]:
+        """The status bar's items, left and right, each with a rank (lower is kept longer on a narrow line).
+
+        Freshness is one state at a time (issue 19): loading, else stale/error with the reason, else how old. The
+        shell's badges (request rate, read-only, profile) end the right side."""
+        spec = self.spec
+        left: list[tuple[int, Text]] = [(0, Text(f" {spec.title} ", style="bold reverse"))]
+        total = len(self.model)
+        shown = self.table.row_count if self.is_mounted else total
+        left.append((1, Text(f"{total}" + (f" ({shown} shown)" if shown != total else ""))))
+        if self.filter_text:
+            item = Text("filter: ")
+            item.append_text(safe_text(self.filter_text, max_length=30))
+            left.append((5, item))
+        if self.server_filters:
+            item = Text("server filter: ")
+            item.append_text(safe_text(", ".join(f"{k}={v}" for k, v in self.server_filters.items()), max_length=40))
+            left.append((6, item))
+        if self.sort_column:
+            label = next((c.label for c in spec.columns if c.key == self.sort_column), self.sort_column)
+            left.append((9, Text(f"sort: {label} {'↓' if self.sort_reverse else '↑'}")))
+        hidden = self.table.hidden_columns if self.is_mounted else []
+        if hidden:
+            left.append((8, Text(f"hidden: {', '.join(hidden)} (←/→)", style="dim")))
+
+        now = self.cloudzy.now()
+        right: list[tuple[int, Text]] = []
+        running = len(self.cloudzy.jobs.in_flight)
+        if running:
+            right.append((4, Text(f"jobs {running}", style="bold")))
+        cached_at = self.cached_at
+        if self.fetching:
+            # rows from the local cache say how old they are while the fresh ones come (one item: its age + loading)
+            cached = f"cached {age_text(now - cached_at)} ago, " if cached_at is not None else ""
+            right.append((2, Text(f"{cached}loading… {self.load_progress}", style="italic")))
+        elif self.last_error:
+            # Stale when there is something shown to be stale; otherwise the load simply failed.
+            item = Text("STALE " if self.model.items else "ERROR ", style="bold red")
+            item.append_text(safe_text(self.last_error, "red", max_length=40))
+            right.append((2, item))
+        else:
+            if cached_at is not None:  # rows from the local cache, not yet replaced by the API's
+                right.append((7, Text(f"cached {age_text(now - cached_at)} ago", style="italic")))
+            elif self.last_updated is not None:
+                right.append((7, Text(f"updated {duration(now - self.last_updated)} ago", style="dim")))
+        right.extend(self.cloudzy.status_badges())
+        return left, right
 
 
 def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:
