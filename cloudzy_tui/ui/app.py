@@ -606,61 +606,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
         self.push_screen(TextViewModal(f"{spec.singular or spec.title}: raw JSON", text))
 
-    def export_table(self, screen: ResourceScreen[Any]) -> None:
-        """Write the rows shown (filtered, sorted) to a CSV or JSON file."""
-        from cloudzy_tui.config import exports_dir
-        from cloudzy_tui.logs import open_private, private_dir
-        from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
-
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self.now()))
-        folder = exports_dir()
-        default = str(folder / f"cloudzy-{screen.spec.name}-{stamp}.csv")
-
-        async def write(values: dict[str, Any]) -> str:
-            fmt = values["format"]
-            raw = str(values["path"] or "").strip() or default
-            path = Path(raw).expanduser()
-            if path.suffix.lower() not in (".csv", ".json"):
-                path = path.with_suffix(f".{fmt}")
-            shown = clean(str(path), max_length=200)
-            try:
-                if path.parent == folder:
-                    private_dir(folder)  # ours: created 0700 on first use
-                elif not path.parent.is_dir():
-                    raise FormError({"path": f"{clean(str(path.parent), max_length=200)} is not a folder"})
-                # 0600 from its first byte, and never over an existing file (nor through a planted symlink).
-                with open_private(path, append=False, exclusive=True) as handle:
-                    handle.write(screen.export_rows(fmt))
-            except FileExistsError:
-                raise FormError({"path": f"{shown} exists; choose another name"}) from None
-            except OSError as exc:
-                raise FormError({"path": f"cannot write {shown}: {exc.strerror or exc}"}) from None
-            return str(path)
-
-        def done(path: str | None) -> None:
-            if path:
-                self.toast(f"Exported {screen.table.row_count} rows to {path}")
-
-        self.push_screen(
-            FormModal(
-                f"Export {screen.table.row_count} {screen.spec.title.lower()} (as filtered and sorted)",
-                [
-                    FormField(
-                        "format",
-                        "Format",
-                        kind="choice",
-                        required=True,
-                        value="csv",
-                        choices=[("CSV: the columns shown", "csv"), ("JSON: the whole objects", "json")],
-                    ),
-                    FormField("path", "File", value=default, placeholder=default),
-                ],
-                write,
-                submit_label="Export",
-            ),
-            done,
-        )
-
     def edit_server_filters(self, screen: ResourceScreen[Any]) -> None:
         from cloudzy_tui.ui.modals.form import FormField, FormModal
 

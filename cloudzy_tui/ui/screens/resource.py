@@ -6,10 +6,7 @@ subclass whose ``BINDINGS`` carry the spec's actions (each with an id, so a user
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -28,6 +25,7 @@ from cloudzy_tui.ops.freshness import Plan
 from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
 from cloudzy_tui.ui.resources.base import Action, ResourceSpec, View
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
+from cloudzy_tui.ui.screens.export import export_form, export_rows
 from cloudzy_tui.ui.text import as_text, clean, safe_text
 from cloudzy_tui.ui.widgets.detail_pane import DetailPane, Section
 from cloudzy_tui.ui.widgets.key_footer import KeyFooter
@@ -629,22 +627,18 @@ class ResourceScreen(Screen[None], Generic[T]):
             self.cloudzy.show_raw_json(self.spec, self._full_items.get(self.spec.key_of(item), item))
 
     def action_export(self) -> None:
-        self.cloudzy.export_table(self)
+        """Write the rows shown (filtered, sorted) to a CSV or JSON file."""
+
+        def done(path: str | None) -> None:
+            if path:
+                self.cloudzy.toast(f"Exported {self.table.row_count} rows to {path}")
+
+        form = export_form(self.spec, self.table.row_count, self.export_rows, self.cloudzy.now())
+        self.app.push_screen(form, done)
 
     def export_rows(self, fmt: str) -> str:
         """The rows shown (filtered and sorted, as on screen) as CSV (the columns) or JSON (the whole objects)."""
-        keys = self.table.order
-        if fmt == "json":
-            to_json = self.spec.to_json
-            return json.dumps([to_json(self.model.items[k]) for k in keys], indent=2, ensure_ascii=False) + "\n"
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([c.label for c in self.spec.columns])
-        view = self.view()
-        for key in keys:
-            item = self.model.items[key]
-            writer.writerow([as_text(c.cell(item, view)).plain for c in self.spec.columns])
-        return buffer.getvalue()
+        return export_rows(self.spec, self.model.items, self.table.order, self.view(), fmt)
 
     def action_server_filters(self) -> None:
         self.cloudzy.edit_server_filters(self)
