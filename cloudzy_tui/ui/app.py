@@ -606,31 +606,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
         self.push_screen(TextViewModal(f"{spec.singular or spec.title}: raw JSON", text))
 
-    def edit_server_filters(self, screen: ResourceScreen[Any]) -> None:
-        from cloudzy_tui.ui.modals.form import FormField, FormModal
-
-        spec = screen.spec
-        fields = [
-            FormField(
-                name=f.name,
-                label=f.label,
-                kind="bool" if f.kind == "bool" else ("choice" if f.kind == "choice" else "text"),
-                value=screen.server_filters.get(f.name),
-                choices=list(f.choices),
-                placeholder=f.placeholder,
-            )
-            for f in spec.filters
-        ]
-
-        async def apply(values: dict[str, Any]) -> dict[str, Any]:
-            return values
-
-        def done(values: dict[str, Any] | None) -> None:
-            if values is not None:
-                screen.apply_server_filters(values)
-
-        self.push_screen(FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done)
-
     def deliver_screenshot(
         self, filename: str | None = None, path: str | None = None, time_format: str | None = None
     ) -> str | None:

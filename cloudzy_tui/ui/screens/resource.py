@@ -22,6 +22,7 @@ from textual.widgets import Input
 from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
 from cloudzy_tui.core.cache import age_text
 from cloudzy_tui.ops.freshness import Plan
+from cloudzy_tui.ui.modals.form import FormField, FormModal
 from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
 from cloudzy_tui.ui.resources.base import Action, ResourceSpec, View
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
@@ -641,7 +642,27 @@ class ResourceScreen(Screen[None], Generic[T]):
         return export_rows(self.spec, self.model.items, self.table.order, self.view(), fmt)
 
     def action_server_filters(self) -> None:
-        self.cloudzy.edit_server_filters(self)
+        spec = self.spec
+        fields = [
+            FormField(
+                name=f.name,
+                label=f.label,
+                kind="bool" if f.kind == "bool" else ("choice" if f.kind == "choice" else "text"),
+                value=self.server_filters.get(f.name),
+                choices=list(f.choices),
+                placeholder=f.placeholder,
+            )
+            for f in spec.filters
+        ]
+
+        async def apply(values: dict[str, Any]) -> dict[str, Any]:
+            return values
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.apply_server_filters(values)
+
+        self.app.push_screen(FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done)
 
     def apply_server_filters(self, filters: dict[str, Any]) -> None:
         self.server_filters = {k: v for k, v in filters.items() if v not in (None, "", False)}
