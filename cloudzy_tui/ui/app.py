@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import signal
 import socket
@@ -598,13 +597,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
                     signal.signal(signal.SIGINT, previous)
         except SuspendNotSupported:
             return -1, "this terminal cannot hand the screen to another program"
-
-    def show_raw_json(self, spec: ResourceSpec[Any], item: Any) -> None:
-        from cloudzy_tui.ui.modals.text_view import TextViewModal
-
-        data = spec.to_json(item)
-        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-        self.push_screen(TextViewModal(f"{spec.singular or spec.title}: raw JSON", text))
 
     def deliver_screenshot(
         self, filename: str | None = None, path: str | None = None, time_format: str | None = None

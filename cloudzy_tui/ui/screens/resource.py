@@ -7,6 +7,7 @@ subclass whose ``BINDINGS`` carry the spec's actions (each with an id, so a user
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -23,6 +24,7 @@ from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
 from cloudzy_tui.core.cache import age_text
 from cloudzy_tui.ops.freshness import Plan
 from cloudzy_tui.ui.modals.form import FormField, FormModal
+from cloudzy_tui.ui.modals.text_view import TextViewModal
 from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
 from cloudzy_tui.ui.resources.base import Action, ResourceSpec, View
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
@@ -625,7 +627,13 @@ class ResourceScreen(Screen[None], Generic[T]):
     def action_raw_json(self) -> None:
         item = self.current_item
         if item is not None:
-            self.cloudzy.show_raw_json(self.spec, self._full_items.get(self.spec.key_of(item), item))
+            self.show_raw_json(self._full_items.get(self.spec.key_of(item), item))
+
+    def show_raw_json(self, item: T) -> None:
+        spec = self.spec
+        data = spec.to_json(item)
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        self.app.push_screen(TextViewModal(f"{spec.singular or spec.title}: raw JSON", text))
 
     def action_export(self) -> None:
         """Write the rows shown (filtered, sorted) to a CSV or JSON file."""
