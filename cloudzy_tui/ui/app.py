@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
 import socket
@@ -29,14 +28,14 @@ from cloudzy_tui.core.cache import ListCache
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
-from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
+from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Session
 from cloudzy_tui.ops.freshness import DEFAULT_IDLE_PER_MINUTE, FreshnessPlanner
 from cloudzy_tui.ops.ssh import SshSettings
 from cloudzy_tui.ui import partial_output, textual_fixes
 from cloudzy_tui.ui.history import ConsoleExtras
 from cloudzy_tui.ui.refresh import FIRST_PAGE_ONLY
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
-from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
+from cloudzy_tui.ui.resources.base import ResourceSpec
 from cloudzy_tui.ui.screens.kinds import screen_class
 from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.text import clean, safe_text
@@ -178,7 +177,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         self.job_updates: Signal[Job] = Signal(self, "job-updates")
         self._screens: dict[str, ResourceScreen[Any]] = {}
         self._history: list[str] = []  # for Esc (back): the last 20 screens left
-        self._running_actions: set[tuple[str, str, str | None]] = set()
 
     # ---------------------------------------------------------------- input
 
@@ -429,77 +427,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         if not isinstance(self.screen, JobsScreen):
             self.push_screen(JobsScreen())
 
-    # -------------------------------------------------------------- actions
-
-    def action_state(self, screen: ResourceScreen[Any], action: Action[Any], item: Any) -> bool | None:
-        """True: offered; None: shown but not possible now; False: hidden (read-only hides every mutation)."""
-        if action.mutating and self.read_only:
-            return False
-        if action.needs_item:
-            if item is None:
-                return None
-            if action.unavailable(item) is not None:
-                return None
-            if self._action_key(screen.spec, action, item) in self._running_actions:
-                return None
-        return True
-
-    def _action_key(self, spec: ResourceSpec[Any], action: Action[Any], item: Any) -> tuple[str, str, str | None]:
-        return (spec.name, action.id, spec.key_of(item) if item is not None and action.needs_item else None)
-
-    def dispatch_action(self, screen: ResourceScreen[Any], action: Action[Any], item: Any) -> None:
-        """Every key of a resource screen goes through here. The rails are the operations layer's (``self.ops``):
-        what is refused here without a request (read-only, no row, a state the operation does not apply to) is
-        refused again, with every other rule, by ``Session.execute``. Here: one dialog per action and row."""
-        if action.op is not None and action.row_is_target:
-            refusal = self.ops.quick_refusal(action.op, item)
-            if refusal is not None:
-                self.toast(refusal.message, severity="warning", timeout=8)
-                return
-        elif action.op is not None and action.op.mutating and self.ops.policy.read_only:
-            self.toast(f"{action.title}: refused, the console is read-only.", severity="warning")
-            return
-        if action.needs_item and not action.row_is_target:
-            if item is None:
-                self.toast(f"{action.title}: select a row first.", severity="warning")
-                return
-            reason = action.unavailable(item)
-            if reason is not None:
-                self.toast(f"{action.title}: {reason}", severity="warning")
-                return
-        key = self._action_key(screen.spec, action, item)
-        if key in self._running_actions:
-            self.toast(f"{action.title} is already running for this item.", severity="warning")
-            return
-        self._running_actions.add(key)
-        self.run_worker(
-            self._run_action(screen, action, item, key), group="actions", exit_on_error=False, name=action.id
-        )
-
-    async def _run_action(
-        self, screen: ResourceScreen[Any], action: Action[Any], item: Any, key: tuple[str, str, str | None]
-    ) -> None:
-        from cloudzy_tui.ui.operations import run_op
-
-        call = ActionCall(app=self, screen=screen, item=item if action.needs_item else None)
-        try:
-            if action.run is not None:
-                await action.run(call)
-            elif action.op is not None:
-                await run_op(call, action.op)
-        except Refused as refusal:
-            self.toast(refusal.message, severity="warning", timeout=8)
-        except CloudzyError as exc:
-            self.report_error(exc, context=action.title)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self.report_error(exc, context=action.title)
-        finally:
-            self._running_actions.discard(key)
-            if screen.is_mounted and action.mutating and item is not None:
-                screen.refresh_detail()  # what the action changed (snapshots, backups...) shows in the pane
-
     def _on_outcome(self, op: Operation[Any], outcome: Outcome) -> None:
         """An operation ran (from any key or dialog): the lists on display show what it changed at once."""
         for name, item in outcome.changed:
@@ -529,7 +456,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
                 yield SystemCommand(
                     f"{target.spec.title}: {action.title}",
                     action.description or action.title,
-                    lambda a=action, s=target: self.dispatch_action(s, a, s.current_item),
+                    lambda a=action, s=target: s.dispatch_action(a, s.current_item),
                 )
         for spec in EVERY_SPEC:
             yield SystemCommand(

@@ -6,6 +6,7 @@ subclass whose ``BINDINGS`` carry the spec's actions (each with an id, so a user
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 from collections.abc import Sequence
@@ -22,11 +23,13 @@ from textual.widgets import Input
 
 from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
 from cloudzy_tui.core.cache import age_text
+from cloudzy_tui.ops import Refused
 from cloudzy_tui.ops.freshness import Plan
 from cloudzy_tui.ui.modals.form import FormField, FormModal
 from cloudzy_tui.ui.modals.text_view import TextViewModal
+from cloudzy_tui.ui.operations import run_op
 from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
-from cloudzy_tui.ui.resources.base import Action, ResourceSpec, View
+from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec, View
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
 from cloudzy_tui.ui.screens.export import export_form, export_rows
 from cloudzy_tui.ui.text import as_text, clean, safe_text
@@ -104,6 +107,8 @@ class ResourceScreen(Screen[None], Generic[T]):
         self._detail_key: str | None = None
         self._detail_extra: list[Section] = []
         self._full_items: dict[str, T] = {}
+        #: (spec, action, row) of the actions running from this screen: one dialog per action and row
+        self._running_actions: set[tuple[str, str, str | None]] = set()
 
     # ----------------------------------------------------------- rendering
 
@@ -478,7 +483,7 @@ class ResourceScreen(Screen[None], Generic[T]):
     def _selected(self, event: ResourceTable.Selected) -> None:
         enter = self.spec.action(self.spec.extra.get("enter_action", ""))
         if enter is not None:  # a spec whose Enter is an action (:sessions switches tmux to the session)
-            self.cloudzy.dispatch_action(self, enter, self.current_item)
+            self.dispatch_action(enter, self.current_item)
             return
         self.open_detail()
 
@@ -590,16 +595,83 @@ class ResourceScreen(Screen[None], Generic[T]):
         spec_action = self.spec.action(action_id)
         if spec_action is None:
             return False
-        return self.cloudzy.action_state(self, spec_action, self.current_item)
+        return self.action_state(spec_action, self.current_item)
 
     def action_act(self, action_id: str) -> None:
         spec_action = self.spec.action(action_id)
         if spec_action is not None:
-            self.cloudzy.dispatch_action(self, spec_action, self.current_item)
+            self.dispatch_action(spec_action, self.current_item)
 
     def enabled_actions(self) -> list[Action[T]]:
         item = self.current_item
-        return [a for a in self.spec.actions if self.cloudzy.action_state(self, a, item) is True]
+        return [a for a in self.spec.actions if self.action_state(a, item) is True]
+
+    def action_state(self, action: Action[Any], item: Any) -> bool | None:
+        """True: offered; None: shown but not possible now; False: hidden (read-only hides every mutation)."""
+        if action.mutating and self.cloudzy.read_only:
+            return False
+        if action.needs_item:
+            if item is None:
+                return None
+            if action.unavailable(item) is not None:
+                return None
+            if self._action_key(action, item) in self._running_actions:
+                return None
+        return True
+
+    def _action_key(self, action: Action[Any], item: Any) -> tuple[str, str, str | None]:
+        spec = self.spec
+        return (spec.name, action.id, spec.key_of(item) if item is not None and action.needs_item else None)
+
+    def dispatch_action(self, action: Action[Any], item: Any) -> None:
+        """Every key of this screen goes through here. The rails are the operations layer's (``cloudzy.ops``):
+        what is refused here without a request (read-only, no row, a state the operation does not apply to) is
+        refused again, with every other rule, by ``Session.execute``. Here: one dialog per action and row."""
+        ops = self.cloudzy.ops
+        toast = self.cloudzy.toast
+        if action.op is not None and action.row_is_target:
+            refusal = ops.quick_refusal(action.op, item)
+            if refusal is not None:
+                toast(refusal.message, severity="warning", timeout=8)
+                return
+        elif action.op is not None and action.op.mutating and ops.policy.read_only:
+            toast(f"{action.title}: refused, the console is read-only.", severity="warning")
+            return
+        if action.needs_item and not action.row_is_target:
+            if item is None:
+                toast(f"{action.title}: select a row first.", severity="warning")
+                return
+            reason = action.unavailable(item)
+            if reason is not None:
+                toast(f"{action.title}: {reason}", severity="warning")
+                return
+        key = self._action_key(action, item)
+        if key in self._running_actions:
+            toast(f"{action.title} is already running for this item.", severity="warning")
+            return
+        self._running_actions.add(key)
+        self.run_worker(self._run_action(action, item, key), group="actions", exit_on_error=False, name=action.id)
+
+    async def _run_action(self, action: Action[Any], item: Any, key: tuple[str, str, str | None]) -> None:
+        console = self.cloudzy
+        call = ActionCall(app=console, screen=self, item=item if action.needs_item else None)
+        try:
+            if action.run is not None:
+                await action.run(call)
+            elif action.op is not None:
+                await run_op(call, action.op)
+        except Refused as refusal:
+            console.toast(refusal.message, severity="warning", timeout=8)
+        except CloudzyError as exc:
+            console.report_error(exc, context=action.title)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            console.report_error(exc, context=action.title)
+        finally:
+            self._running_actions.discard(key)
+            if self.is_mounted and action.mutating and item is not None:
+                self.refresh_detail()  # what the action changed (snapshots, backups...) shows in the pane
 
     def action_copy(self) -> None:
         item = self.current_item
