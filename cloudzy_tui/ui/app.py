@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segments
 from rich.text import Text
@@ -35,17 +35,15 @@ from cloudzy_tui.ui import partial_output, textual_fixes
 from cloudzy_tui.ui.history import ConsoleExtras
 from cloudzy_tui.ui.refresh import FIRST_PAGE_ONLY
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
-from cloudzy_tui.ui.resources.base import ResourceSpec
 from cloudzy_tui.ui.screens.kinds import screen_class
 from cloudzy_tui.ui.screens.resource import ResourceScreen
+from cloudzy_tui.ui.services import ScreenHost
 from cloudzy_tui.ui.text import clean, safe_text
 from cloudzy_tui.ui.typeahead import KeyGate, install_paste_safe_parser
 
 log = logging.getLogger("cloudzy_tui.ui")
 
 
-# The refresh period the specs' intervals are written against (instances: 15 s).
-DEFAULT_REFRESH = 15.0
 # Toasts on screen at once: a newer one pushes out the oldest (each also expires after its timeout, 3-10 s, and
 # Textual forgets expired ones), so a burst of errors never stacks dozens of toasts or keeps them in memory.
 MAX_TOASTS = 5
@@ -205,12 +203,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         """Requests a minute this console sent over the last five minutes (every client, every worker), for the
         status bar; ``None`` without a request budget (nothing counts them)."""
         return self.budget.rate() if self.budget is not None else None
-
-    def refresh_interval(self, spec: ResourceSpec[Any]) -> float:
-        """The user's refresh period, scaled by how often the resource changes (catalogs rarely: x20)."""
-        if self.refresh_seconds <= 0 or spec.refresh_interval <= 0:
-            return 0
-        return self.refresh_seconds * spec.refresh_interval / DEFAULT_REFRESH
 
     def shown_toasts(self) -> list[Notification]:
         """The notifications on screen now, oldest first (the one place that reads Textual's private list)."""
@@ -593,3 +585,10 @@ class CloudzyApp(ConsoleExtras, App[None]):
         if self.list_cache is not None:
             self.list_cache.close()
         await self.client.aclose()
+
+
+if TYPE_CHECKING:
+
+    def _provides_the_services(app: CloudzyApp) -> ScreenHost:
+        """(For mypy) the shell implements the contract its screens, specs, flows and modals are typed against."""
+        return app

@@ -22,9 +22,11 @@ if TYPE_CHECKING:
     from textual.signal import Signal
 
     from cloudzy_tui.api import CloudzyClient
+    from cloudzy_tui.core.cache import ListCache
     from cloudzy_tui.core.catalog import Catalog
     from cloudzy_tui.core.jobs import Expectation, Job, JobTracker
     from cloudzy_tui.ops import Session
+    from cloudzy_tui.ops.freshness import FreshnessPlanner
     from cloudzy_tui.ops.ssh import SshSettings
     from cloudzy_tui.ui.rowmodel import RowModel
     from cloudzy_tui.ui.widgets.resource_table import ResourceTable
@@ -110,6 +112,50 @@ class Console(Protocol):
         ...
 
     def call_after_refresh(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool: ...
+
+
+class ScreenHost(Console, Protocol):
+    """What a resource screen uses of the console besides the services of :class:`Console`."""
+
+    @property
+    def resource_updates(self) -> Signal[tuple[str, Any]]:
+        """``(job kind, item)`` as jobs advance: a list showing the item updates its row."""
+        ...
+
+    @property
+    def catalog_loaded(self) -> Signal[None]: ...
+
+    @property
+    def detail_delay(self) -> float:
+        """How long the cursor must rest on a row before its full detail is fetched."""
+        ...
+
+    @property
+    def refresh_seconds(self) -> float:
+        """The user's refresh period (0: no live refresh), scaled per resource by ``refresh.refresh_period``."""
+        ...
+
+    @property
+    def freshness(self) -> FreshnessPlanner: ...
+
+    @property
+    def list_cache(self) -> ListCache | None: ...
+
+    def requests_sent(self) -> int:
+        """HTTP attempts made by the console's clients so far (a walk's cost is the difference)."""
+        ...
+
+    def ensure_catalog(self) -> None:
+        """Fetch the parts of the catalog that failed before."""
+        ...
+
+    def go_back(self) -> None:
+        """Back to the screen shown before (Esc on a list)."""
+        ...
+
+    def status_badges(self) -> list[tuple[int, Text]]:
+        """The shell's items at the right of every status line (request rate, read-only, profile), ranked."""
+        ...
 
 
 class ListScreen(Protocol):

@@ -28,7 +28,7 @@ from cloudzy_tui.ops.freshness import Plan
 from cloudzy_tui.ui.modals.form import FormField, FormModal
 from cloudzy_tui.ui.modals.text_view import TextViewModal
 from cloudzy_tui.ui.operations import run_op
-from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
+from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, refresh_period, store_cached
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec, View
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
 from cloudzy_tui.ui.screens.export import export_form, export_rows
@@ -40,7 +40,7 @@ from cloudzy_tui.ui.widgets.status_bar import StatusBar
 from cloudzy_tui.units import duration
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import ScreenHost
 
 T = TypeVar("T")
 
@@ -113,7 +113,8 @@ class ResourceScreen(Screen[None], Generic[T]):
     # ----------------------------------------------------------- rendering
 
     @property
-    def cloudzy(self) -> CloudzyApp:
+    def cloudzy(self) -> ScreenHost:
+        """The console's services (``ui/services.py``): the screen never names the concrete app."""
         return self.app  # type: ignore[return-value]
 
     def view(self) -> View:
@@ -294,7 +295,7 @@ class ResourceScreen(Screen[None], Generic[T]):
     def _arm_refresh(self) -> None:
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
-        interval = self.cloudzy.refresh_interval(self.spec)
+        interval = refresh_period(self.cloudzy.refresh_seconds, self.spec)
         if interval > 0 and self.failed_loads:
             # Under errors, back off (x2 per failure, up to 5 minutes): never pile requests on a struggling API;
             # and never before the API said it will take requests again (429 Retry-After).
