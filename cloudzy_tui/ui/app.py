@@ -23,16 +23,23 @@ from textual.signal import Signal
 
 from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page, RequestBudget
 from cloudzy_tui.api.redact import register_secret, scrub
+from cloudzy_tui.config import screenshots_dir
 from cloudzy_tui.core.audit import AuditLog
 from cloudzy_tui.core.cache import ListCache
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
+from cloudzy_tui.logs import open_private, private_dir
 from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Session
 from cloudzy_tui.ops.freshness import DEFAULT_IDLE_PER_MINUTE, FreshnessPlanner
 from cloudzy_tui.ops.ssh import SshSettings
 from cloudzy_tui.ui import partial_output, textual_fixes
 from cloudzy_tui.ui.history import ConsoleExtras
+from cloudzy_tui.ui.modals.command_line import CommandLine
+from cloudzy_tui.ui.modals.confirm import ConfirmModal
+from cloudzy_tui.ui.modals.help import HelpScreen
+from cloudzy_tui.ui.modals.jobs import JobsScreen
+from cloudzy_tui.ui.modals.token import TokenModal
 from cloudzy_tui.ui.refresh import FIRST_PAGE_ONLY
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
 from cloudzy_tui.ui.screens.kinds import screen_class
@@ -256,8 +263,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         """The API refused the token: offer to enter another one, without restarting."""
         if self._asking_token:
             return
-        from cloudzy_tui.ui.modals.token import TokenModal
-
         self._asking_token = True
 
         def done(token: str | None) -> None:
@@ -328,8 +333,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         require_label: str = "name",
     ) -> bool:
         """Ask (from a worker); True only if the user confirmed."""
-        from cloudzy_tui.ui.modals.confirm import ConfirmModal
-
         modal = ConfirmModal(
             title, message, confirm_label=confirm_label, danger=danger, require=require, require_label=require_label
         )
@@ -398,8 +401,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
             return
 
     def action_command_line(self) -> None:
-        from cloudzy_tui.ui.modals.command_line import CommandLine
-
         def go(name: str | None) -> None:
             if name:
                 self.show_resource(name)
@@ -407,15 +408,11 @@ class CloudzyApp(ConsoleExtras, App[None]):
         self.push_screen(CommandLine(), go)
 
     def action_help(self) -> None:
-        from cloudzy_tui.ui.modals.help import HelpScreen
-
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
 
     def action_jobs(self) -> None:
-        from cloudzy_tui.ui.modals.jobs import JobsScreen
-
         if not isinstance(self.screen, JobsScreen):
             self.push_screen(JobsScreen())
 
@@ -524,9 +521,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         ``path``; the toast says where. (Textual's default, ``~/Downloads``, fails where that does not exist.)"""
         from textual._files import generate_datetime_filename
 
-        from cloudzy_tui.config import screenshots_dir
-        from cloudzy_tui.logs import open_private, private_dir
-
         if self._driver is not None and self._driver.is_web:  # in a browser: Textual's download
             return super().deliver_screenshot(filename, path, time_format)
         folder = Path(path).expanduser() if path else screenshots_dir()
@@ -570,8 +564,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         # `q` quits from the lists only: inside a dialog it must never throw away what was typed.
         if action != "quit_from_list":
             return True
-        from cloudzy_tui.ui.modals.help import HelpScreen
-
         # Listed in the help (which itself closes on q); never active inside a dialog with typed input.
         return bool(self.screen_stack) and isinstance(self.screen, ResourceScreen | HelpScreen)
 

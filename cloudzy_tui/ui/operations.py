@@ -14,10 +14,11 @@ from pydantic import BaseModel
 from rich.text import Text
 
 from cloudzy_tui.ops import Confirmation, Operation, Outcome, Refused
+from cloudzy_tui.ui.modals.form import FormError, FormField
+from cloudzy_tui.ui.modals.text_view import TextViewModal
 from cloudzy_tui.ui.text import clean, safe_text
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ui.modals.form import FormField
     from cloudzy_tui.ui.resources.base import ActionCall
     from cloudzy_tui.ui.services import Console
 
@@ -84,8 +85,6 @@ async def run_op(
 async def show_outcome(app: Console, op: Operation[Any], outcome: Outcome) -> None:
     """The toast with what happened; a secret (a new password) in a dialog, shown once."""
     if outcome.secret is not None:
-        from cloudzy_tui.ui.modals.text_view import TextViewModal
-
         secret = outcome.secret
         outcome.secret = None
         app.toast(outcome.message, title=op.title)
@@ -97,8 +96,6 @@ async def show_outcome(app: Console, op: Operation[Any], outcome: Outcome) -> No
 
 def typed_confirmation_field(confirmation: Confirmation) -> FormField | None:
     """For a form that is its own confirmation: the field where the name must be typed (``type`` level only)."""
-    from cloudzy_tui.ui.modals.form import FormField
-
     if confirmation.level != "type" or confirmation.require is None:
         return None
     return FormField(
@@ -119,8 +116,6 @@ async def execute_in_form(
 
     Errors stay in the form: a pydantic error or a 422 at its field, a refusal or any other error above the buttons.
     """
-    from cloudzy_tui.ui.modals.form import FormError
-
     model = app.ops.parse_params(op, params)
     confirmation = app.ops.confirmation(op, item, model)
     answer: object = True

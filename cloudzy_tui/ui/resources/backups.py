@@ -15,6 +15,8 @@ from cloudzy_tui.api import BackupProfile, BackupProfileRequest, CloudzyError, I
 from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import backups as backup_ops
 from cloudzy_tui.ops.backups import profile_of
+from cloudzy_tui.ui.modals.backup_schedule import BackupScheduleModal
+from cloudzy_tui.ui.modals.form import FormError
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, ResourceSpec, Section, View, op_action
 from cloudzy_tui.ui.resources.common import status_text, when
@@ -121,9 +123,6 @@ async def _schedule_form(
     candidates: dict[str, Instance] | None = None,
 ) -> Outcome | None:
     """Show the schedule form; what the operation did (``None``: cancelled)."""
-    from cloudzy_tui.ui.modals.backup_schedule import BackupScheduleModal
-    from cloudzy_tui.ui.modals.form import FormError
-
     op = backup_ops.SET_SCHEDULE
 
     async def send(request: BackupProfileRequest, values: dict[str, Any]) -> Outcome:

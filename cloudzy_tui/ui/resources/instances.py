@@ -17,6 +17,9 @@ from cloudzy_tui.ops import snapshots as snapshot_ops
 from cloudzy_tui.ops import ssh as ssh_ops
 from cloudzy_tui.ops.backups import profile_of
 from cloudzy_tui.ops.ssh import SshTarget
+from cloudzy_tui.ui.modals.form import FormField, FormModal
+from cloudzy_tui.ui.modals.instance_forms import change_os as change_os_form
+from cloudzy_tui.ui.modals.instance_forms import resize_instance
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.backups import edit_backup_schedule_of_instance
 from cloudzy_tui.ui.resources.base import (
@@ -260,8 +263,6 @@ async def _traffic_note(app: Console, i: Instance) -> Text:
 
 
 async def add_traffic(call: ActionCall[Instance]) -> None:
-    from cloudzy_tui.ui.modals.form import FormField, FormModal
-
     i = call.target
     op = instance_ops.ADD_TRAFFIC
     if not await check(call.app, op, i):
@@ -284,14 +285,10 @@ async def add_traffic(call: ActionCall[Instance]) -> None:
 
 
 async def resize(call: ActionCall[Instance]) -> None:
-    from cloudzy_tui.ui.modals.instance_forms import resize_instance
-
     await resize_instance(call.app, call.target)
 
 
 async def change_os(call: ActionCall[Instance]) -> None:
-    from cloudzy_tui.ui.modals.instance_forms import change_os as change_os_form
-
     await change_os_form(call.app, call.target)
 
 

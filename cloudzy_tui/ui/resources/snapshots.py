@@ -19,6 +19,7 @@ from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import snapshots as snapshot_ops
 from cloudzy_tui.ops.instances import INSTANCES as INSTANCE_RESOURCE
 from cloudzy_tui.ops.snapshots import snapshot_hostname, snapshot_size
+from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 from cloudzy_tui.ui.operations import execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, ResourceSpec, Section, View, op_action
 from cloudzy_tui.ui.resources.common import status_text, when
@@ -151,8 +152,6 @@ def _product(s: Snapshot, view: View) -> str | None:
 
 async def create_snapshot(call: ActionCall[Snapshot]) -> None:
     """``n`` on the snapshots screen: choose the instance (by hostname), then take the snapshot."""
-    from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
-
     app = call.app
     op = snapshot_ops.TAKE
     instances = await live_instances(app)

@@ -25,6 +25,7 @@ from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
 from cloudzy_tui.core.cache import age_text
 from cloudzy_tui.ops import Refused
 from cloudzy_tui.ops.freshness import Plan
+from cloudzy_tui.ui.modals.copy_choice import CopyChoice
 from cloudzy_tui.ui.modals.form import FormField, FormModal
 from cloudzy_tui.ui.modals.text_view import TextViewModal
 from cloudzy_tui.ui.operations import run_op
@@ -680,8 +681,6 @@ class ResourceScreen(Screen[None], Generic[T]):
             return
         choices_of = self.spec.extra.get("copy_choices")
         if callable(choices_of):  # several things worth copying (an instance: id, IPs, ssh command): ask which
-            from cloudzy_tui.ui.modals.copy_choice import CopyChoice
-
             choices = choices_of(item, self.cloudzy)
             if len(choices) > 1:
                 self.app.push_screen(CopyChoice("Copy", choices), self._copy_value)
