@@ -2,6 +2,13 @@
 
 Every resource of the console is this screen with a different ``ResourceSpec``. ``screen_class_for(spec)`` makes a
 subclass whose ``BINDINGS`` carry the spec's actions (each with an id, so a user keymap can rebind it).
+
+The screen owns what it shows: its status line, export, server filters, raw JSON, and the runs of its actions. It
+reaches the console only through ``ScreenHost`` (``ui/services.py``), never the concrete app.
+
+Size: one screen serves every resource, and its parts share one state (the rows, the cursor, the load generation,
+the timers, the actions running): loading and live refresh, the detail pane, filter and sort, actions, status. What
+needs no screen lives beside it: ``ui/refresh.py``, ``ui/rowmodel.py``, ``ui/screens/export.py``.
 """
 
 from __future__ import annotations
