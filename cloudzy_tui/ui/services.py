@@ -153,6 +153,14 @@ class ScreenHost(Console, Protocol):
         """Back to the screen shown before (Esc on a list)."""
         ...
 
+    def screen_for(self, name: str) -> Screen[Any]:
+        """The screen of a resource (made and installed on first use)."""
+        ...
+
+    def action_jobs(self) -> None:
+        """Open the jobs view."""
+        ...
+
     def status_badges(self) -> list[tuple[int, Text]]:
         """The shell's items at the right of every status line (request rate, read-only, profile), ranked."""
         ...
