@@ -155,7 +155,7 @@ async def paint_cached(screen: RefreshedList) -> asyncio.Task[None] | None:
     """The cached rows of this list on screen before its first walk: the first :data:`FIRST_CHUNK` now, the rest
     by a task (returned) that only fills keys the walk has not brought yet. ``None``: nothing more to paint."""
     app = screen.cloudzy
-    cache = getattr(app, "list_cache", None)
+    cache = app.list_cache
     model = _models().get(screen.spec.name)
     if cache is None or model is None or screen.server_filters or screen.model.items:
         return None
@@ -215,7 +215,7 @@ async def store_cached(screen: RefreshedList) -> None:
     """After a full walk without server filters: its rows are the list's cache (written off the UI loop)."""
     screen.cached_at = None
     app = screen.cloudzy
-    cache = getattr(app, "list_cache", None)
+    cache = app.list_cache
     if cache is None or screen.server_filters or screen.spec.name not in _models():
         return
     items = list(screen.model.items.values())

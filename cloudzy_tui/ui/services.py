@@ -56,14 +56,9 @@ class Console(Protocol):
     def ssh_settings(self) -> SshSettings: ...
 
     @property
-    def read_only(self) -> bool: ...
-
-    @property
     def is_web(self) -> bool:
         """Running in a browser (``cloudzy-tui serve``): no terminal to hand over."""
         ...
-
-    def now(self) -> float: ...
 
     def monotonic(self) -> float: ...
 
@@ -118,6 +113,13 @@ class ScreenHost(Console, Protocol):
     """What a resource screen uses of the console besides the services of :class:`Console`."""
 
     @property
+    def read_only(self) -> bool: ...
+
+    def now(self) -> float:
+        """The wall clock (tests freeze it): ages and times shown."""
+        ...
+
+    @property
     def resource_updates(self) -> Signal[tuple[str, Any]]:
         """``(job kind, item)`` as jobs advance: a list showing the item updates its row."""
         ...
@@ -167,7 +169,8 @@ class ScreenHost(Console, Protocol):
 
 
 class ListScreen(Protocol):
-    """What an action may do to the list it was started from."""
+    """What an action may do to the list it was started from (``model``, ``table`` and ``upsert_items``: the create
+    wizard's, which shows and selects the new instances)."""
 
     @property
     def server_filters(self) -> dict[str, Any]: ...
