@@ -1,4 +1,10 @@
-"""The console application: resource screens, the command line, actions, jobs, and the status of it all."""
+"""The console's shell: the registry of resource screens, navigation (the command line, back, help, jobs), the bridge
+from the job tracker and the operations session to the screens (signals, outcomes), and the crash report's scrub.
+
+It implements the services of ``ui/services.py`` (``Console``, ``ScreenHost``), which is all the screens, specs,
+flows and modals know of it: nothing in ``ui/`` imports this module but the entry point (``ui/run.py``). A screen
+owns what it shows (status line, export, filters, raw JSON, the runs of its actions).
+"""
 
 from __future__ import annotations
 
