@@ -1,9 +1,13 @@
-"""The console application: resource screens, the command line, actions, jobs, and the status of it all."""
+"""The console's shell: the registry of resource screens, navigation (the command line, back, help, jobs), the bridge
+from the job tracker and the operations session to the screens (signals, outcomes), and the crash report's scrub.
+
+It implements the services of ``ui/services.py`` (``Console``, ``ScreenHost``), which is all the screens, specs,
+flows and modals know of it: nothing in ``ui/`` imports this module but the entry point (``ui/run.py``). A screen
+owns what it shows (status line, export, filters, raw JSON, the runs of its actions).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import signal
 import socket
@@ -12,7 +16,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segments
 from rich.text import Text
@@ -25,29 +29,34 @@ from textual.signal import Signal
 
 from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page, RequestBudget
 from cloudzy_tui.api.redact import register_secret, scrub
+from cloudzy_tui.config import screenshots_dir
 from cloudzy_tui.core.audit import AuditLog
-from cloudzy_tui.core.cache import ListCache, age_text
+from cloudzy_tui.core.cache import ListCache
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.core.jobs import Expectation, Job, JobEvent, JobTracker
 from cloudzy_tui.core.offloop import OffLoop
-from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Refused, Session
+from cloudzy_tui.logs import open_private, private_dir
+from cloudzy_tui.ops import JobRef, Operation, Outcome, Policy, Session
 from cloudzy_tui.ops.freshness import DEFAULT_IDLE_PER_MINUTE, FreshnessPlanner
 from cloudzy_tui.ops.ssh import SshSettings
 from cloudzy_tui.ui import partial_output, textual_fixes
 from cloudzy_tui.ui.history import ConsoleExtras
+from cloudzy_tui.ui.modals.command_line import CommandLine
+from cloudzy_tui.ui.modals.confirm import ConfirmModal
+from cloudzy_tui.ui.modals.help import HelpScreen
+from cloudzy_tui.ui.modals.jobs import JobsScreen
+from cloudzy_tui.ui.modals.token import TokenModal
 from cloudzy_tui.ui.refresh import FIRST_PAGE_ONLY
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
-from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
-from cloudzy_tui.ui.screens.resource import ResourceScreen, screen_class_for
+from cloudzy_tui.ui.screens.kinds import screen_class
+from cloudzy_tui.ui.screens.resource import ResourceScreen
+from cloudzy_tui.ui.services import ScreenHost
 from cloudzy_tui.ui.text import clean, safe_text
 from cloudzy_tui.ui.typeahead import KeyGate, install_paste_safe_parser
-from cloudzy_tui.units import duration
 
 log = logging.getLogger("cloudzy_tui.ui")
 
 
-# The refresh period the specs' intervals are written against (instances: 15 s).
-DEFAULT_REFRESH = 15.0
 # Toasts on screen at once: a newer one pushes out the oldest (each also expires after its timeout, 3-10 s, and
 # Textual forgets expired ones), so a burst of errors never stacks dozens of toasts or keeps them in memory.
 MAX_TOASTS = 5
@@ -179,7 +188,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         self.job_updates: Signal[Job] = Signal(self, "job-updates")
         self._screens: dict[str, ResourceScreen[Any]] = {}
         self._history: list[str] = []  # for Esc (back): the last 20 screens left
-        self._running_actions: set[tuple[str, str, str | None]] = set()
 
     # ---------------------------------------------------------------- input
 
@@ -208,12 +216,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         """Requests a minute this console sent over the last five minutes (every client, every worker), for the
         status bar; ``None`` without a request budget (nothing counts them)."""
         return self.budget.rate() if self.budget is not None else None
-
-    def refresh_interval(self, spec: ResourceSpec[Any]) -> float:
-        """The user's refresh period, scaled by how often the resource changes (catalogs rarely: x20)."""
-        if self.refresh_seconds <= 0 or spec.refresh_interval <= 0:
-            return 0
-        return self.refresh_seconds * spec.refresh_interval / DEFAULT_REFRESH
 
     def shown_toasts(self) -> list[Notification]:
         """The notifications on screen now, oldest first (the one place that reads Textual's private list)."""
@@ -267,8 +269,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         """The API refused the token: offer to enter another one, without restarting."""
         if self._asking_token:
             return
-        from cloudzy_tui.ui.modals.token import TokenModal
-
         self._asking_token = True
 
         def done(token: str | None) -> None:
@@ -339,8 +339,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         require_label: str = "name",
     ) -> bool:
         """Ask (from a worker); True only if the user confirmed."""
-        from cloudzy_tui.ui.modals.confirm import ConfirmModal
-
         modal = ConfirmModal(
             title, message, confirm_label=confirm_label, danger=danger, require=require, require_label=require_label
         )
@@ -375,8 +373,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
             raise KeyError(name)
         screen = self._screens.get(spec.name)
         if screen is None:
-            make_class = spec.extra.get("screen_class", screen_class_for)  # the console's own views have theirs
-            screen = make_class(spec)(spec)
+            screen = screen_class(spec)(spec)  # the console's own views have theirs
             self._screens[spec.name] = screen
             self.install_screen(screen, spec.name)
         return screen
@@ -410,8 +407,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
             return
 
     def action_command_line(self) -> None:
-        from cloudzy_tui.ui.modals.command_line import CommandLine
-
         def go(name: str | None) -> None:
             if name:
                 self.show_resource(name)
@@ -419,88 +414,13 @@ class CloudzyApp(ConsoleExtras, App[None]):
         self.push_screen(CommandLine(), go)
 
     def action_help(self) -> None:
-        from cloudzy_tui.ui.modals.help import HelpScreen
-
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
 
     def action_jobs(self) -> None:
-        from cloudzy_tui.ui.modals.jobs import JobsScreen
-
         if not isinstance(self.screen, JobsScreen):
             self.push_screen(JobsScreen())
-
-    # -------------------------------------------------------------- actions
-
-    def action_state(self, screen: ResourceScreen[Any], action: Action[Any], item: Any) -> bool | None:
-        """True: offered; None: shown but not possible now; False: hidden (read-only hides every mutation)."""
-        if action.mutating and self.read_only:
-            return False
-        if action.needs_item:
-            if item is None:
-                return None
-            if action.unavailable(item) is not None:
-                return None
-            if self._action_key(screen.spec, action, item) in self._running_actions:
-                return None
-        return True
-
-    def _action_key(self, spec: ResourceSpec[Any], action: Action[Any], item: Any) -> tuple[str, str, str | None]:
-        return (spec.name, action.id, spec.key_of(item) if item is not None and action.needs_item else None)
-
-    def dispatch_action(self, screen: ResourceScreen[Any], action: Action[Any], item: Any) -> None:
-        """Every key of a resource screen goes through here. The rails are the operations layer's (``self.ops``):
-        what is refused here without a request (read-only, no row, a state the operation does not apply to) is
-        refused again, with every other rule, by ``Session.execute``. Here: one dialog per action and row."""
-        if action.op is not None and action.row_is_target:
-            refusal = self.ops.quick_refusal(action.op, item)
-            if refusal is not None:
-                self.toast(refusal.message, severity="warning", timeout=8)
-                return
-        elif action.op is not None and action.op.mutating and self.ops.policy.read_only:
-            self.toast(f"{action.title}: refused, the console is read-only.", severity="warning")
-            return
-        if action.needs_item and not action.row_is_target:
-            if item is None:
-                self.toast(f"{action.title}: select a row first.", severity="warning")
-                return
-            reason = action.unavailable(item)
-            if reason is not None:
-                self.toast(f"{action.title}: {reason}", severity="warning")
-                return
-        key = self._action_key(screen.spec, action, item)
-        if key in self._running_actions:
-            self.toast(f"{action.title} is already running for this item.", severity="warning")
-            return
-        self._running_actions.add(key)
-        self.run_worker(
-            self._run_action(screen, action, item, key), group="actions", exit_on_error=False, name=action.id
-        )
-
-    async def _run_action(
-        self, screen: ResourceScreen[Any], action: Action[Any], item: Any, key: tuple[str, str, str | None]
-    ) -> None:
-        from cloudzy_tui.ui.operations import run_op
-
-        call = ActionCall(app=self, screen=screen, item=item if action.needs_item else None)
-        try:
-            if action.run is not None:
-                await action.run(call)
-            elif action.op is not None:
-                await run_op(call, action.op)
-        except Refused as refusal:
-            self.toast(refusal.message, severity="warning", timeout=8)
-        except CloudzyError as exc:
-            self.report_error(exc, context=action.title)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self.report_error(exc, context=action.title)
-        finally:
-            self._running_actions.discard(key)
-            if screen.is_mounted and action.mutating and item is not None:
-                screen.refresh_detail()  # what the action changed (snapshots, backups...) shows in the pane
 
     def _on_outcome(self, op: Operation[Any], outcome: Outcome) -> None:
         """An operation ran (from any key or dialog): the lists on display show what it changed at once."""
@@ -531,7 +451,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
                 yield SystemCommand(
                     f"{target.spec.title}: {action.title}",
                     action.description or action.title,
-                    lambda a=action, s=target: self.dispatch_action(s, a, s.current_item),
+                    lambda a=action, s=target: s.dispatch_action(a, s.current_item),
                 )
         for spec in EVERY_SPEC:
             yield SystemCommand(
@@ -560,49 +480,10 @@ class CloudzyApp(ConsoleExtras, App[None]):
 
     # --------------------------------------------------------------- status
 
-    def status_for(self, screen: ResourceScreen[Any]) -> tuple[list[tuple[int, Text]], list[tuple[int, Text]]]:
-        """The status bar's items, left and right, each with a rank (lower is kept longer on a narrow line).
-
-        Freshness is one state at a time (issue 19): loading, else stale/error with the reason, else how old."""
-        spec = screen.spec
-        left: list[tuple[int, Text]] = [(0, Text(f" {spec.title} ", style="bold reverse"))]
-        total = len(screen.model)
-        shown = screen.table.row_count if screen.is_mounted else total
-        left.append((1, Text(f"{total}" + (f" ({shown} shown)" if shown != total else ""))))
-        if screen.filter_text:
-            item = Text("filter: ")
-            item.append_text(safe_text(screen.filter_text, max_length=30))
-            left.append((5, item))
-        if screen.server_filters:
-            item = Text("server filter: ")
-            item.append_text(safe_text(", ".join(f"{k}={v}" for k, v in screen.server_filters.items()), max_length=40))
-            left.append((6, item))
-        if screen.sort_column:
-            label = next((c.label for c in spec.columns if c.key == screen.sort_column), screen.sort_column)
-            left.append((9, Text(f"sort: {label} {'↓' if screen.sort_reverse else '↑'}")))
-        hidden = screen.table.hidden_columns if screen.is_mounted else []
-        if hidden:
-            left.append((8, Text(f"hidden: {', '.join(hidden)} (←/→)", style="dim")))
-
+    def status_badges(self) -> list[tuple[int, Text]]:
+        """The shell's items at the right of every screen's status line (the screen owns the rest:
+        ``ResourceScreen.status_items``), each with a rank (lower is kept longer on a narrow line)."""
         right: list[tuple[int, Text]] = []
-        running = len(self.jobs.in_flight)
-        if running:
-            right.append((4, Text(f"jobs {running}", style="bold")))
-        cached_at = getattr(screen, "cached_at", None)
-        if screen.fetching:
-            # rows from the local cache say how old they are while the fresh ones come (one item: its age + loading)
-            cached = f"cached {age_text(self.now() - cached_at)} ago, " if cached_at is not None else ""
-            right.append((2, Text(f"{cached}loading… {screen.load_progress}", style="italic")))
-        elif screen.last_error:
-            # Stale when there is something shown to be stale; otherwise the load simply failed.
-            item = Text("STALE " if screen.model.items else "ERROR ", style="bold red")
-            item.append_text(safe_text(screen.last_error, "red", max_length=40))
-            right.append((2, item))
-        else:
-            if cached_at is not None:  # rows from the local cache, not yet replaced by the API's
-                right.append((7, Text(f"cached {age_text(self.now() - cached_at)} ago", style="italic")))
-            elif screen.last_updated is not None:
-                right.append((7, Text(f"updated {duration(self.now() - screen.last_updated)} ago", style="dim")))
         rate = self.request_rate()
         if rate is not None:
             right.append((8, Text(f"{rate:.0f} req/min", style="dim")))
@@ -612,7 +493,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
         right.append(
             (3, safe_text(label, f"bold reverse {self.profile_colour}" if self.profile_colour else "", max_length=50))
         )
-        return left, right
+        return right
 
     # ----------------------------------------------------------------- misc
 
@@ -639,102 +520,12 @@ class CloudzyApp(ConsoleExtras, App[None]):
         except SuspendNotSupported:
             return -1, "this terminal cannot hand the screen to another program"
 
-    def show_raw_json(self, spec: ResourceSpec[Any], item: Any) -> None:
-        from cloudzy_tui.ui.modals.text_view import TextViewModal
-
-        data = spec.to_json(item)
-        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-        self.push_screen(TextViewModal(f"{spec.singular or spec.title}: raw JSON", text))
-
-    def export_table(self, screen: ResourceScreen[Any]) -> None:
-        """Write the rows shown (filtered, sorted) to a CSV or JSON file."""
-        from cloudzy_tui.config import exports_dir
-        from cloudzy_tui.logs import open_private, private_dir
-        from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
-
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self.now()))
-        folder = exports_dir()
-        default = str(folder / f"cloudzy-{screen.spec.name}-{stamp}.csv")
-
-        async def write(values: dict[str, Any]) -> str:
-            fmt = values["format"]
-            raw = str(values["path"] or "").strip() or default
-            path = Path(raw).expanduser()
-            if path.suffix.lower() not in (".csv", ".json"):
-                path = path.with_suffix(f".{fmt}")
-            shown = clean(str(path), max_length=200)
-            try:
-                if path.parent == folder:
-                    private_dir(folder)  # ours: created 0700 on first use
-                elif not path.parent.is_dir():
-                    raise FormError({"path": f"{clean(str(path.parent), max_length=200)} is not a folder"})
-                # 0600 from its first byte, and never over an existing file (nor through a planted symlink).
-                with open_private(path, append=False, exclusive=True) as handle:
-                    handle.write(screen.export_rows(fmt))
-            except FileExistsError:
-                raise FormError({"path": f"{shown} exists; choose another name"}) from None
-            except OSError as exc:
-                raise FormError({"path": f"cannot write {shown}: {exc.strerror or exc}"}) from None
-            return str(path)
-
-        def done(path: str | None) -> None:
-            if path:
-                self.toast(f"Exported {screen.table.row_count} rows to {path}")
-
-        self.push_screen(
-            FormModal(
-                f"Export {screen.table.row_count} {screen.spec.title.lower()} (as filtered and sorted)",
-                [
-                    FormField(
-                        "format",
-                        "Format",
-                        kind="choice",
-                        required=True,
-                        value="csv",
-                        choices=[("CSV: the columns shown", "csv"), ("JSON: the whole objects", "json")],
-                    ),
-                    FormField("path", "File", value=default, placeholder=default),
-                ],
-                write,
-                submit_label="Export",
-            ),
-            done,
-        )
-
-    def edit_server_filters(self, screen: ResourceScreen[Any]) -> None:
-        from cloudzy_tui.ui.modals.form import FormField, FormModal
-
-        spec = screen.spec
-        fields = [
-            FormField(
-                name=f.name,
-                label=f.label,
-                kind="bool" if f.kind == "bool" else ("choice" if f.kind == "choice" else "text"),
-                value=screen.server_filters.get(f.name),
-                choices=list(f.choices),
-                placeholder=f.placeholder,
-            )
-            for f in spec.filters
-        ]
-
-        async def apply(values: dict[str, Any]) -> dict[str, Any]:
-            return values
-
-        def done(values: dict[str, Any] | None) -> None:
-            if values is not None:
-                screen.apply_server_filters(values)
-
-        self.push_screen(FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done)
-
     def deliver_screenshot(
         self, filename: str | None = None, path: str | None = None, time_format: str | None = None
     ) -> str | None:
         """The palette's Screenshot: an SVG under the state dir's ``screenshots`` (0700; the file 0600), or in
         ``path``; the toast says where. (Textual's default, ``~/Downloads``, fails where that does not exist.)"""
         from textual._files import generate_datetime_filename
-
-        from cloudzy_tui.config import screenshots_dir
-        from cloudzy_tui.logs import open_private, private_dir
 
         if self._driver is not None and self._driver.is_web:  # in a browser: Textual's download
             return super().deliver_screenshot(filename, path, time_format)
@@ -779,8 +570,6 @@ class CloudzyApp(ConsoleExtras, App[None]):
         # `q` quits from the lists only: inside a dialog it must never throw away what was typed.
         if action != "quit_from_list":
             return True
-        from cloudzy_tui.ui.modals.help import HelpScreen
-
         # Listed in the help (which itself closes on q); never active inside a dialog with typed input.
         return bool(self.screen_stack) and isinstance(self.screen, ResourceScreen | HelpScreen)
 
@@ -794,3 +583,10 @@ class CloudzyApp(ConsoleExtras, App[None]):
         if self.list_cache is not None:
             self.list_cache.close()
         await self.client.aclose()
+
+
+if TYPE_CHECKING:
+
+    def _provides_the_services(app: CloudzyApp) -> ScreenHost:
+        """(For mypy) the shell implements the contract its screens, specs, flows and modals are typed against."""
+        return app

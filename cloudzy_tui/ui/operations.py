@@ -14,12 +14,13 @@ from pydantic import BaseModel
 from rich.text import Text
 
 from cloudzy_tui.ops import Confirmation, Operation, Outcome, Refused
+from cloudzy_tui.ui.modals.form import FormError, FormField
+from cloudzy_tui.ui.modals.text_view import TextViewModal
 from cloudzy_tui.ui.text import clean, safe_text
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ui.app import CloudzyApp
-    from cloudzy_tui.ui.modals.form import FormField
     from cloudzy_tui.ui.resources.base import ActionCall
+    from cloudzy_tui.ui.services import Console
 
 
 def confirmation_text(confirmation: Confirmation) -> Text:
@@ -32,7 +33,7 @@ def confirmation_text(confirmation: Confirmation) -> Text:
     return text
 
 
-async def ask_confirmation(app: CloudzyApp, confirmation: Confirmation) -> object:
+async def ask_confirmation(app: Console, confirmation: Confirmation) -> object:
     """Ask what ``confirmation`` says; the answer for ``execute(confirm=...)`` (``None`` when declined)."""
     if confirmation.level == "none":
         return None
@@ -49,7 +50,7 @@ async def ask_confirmation(app: CloudzyApp, confirmation: Confirmation) -> objec
     return confirmation.require if confirmation.level == "type" else True
 
 
-async def check(app: CloudzyApp, op: Operation[Any], item: Any, params: BaseModel | None = None) -> bool:
+async def check(app: Console, op: Operation[Any], item: Any, params: BaseModel | None = None) -> bool:
     """The rails before asking anything (so nobody fills a form to be refused); a toast says why not."""
     refusal = await app.ops.refusal(op, item, params)
     if refusal is not None:
@@ -81,11 +82,9 @@ async def run_op(
     return outcome
 
 
-async def show_outcome(app: CloudzyApp, op: Operation[Any], outcome: Outcome) -> None:
+async def show_outcome(app: Console, op: Operation[Any], outcome: Outcome) -> None:
     """The toast with what happened; a secret (a new password) in a dialog, shown once."""
     if outcome.secret is not None:
-        from cloudzy_tui.ui.modals.text_view import TextViewModal
-
         secret = outcome.secret
         outcome.secret = None
         app.toast(outcome.message, title=op.title)
@@ -97,8 +96,6 @@ async def show_outcome(app: CloudzyApp, op: Operation[Any], outcome: Outcome) ->
 
 def typed_confirmation_field(confirmation: Confirmation) -> FormField | None:
     """For a form that is its own confirmation: the field where the name must be typed (``type`` level only)."""
-    from cloudzy_tui.ui.modals.form import FormField
-
     if confirmation.level != "type" or confirmation.require is None:
         return None
     return FormField(
@@ -109,7 +106,7 @@ def typed_confirmation_field(confirmation: Confirmation) -> FormField | None:
 
 
 async def execute_in_form(
-    app: CloudzyApp,
+    app: Console,
     op: Operation[Any],
     item: Any,
     params: BaseModel | Mapping[str, Any] | None,
@@ -119,8 +116,6 @@ async def execute_in_form(
 
     Errors stay in the form: a pydantic error or a 422 at its field, a refusal or any other error above the buttons.
     """
-    from cloudzy_tui.ui.modals.form import FormError
-
     model = app.ops.parse_params(op, params)
     confirmation = app.ops.confirmation(op, item, model)
     answer: object = True

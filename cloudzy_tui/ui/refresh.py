@@ -6,6 +6,9 @@
   walker stop after it, and nothing more is requested), then the planned rows by id.
 * :func:`paint_cached` puts the cached rows of a list on screen before its first walk; :func:`store_cached`
   keeps the rows of a finished full walk.
+* :func:`refresh_period`: how often a list is refreshed (the user's period, scaled per resource).
+
+They are typed against :class:`RefreshedList`, what they use of the resource screen (which imports this module).
 """
 
 from __future__ import annotations
@@ -14,19 +17,58 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cloudzy_tui.api import CloudzyError, NotFoundError
 from cloudzy_tui.core.cache import HEAD_ROWS
 from cloudzy_tui.ops.freshness import Plan
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ui.screens.resource import ResourceScreen
+    from cloudzy_tui.ui.resources.base import ResourceSpec
+    from cloudzy_tui.ui.rowmodel import RowModel
+    from cloudzy_tui.ui.services import ScreenHost
+    from cloudzy_tui.ui.widgets.resource_table import ResourceTable
 
 log = logging.getLogger("cloudzy_tui.ui")
 
 #: set in a light refresh's task: the app's page walker yields the first page only and closes the walk
 FIRST_PAGE_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("cloudzy_first_page_only", default=False)
+
+# The refresh period the specs' intervals are written against (instances: 15 s).
+DEFAULT_REFRESH = 15.0
+
+
+class RefreshedList(Protocol):
+    """What this module uses of the resource screen (``ui/screens/resource.py``)."""
+
+    spec: ResourceSpec[Any]
+    model: RowModel[Any]
+    server_filters: dict[str, Any]
+    cached_at: float | None
+
+    @property
+    def cloudzy(self) -> ScreenHost: ...
+
+    @property
+    def table(self) -> ResourceTable: ...
+
+    def upsert_items(self, items: Sequence[Any]) -> None: ...
+
+    def remove_item(self, key: str) -> None: ...
+
+    def update_status(self, throttle: bool = False) -> None: ...
+
+    def _order(self, throttle: bool = False) -> None: ...
+
+    def call_after_refresh(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool: ...
+
+
+def refresh_period(refresh_seconds: float, spec: ResourceSpec[Any]) -> float:
+    """The user's refresh period, scaled by how often the resource changes (catalogs rarely: x20)."""
+    if refresh_seconds <= 0 or spec.refresh_interval <= 0:
+        return 0
+    return refresh_seconds * spec.refresh_interval / DEFAULT_REFRESH
 
 
 def _models() -> dict[str, type[Any]]:
@@ -43,20 +85,20 @@ def _models() -> dict[str, type[Any]]:
     }
 
 
-def visible_keys(screen: ResourceScreen[Any]) -> list[str]:
+def visible_keys(screen: RefreshedList) -> list[str]:
     table = screen.table
     order = table.order
     top = int(table.scroll_y)
     return order[top : top + max(1, table.scrollable_content_region.height - 1)]
 
 
-def plan_tick(screen: ResourceScreen[Any]) -> Plan:
+def plan_tick(screen: RefreshedList) -> Plan:
     app = screen.cloudzy
     if screen.server_filters:
         return Plan(full=True, reason="server filter")
     return app.freshness.plan(
         screen.spec.name,
-        refresh_seconds=app.refresh_interval(screen.spec),
+        refresh_seconds=refresh_period(app.refresh_seconds, screen.spec),
         items=screen.model.items.values(),
         key_of=screen.spec.key_of,
         visible=visible_keys(screen),
@@ -65,7 +107,7 @@ def plan_tick(screen: ResourceScreen[Any]) -> Plan:
     )
 
 
-async def light_refresh(screen: ResourceScreen[Any], plan: Plan) -> None:
+async def light_refresh(screen: RefreshedList, plan: Plan) -> None:
     """The first page (new rows, the newest rows' changes) and the planned rows by id, into the list."""
     spec = screen.spec
     app = screen.cloudzy
@@ -109,11 +151,11 @@ FIRST_CHUNK = HEAD_ROWS
 CHUNK = 1000
 
 
-async def paint_cached(screen: ResourceScreen[Any]) -> asyncio.Task[None] | None:
+async def paint_cached(screen: RefreshedList) -> asyncio.Task[None] | None:
     """The cached rows of this list on screen before its first walk: the first :data:`FIRST_CHUNK` now, the rest
     by a task (returned) that only fills keys the walk has not brought yet. ``None``: nothing more to paint."""
     app = screen.cloudzy
-    cache = getattr(app, "list_cache", None)
+    cache = app.list_cache
     model = _models().get(screen.spec.name)
     if cache is None or model is None or screen.server_filters or screen.model.items:
         return None
@@ -169,11 +211,11 @@ async def paint_cached(screen: ResourceScreen[Any]) -> asyncio.Task[None] | None
     return asyncio.create_task(rest())
 
 
-async def store_cached(screen: ResourceScreen[Any]) -> None:
+async def store_cached(screen: RefreshedList) -> None:
     """After a full walk without server filters: its rows are the list's cache (written off the UI loop)."""
     screen.cached_at = None
     app = screen.cloudzy
-    cache = getattr(app, "list_cache", None)
+    cache = app.list_cache
     if cache is None or screen.server_filters or screen.spec.name not in _models():
         return
     items = list(screen.model.items.values())

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from rich.text import Text
 
-from cloudzy_tui.ui.widgets.resource_table import TableRow
+from cloudzy_tui.ui.widgets.table_row import TableRow
 
 T = TypeVar("T")
 

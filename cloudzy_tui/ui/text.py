@@ -14,7 +14,7 @@ from rich.text import Text
 
 from cloudzy_tui.text import clean
 
-__all__ = ["MISSING", "clean", "safe_text"]
+__all__ = ["MISSING", "as_text", "clean", "safe_text"]
 
 MISSING = "—"
 
@@ -32,3 +32,13 @@ def safe_text(
     if not text:
         return Text(missing, style="dim")
     return Text(text, style=style, no_wrap=single_line, end="")
+
+
+def as_text(value: Any) -> Text:
+    """A cell or field value as text: ``Text`` is trusted as built, anything else goes through ``safe_text``.
+    A whole float shows as an integer (JSON has one number type: a server may send ``4.0`` vCPUs)."""
+    if isinstance(value, Text):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return safe_text(value)

@@ -91,7 +91,7 @@ async def test_every_dialog_on_the_hostile_rows(make_app: Any, simulator: Any, n
                 assert screen.table.move_cursor_to_key(key), (name, key)
                 await pilot.pause()
                 item = screen.current_item
-                if app.action_state(screen, action, item) is not True:
+                if screen.action_state(action, item) is not True:
                     continue
                 before_writes = _writes(simulator)
                 before_toasts = len(posted)

@@ -15,8 +15,8 @@ import pytest
 from textual.pilot import Pilot
 
 from cloudzy_tui.ui.resources import ALL_SPECS
-from cloudzy_tui.ui.resources.base import as_text
 from cloudzy_tui.ui.screens.resource import ResourceScreen
+from cloudzy_tui.ui.text import as_text
 
 from .helpers import loaded
 from .painted import painted_region

@@ -78,8 +78,8 @@ async def test_reset_and_double_fire_sends_one_request(make_app: Any, simulator:
         action = screen.spec.action("power_off")
         assert action is not None
         # Two presses while the first is still waiting for its confirmation: one dialog, one request.
-        app.dispatch_action(screen, action, screen.current_item)
-        app.dispatch_action(screen, action, screen.current_item)
+        screen.dispatch_action(action, screen.current_item)
+        screen.dispatch_action(action, screen.current_item)
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
         await pilot.click("#confirm")
         await settle(pilot)

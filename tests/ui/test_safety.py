@@ -40,7 +40,7 @@ async def test_read_only_hides_and_refuses_every_mutation(make_app: Any, simulat
                 # ...its key does nothing...
                 await pilot.press(action.key)
                 # ...and the dispatcher refuses it even when called directly.
-                app.dispatch_action(screen, action, screen.current_item)
+                screen.dispatch_action(action, screen.current_item)
                 await settle(pilot)
                 assert not isinstance(pilot.app.screen, ConfirmModal)
         assert mutating >= 10

@@ -124,7 +124,7 @@ async def test_restore_is_not_offered_unless_active(make_app: Any, simulator: An
         assert not isinstance(pilot.app.screen, ConfirmModal)
         assert not writes(simulator, suffix="/restore")
         # Through the command palette (or a rebound key) the dispatcher says why.
-        app.dispatch_action(screen, screen.spec.action("restore"), screen.current_item)
+        screen.dispatch_action(screen.spec.action("restore"), screen.current_item)
         await settle(pilot)
         assert any("only ACTIVE" in t for t in toasts(app))
         assert not writes(simulator, suffix="/restore")
@@ -272,8 +272,8 @@ async def test_snapshot_key_pressed_twice_sends_one_request(make_app: Any, simul
         screen = await loaded(pilot, "instances")
         action = screen.spec.action("snapshot")
         assert action is not None
-        app.dispatch_action(screen, action, screen.current_item)
-        app.dispatch_action(screen, action, screen.current_item)  # while the first is in flight
+        screen.dispatch_action(action, screen.current_item)
+        screen.dispatch_action(action, screen.current_item)  # while the first is in flight
         await settle(pilot)
         assert len(writes(simulator, suffix="/v1/snapshots")) == 1
         assert any("already running" in t for t in toasts(app))

@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.text import clean
 
 HIDDEN_ACTIONS = {"help_quit", "command_palette"}
@@ -40,8 +41,6 @@ class HelpScreen(ModalScreen[None]):
         """The live bindings of the screen underneath, grouped: navigate / this resource / global. A binding with
         several keys (``up,k``) shows all of them; on a detail view the list-only keys (filter, sort, export)
         are left out."""
-        from cloudzy_tui.ui.screens.resource import ResourceScreen
-
         target = self.target
         detail_open = isinstance(target, ResourceScreen) and target.has_class("detail-open")
         resource = target.spec.title if isinstance(target, ResourceScreen) else "This screen"
@@ -94,8 +93,6 @@ class HelpScreen(ModalScreen[None]):
 
     def _reason(self, action: str) -> str:
         """Why an action of the screen underneath does not apply to the row under its cursor, if it does not."""
-        from cloudzy_tui.ui.screens.resource import ResourceScreen
-
         match = re.fullmatch(r"act\('([a-z_]+)'\)", action)
         target = self.target
         if match is None or not isinstance(target, ResourceScreen):
@@ -111,8 +108,6 @@ class HelpScreen(ModalScreen[None]):
         return ""
 
     def compose(self) -> ComposeResult:
-        from cloudzy_tui.ui.screens.resource import ResourceScreen
-
         on_list = not (isinstance(self.target, ResourceScreen) and self.target.has_class("detail-open"))
         with Vertical(id="dialog", classes="dialog help"):
             yield Label(Text("Keys", style="bold"), id="dialog-title")

@@ -17,7 +17,7 @@ from cloudzy_tui.units import gigabytes, money, money_delta, to_number
 
 if TYPE_CHECKING:
     from cloudzy_tui.api import OperatingSystem, Product
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import Console
 
 
 def product_disk_gb(p: Product) -> float | None:
@@ -64,7 +64,7 @@ def _whole(value: Any) -> int | None:
     return math.ceil(number) if number is not None and number > 0 else None
 
 
-async def resize_instance(app: CloudzyApp, instance: Instance) -> bool:
+async def resize_instance(app: Console, instance: Instance) -> bool:
     """Ask how to resize (FIXED product or CUSTOM resources, where the region allows) and send it."""
     op = instance_ops.RESIZE
     if not await check(app, op, instance):
@@ -215,7 +215,7 @@ async def _identity(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def change_os(app: CloudzyApp, instance: Instance) -> bool:
+async def change_os(app: Console, instance: Instance) -> bool:
     """Pick an active OS (default marked) and type the hostname: the disk is erased."""
     op = instance_ops.CHANGE_OS
     if not await check(app, op, instance):

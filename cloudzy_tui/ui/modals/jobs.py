@@ -18,7 +18,7 @@ from cloudzy_tui.units import duration, percent
 
 if TYPE_CHECKING:
     from cloudzy_tui.core.jobs import Job
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import Console
 
 STATE_STYLE = {"running": "bold yellow", "succeeded": "green", "failed": "bold red", "timed_out": "red"}
 
@@ -36,7 +36,7 @@ class JobsScreen(ModalScreen[None]):
     ]
 
     @property
-    def cloudzy(self) -> CloudzyApp:
+    def cloudzy(self) -> Console:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -15,12 +15,6 @@ from cloudzy_tui.ui.resources.base import ActionCall, Column, ResourceSpec, Sect
 from cloudzy_tui.ui.text import safe_text
 
 
-def local_screen(spec: ResourceSpec[Any]) -> type[Any]:
-    from cloudzy_tui.ui.screens.local_view import local_screen_class
-
-    return local_screen_class(spec)
-
-
 def _clock(iso: str) -> str:
     """``2026-07-01T12:00:05Z`` → ``12:00:05`` (the date is in the detail pane)."""
     return iso[11:19] if len(iso) >= 19 and iso[10] == "T" else iso
@@ -98,7 +92,7 @@ ACTIVITY: ResourceSpec[ActivityRow] = ResourceSpec(
     empty_hint="No mutating action yet in this session (read-only actions are not audited). t: the requests.",
     refresh_interval=2.0,
     default_sort="time",
-    extra={"screen_class": local_screen},
+    extra={"screen": "local"},  # shown by LocalViewScreen (ui/screens/kinds.py)
 )
 
 
@@ -160,5 +154,5 @@ TRACE: ResourceSpec[TraceEntry] = ResourceSpec(
     empty_hint="No request yet.",
     refresh_interval=2.0,
     default_sort="time",
-    extra={"screen_class": local_screen},
+    extra={"screen": "local"},  # shown by LocalViewScreen (ui/screens/kinds.py)
 )

@@ -15,6 +15,8 @@ from cloudzy_tui.api import BackupProfile, BackupProfileRequest, CloudzyError, I
 from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import backups as backup_ops
 from cloudzy_tui.ops.backups import profile_of
+from cloudzy_tui.ui.modals.backup_schedule import BackupScheduleModal
+from cloudzy_tui.ui.modals.form import FormError
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, ResourceSpec, Section, View, op_action
 from cloudzy_tui.ui.resources.common import status_text, when
@@ -24,7 +26,7 @@ from cloudzy_tui.units import money, percent, timestamp
 
 if TYPE_CHECKING:
     from cloudzy_tui.core.catalog import Catalog
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import Console
 
 
 def backup_hostname(b: BackupProfile, catalog: Catalog | None = None) -> str:
@@ -82,7 +84,7 @@ def backup_detail(b: BackupProfile, view: View) -> list[Section]:
 # ------------------------------------------------------------------------------------------------------ actions
 
 
-async def backup_price_note(app: CloudzyApp, profile: BackupProfile | None, instance: Instance | None) -> Text:
+async def backup_price_note(app: Console, profile: BackupProfile | None, instance: Instance | None) -> Text:
     """What backups cost, before anything is saved: the profile's own ``monthlyPrice`` (an update), else the fee
     the account's other profiles are charged (``feePercentage`` of the instance's price) applied to the plan's
     monthly price when the catalog knows it."""
@@ -113,7 +115,7 @@ async def backup_price_note(app: CloudzyApp, profile: BackupProfile | None, inst
 
 
 async def _schedule_form(
-    app: CloudzyApp,
+    app: Console,
     *,
     profile: BackupProfile | None,
     instance: Instance | None,
@@ -121,9 +123,6 @@ async def _schedule_form(
     candidates: dict[str, Instance] | None = None,
 ) -> Outcome | None:
     """Show the schedule form; what the operation did (``None``: cancelled)."""
-    from cloudzy_tui.ui.modals.backup_schedule import BackupScheduleModal
-    from cloudzy_tui.ui.modals.form import FormError
-
     op = backup_ops.SET_SCHEDULE
 
     async def send(request: BackupProfileRequest, values: dict[str, Any]) -> Outcome:
@@ -186,7 +185,7 @@ async def create_backup(call: ActionCall[BackupProfile]) -> None:
     )
 
 
-def _owner(b: BackupProfile, app: CloudzyApp) -> Instance:
+def _owner(b: BackupProfile, app: Console) -> Instance:
     """The instance a profile belongs to, as far as the profile tells (enough for the rails and the messages)."""
     return Instance(id=b.instance_id, hostname=backup_hostname(b, app.catalog))
 

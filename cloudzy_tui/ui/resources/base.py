@@ -10,15 +10,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from rich.text import Text
-
 from cloudzy_tui.ops import Filter, Operation, Resource
-from cloudzy_tui.ui.text import safe_text
+from cloudzy_tui.ui.text import as_text as as_text  # (where it was defined before)
+from cloudzy_tui.ui.widgets.detail_pane import Section
 
 if TYPE_CHECKING:
     from cloudzy_tui.core.catalog import Catalog
-    from cloudzy_tui.ui.app import CloudzyApp
-    from cloudzy_tui.ui.screens.resource import ResourceScreen
+    from cloudzy_tui.ui.services import Console, ListScreen
 
 T = TypeVar("T")
 
@@ -29,16 +27,6 @@ class View:
 
     now: float
     catalog: Catalog
-
-
-def as_text(value: Any) -> Text:
-    """A cell or field value as text: ``Text`` is trusted as built, anything else goes through ``safe_text``.
-    A whole float shows as an integer (JSON has one number type: a server may send ``4.0`` vCPUs)."""
-    if isinstance(value, Text):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return safe_text(value)
 
 
 @dataclass(frozen=True)
@@ -58,21 +46,12 @@ class Column(Generic[T]):
     cut: bool = False
 
 
-@dataclass(frozen=True)
-class Section:
-    """A titled block of the detail pane: label/value rows, or free text (``body``)."""
-
-    title: str
-    rows: Sequence[tuple[str, Any]] = ()
-    body: Text | None = None
-
-
 @dataclass
 class ActionCall(Generic[T]):
     """One run of an action: the app's services, the screen it was started from, the item it acts on."""
 
-    app: CloudzyApp
-    screen: ResourceScreen[Any]
+    app: Console
+    screen: ListScreen
     item: T | None
 
     @property
@@ -182,7 +161,7 @@ class ResourceSpec(Generic[T]):
     resource: Resource[T]
     columns: Sequence[Column[T]]
     detail: Callable[[T, View], list[Section]]
-    related: Callable[[CloudzyApp, T, View], Awaitable[list[Section]]] | None = None
+    related: Callable[[Console, T, View], Awaitable[list[Section]]] | None = None
     actions: Sequence[Action[T]] = ()
     copy_value: Callable[[T], str] | None = None
     row_style: Callable[[T], str] | None = None
@@ -228,14 +207,14 @@ class ResourceSpec(Generic[T]):
     def to_json(self, item: T) -> Any:
         return self.resource.json(item)
 
-    def load(self, app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[T]]:
+    def load(self, app: Console, filters: dict[str, Any]) -> AsyncIterator[Sequence[T]]:
         return self.resource.pages(app.ops, filters)
 
     @property
     def can_fetch_one(self) -> bool:
         return self.resource.fetch is not None
 
-    async def fetch_one(self, app: CloudzyApp, item: T) -> T:
+    async def fetch_one(self, app: Console, item: T) -> T:
         assert self.resource.fetch is not None
         return await self.resource.fetch(app.ops, self.key_of(item))
 

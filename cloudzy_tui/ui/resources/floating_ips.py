@@ -10,6 +10,7 @@ from rich.text import Text
 from cloudzy_tui.api import FloatingIp
 from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import floating_ips as fip_ops
+from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.base import (
     Action,
@@ -86,8 +87,6 @@ def _label(f: FloatingIp) -> str:
 
 async def allocate(call: ActionCall[FloatingIp]) -> None:
     """``n``: a region (active ones) and how many addresses (1-5); the toast names the new addresses."""
-    from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
-
     app = call.app
     op = fip_ops.ALLOCATE
     if not await check(app, op, None):
@@ -131,8 +130,6 @@ async def allocate(call: ActionCall[FloatingIp]) -> None:
 
 async def update(call: ActionCall[FloatingIp]) -> None:
     """``e``: auto-renew and the customer note (an empty note clears it)."""
-    from cloudzy_tui.ui.modals.form import FormField, FormModal
-
     f = call.target
     op = fip_ops.UPDATE
     if not await check(call.app, op, f):

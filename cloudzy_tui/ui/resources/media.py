@@ -10,6 +10,7 @@ from rich.text import Text
 from cloudzy_tui.api import Image, Iso
 from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import media as media_ops
+from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, ResourceSpec, Section, View, op_action
 from cloudzy_tui.ui.resources.common import status_text, when
@@ -52,8 +53,6 @@ def _noun(kind: str) -> str:
 
 def _download(kind: str) -> Any:
     async def run(call: ActionCall[Any]) -> None:
-        from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
-
         app = call.app
         op = media_ops.ISO_DOWNLOAD if kind == "iso" else media_ops.IMAGE_DOWNLOAD
         if not await check(app, op, None):

@@ -17,14 +17,7 @@ from cloudzy_tui.ui.text import safe_text
 
 if TYPE_CHECKING:
     from cloudzy_tui.ops.session import Session
-    from cloudzy_tui.ui.app import CloudzyApp
-
-
-def pulse_screen(spec: ResourceSpec[Any]) -> type[Any]:
-    from cloudzy_tui.ui.screens.local_view import local_screen_class
-    from cloudzy_tui.ui.screens.pulse import PulseScreen
-
-    return local_screen_class(spec, PulseScreen)
+    from cloudzy_tui.ui.services import Console
 
 
 def where_it_leads(line: PulseLine) -> str:
@@ -84,10 +77,10 @@ PULSE_RESOURCE: Resource[PulseLine] = Resource(
 class PulseSpec(ResourceSpec[PulseLine]):
     """Loads the figures with the jobs the App follows (the operations session does not know them)."""
 
-    def load(self, app: CloudzyApp, filters: dict[str, Any]) -> AsyncIterator[Sequence[PulseLine]]:
+    def load(self, app: Console, filters: dict[str, Any]) -> AsyncIterator[Sequence[PulseLine]]:
         return self._load(app)
 
-    async def _load(self, app: CloudzyApp) -> AsyncIterator[Sequence[PulseLine]]:
+    async def _load(self, app: Console) -> AsyncIterator[Sequence[PulseLine]]:
         now = app.monotonic()
         jobs = [
             JobInfo(
@@ -128,5 +121,5 @@ PULSE: PulseSpec = PulseSpec(
     empty_hint="Nothing to show.",
     refresh_interval=60.0,
     default_sort="section",
-    extra={"screen_class": pulse_screen},
+    extra={"screen": "pulse"},  # shown by PulseScreen (ui/screens/kinds.py)
 )

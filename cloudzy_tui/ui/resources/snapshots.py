@@ -19,6 +19,7 @@ from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import snapshots as snapshot_ops
 from cloudzy_tui.ops.instances import INSTANCES as INSTANCE_RESOURCE
 from cloudzy_tui.ops.snapshots import snapshot_hostname, snapshot_size
+from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 from cloudzy_tui.ui.operations import execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.base import Action, ActionCall, Column, ResourceSpec, Section, View, op_action
 from cloudzy_tui.ui.resources.common import status_text, when
@@ -26,7 +27,7 @@ from cloudzy_tui.ui.text import clean, safe_text
 from cloudzy_tui.units import gigabytes, ram_mb, timestamp, yes_no
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import Console
 
 # ------------------------------------------------------------------------------------------ shared helpers
 
@@ -43,7 +44,7 @@ def instance_label(i: Instance) -> Text:
     return text
 
 
-async def live_instances(app: CloudzyApp) -> list[Instance]:
+async def live_instances(app: Console) -> list[Instance]:
     """Every instance that is not deleted, sorted by hostname (remembered in the catalog for other screens)."""
     found: list[Instance] = []
     async for page in INSTANCE_RESOURCE.pages(app.ops, {}):
@@ -51,7 +52,7 @@ async def live_instances(app: CloudzyApp) -> list[Instance]:
     return sorted(found, key=lambda i: ((i.hostname or "").lower(), i.id))
 
 
-async def region_choices(app: CloudzyApp) -> list[tuple[Text, str]]:
+async def region_choices(app: Console) -> list[tuple[Text, str]]:
     """Active, visible regions as form choices (out-of-stock ones flagged)."""
     regions = await app.catalog.ensure_regions()
     choices: list[tuple[Text, str]] = []
@@ -133,7 +134,7 @@ def snapshot_detail(s: Snapshot, view: View) -> list[Section]:
     return sections
 
 
-async def snapshot_related(app: CloudzyApp, s: Snapshot, view: View) -> list[Section]:
+async def snapshot_related(app: Console, s: Snapshot, view: View) -> list[Section]:
     """Nothing extra to show, but the region's products are fetched (once) so the product row gets a name."""
     if s.region_id and s.product_id and app.catalog.product(s.product_id) is None:
         with contextlib.suppress(CloudzyError):
@@ -151,8 +152,6 @@ def _product(s: Snapshot, view: View) -> str | None:
 
 async def create_snapshot(call: ActionCall[Snapshot]) -> None:
     """``n`` on the snapshots screen: choose the instance (by hostname), then take the snapshot."""
-    from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
-
     app = call.app
     op = snapshot_ops.TAKE
     instances = await live_instances(app)

@@ -16,6 +16,7 @@ from cloudzy_tui.ops import Outcome
 from cloudzy_tui.ops import ssh_keys as key_ops
 from cloudzy_tui.ops.keyfile import read_key_file
 from cloudzy_tui.ops.ssh_keys import key_comment, key_type
+from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
 from cloudzy_tui.ui.operations import check, execute_in_form, show_outcome
 from cloudzy_tui.ui.resources.base import ActionCall, Column, ResourceSpec, Section, View, op_action
 from cloudzy_tui.ui.text import clean, safe_text
@@ -88,8 +89,6 @@ async def read_key_source(value: str) -> tuple[str, Path | None]:
 
 
 async def create_key(call: ActionCall[SshKey]) -> None:
-    from cloudzy_tui.ui.modals.form import FormError, FormField, FormModal
-
     op = key_ops.CREATE
     if not await check(call.app, op, None):
         return

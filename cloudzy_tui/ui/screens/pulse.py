@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.css.query import NoMatches
 from textual.widgets import Input
@@ -10,6 +10,9 @@ from textual.widgets import Input
 from cloudzy_tui.ops.pulse import PulseLine
 from cloudzy_tui.ui.screens.local_view import LocalViewScreen
 from cloudzy_tui.ui.screens.resource import ResourceScreen
+
+if TYPE_CHECKING:
+    from cloudzy_tui.ui.services import ScreenHost
 
 
 class PulseScreen(LocalViewScreen):
@@ -21,7 +24,7 @@ class PulseScreen(LocalViewScreen):
             super().open_detail()
 
 
-def open_line(app: Any, line: PulseLine) -> None:
+def open_line(app: ScreenHost, line: PulseLine) -> None:
     """Show the resource a figure counts, with its filter (replacing any filter typed there) and row."""
     if line.goto == "jobs":
         app.action_jobs()
@@ -30,10 +33,11 @@ def open_line(app: Any, line: PulseLine) -> None:
     if not app.show_resource(line.goto, select=line.select):
         return
     screen = app.screen_for(line.goto)
-    apply_filter(app, screen, line.filter)
+    if isinstance(screen, ResourceScreen):
+        apply_filter(app, screen, line.filter)
 
 
-def apply_filter(app: Any, screen: ResourceScreen[Any], text: str, tries: int = 50) -> None:
+def apply_filter(app: ScreenHost, screen: ResourceScreen[Any], text: str, tries: int = 50) -> None:
     """Put ``text`` in the screen's filter box (Esc clears it, as a typed one); the rows follow as it changes."""
     if not screen.is_mounted:
         screen.filter_text = text  # its first ordering uses it

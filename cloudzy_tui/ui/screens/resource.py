@@ -2,13 +2,19 @@
 
 Every resource of the console is this screen with a different ``ResourceSpec``. ``screen_class_for(spec)`` makes a
 subclass whose ``BINDINGS`` carry the spec's actions (each with an id, so a user keymap can rebind it).
+
+The screen owns what it shows: its status line, export, server filters, raw JSON, and the runs of its actions. It
+reaches the console only through ``ScreenHost`` (``ui/services.py``), never the concrete app.
+
+Size: one screen serves every resource, and its parts share one state (the rows, the cursor, the load generation,
+the timers, the actions running): loading and live refresh, the detail pane, filter and sort, actions, status. What
+needs no screen lives beside it: ``ui/refresh.py``, ``ui/rowmodel.py``, ``ui/screens/export.py``.
 """
 
 from __future__ import annotations
 
-import csv
+import asyncio
 import gc
-import io
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -23,18 +29,26 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
+from cloudzy_tui.core.cache import age_text
+from cloudzy_tui.ops import Refused
 from cloudzy_tui.ops.freshness import Plan
-from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, store_cached
-from cloudzy_tui.ui.resources.base import Action, ResourceSpec, Section, View, as_text
+from cloudzy_tui.ui.modals.copy_choice import CopyChoice
+from cloudzy_tui.ui.modals.form import FormField, FormModal
+from cloudzy_tui.ui.modals.text_view import TextViewModal
+from cloudzy_tui.ui.operations import run_op
+from cloudzy_tui.ui.refresh import light_refresh, paint_cached, plan_tick, refresh_period, store_cached
+from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec, View
 from cloudzy_tui.ui.rowmodel import RowModel, RowSource
-from cloudzy_tui.ui.text import clean, safe_text
-from cloudzy_tui.ui.widgets.detail_pane import DetailPane
+from cloudzy_tui.ui.screens.export import export_form, export_rows
+from cloudzy_tui.ui.text import as_text, clean, safe_text
+from cloudzy_tui.ui.widgets.detail_pane import DetailPane, Section
 from cloudzy_tui.ui.widgets.key_footer import KeyFooter
 from cloudzy_tui.ui.widgets.resource_table import ResourceTable, TableColumn
 from cloudzy_tui.ui.widgets.status_bar import StatusBar
+from cloudzy_tui.units import duration
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import ScreenHost
 
 T = TypeVar("T")
 
@@ -101,11 +115,14 @@ class ResourceScreen(Screen[None], Generic[T]):
         self._detail_key: str | None = None
         self._detail_extra: list[Section] = []
         self._full_items: dict[str, T] = {}
+        #: (spec, action, row) of the actions running from this screen: one dialog per action and row
+        self._running_actions: set[tuple[str, str, str | None]] = set()
 
     # ----------------------------------------------------------- rendering
 
     @property
-    def cloudzy(self) -> CloudzyApp:
+    def cloudzy(self) -> ScreenHost:
+        """The console's services (``ui/services.py``): the screen never names the concrete app."""
         return self.app  # type: ignore[return-value]
 
     def view(self) -> View:
@@ -286,7 +303,7 @@ class ResourceScreen(Screen[None], Generic[T]):
     def _arm_refresh(self) -> None:
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
-        interval = self.cloudzy.refresh_interval(self.spec)
+        interval = refresh_period(self.cloudzy.refresh_seconds, self.spec)
         if interval > 0 and self.failed_loads:
             # Under errors, back off (x2 per failure, up to 5 minutes): never pile requests on a struggling API;
             # and never before the API said it will take requests again (429 Retry-After).
@@ -475,7 +492,7 @@ class ResourceScreen(Screen[None], Generic[T]):
     def _selected(self, event: ResourceTable.Selected) -> None:
         enter = self.spec.action(self.spec.extra.get("enter_action", ""))
         if enter is not None:  # a spec whose Enter is an action (:sessions switches tmux to the session)
-            self.cloudzy.dispatch_action(self, enter, self.current_item)
+            self.dispatch_action(enter, self.current_item)
             return
         self.open_detail()
 
@@ -587,16 +604,83 @@ class ResourceScreen(Screen[None], Generic[T]):
         spec_action = self.spec.action(action_id)
         if spec_action is None:
             return False
-        return self.cloudzy.action_state(self, spec_action, self.current_item)
+        return self.action_state(spec_action, self.current_item)
 
     def action_act(self, action_id: str) -> None:
         spec_action = self.spec.action(action_id)
         if spec_action is not None:
-            self.cloudzy.dispatch_action(self, spec_action, self.current_item)
+            self.dispatch_action(spec_action, self.current_item)
 
     def enabled_actions(self) -> list[Action[T]]:
         item = self.current_item
-        return [a for a in self.spec.actions if self.cloudzy.action_state(self, a, item) is True]
+        return [a for a in self.spec.actions if self.action_state(a, item) is True]
+
+    def action_state(self, action: Action[Any], item: Any) -> bool | None:
+        """True: offered; None: shown but not possible now; False: hidden (read-only hides every mutation)."""
+        if action.mutating and self.cloudzy.read_only:
+            return False
+        if action.needs_item:
+            if item is None:
+                return None
+            if action.unavailable(item) is not None:
+                return None
+            if self._action_key(action, item) in self._running_actions:
+                return None
+        return True
+
+    def _action_key(self, action: Action[Any], item: Any) -> tuple[str, str, str | None]:
+        spec = self.spec
+        return (spec.name, action.id, spec.key_of(item) if item is not None and action.needs_item else None)
+
+    def dispatch_action(self, action: Action[Any], item: Any) -> None:
+        """Every key of this screen goes through here. The rails are the operations layer's (``cloudzy.ops``):
+        what is refused here without a request (read-only, no row, a state the operation does not apply to) is
+        refused again, with every other rule, by ``Session.execute``. Here: one dialog per action and row."""
+        ops = self.cloudzy.ops
+        toast = self.cloudzy.toast
+        if action.op is not None and action.row_is_target:
+            refusal = ops.quick_refusal(action.op, item)
+            if refusal is not None:
+                toast(refusal.message, severity="warning", timeout=8)
+                return
+        elif action.op is not None and action.op.mutating and ops.policy.read_only:
+            toast(f"{action.title}: refused, the console is read-only.", severity="warning")
+            return
+        if action.needs_item and not action.row_is_target:
+            if item is None:
+                toast(f"{action.title}: select a row first.", severity="warning")
+                return
+            reason = action.unavailable(item)
+            if reason is not None:
+                toast(f"{action.title}: {reason}", severity="warning")
+                return
+        key = self._action_key(action, item)
+        if key in self._running_actions:
+            toast(f"{action.title} is already running for this item.", severity="warning")
+            return
+        self._running_actions.add(key)
+        self.run_worker(self._run_action(action, item, key), group="actions", exit_on_error=False, name=action.id)
+
+    async def _run_action(self, action: Action[Any], item: Any, key: tuple[str, str, str | None]) -> None:
+        console = self.cloudzy
+        call = ActionCall(app=console, screen=self, item=item if action.needs_item else None)
+        try:
+            if action.run is not None:
+                await action.run(call)
+            elif action.op is not None:
+                await run_op(call, action.op)
+        except Refused as refusal:
+            console.toast(refusal.message, severity="warning", timeout=8)
+        except CloudzyError as exc:
+            console.report_error(exc, context=action.title)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            console.report_error(exc, context=action.title)
+        finally:
+            self._running_actions.discard(key)
+            if self.is_mounted and action.mutating and item is not None:
+                self.refresh_detail()  # what the action changed (snapshots, backups...) shows in the pane
 
     def action_copy(self) -> None:
         item = self.current_item
@@ -604,8 +688,6 @@ class ResourceScreen(Screen[None], Generic[T]):
             return
         choices_of = self.spec.extra.get("copy_choices")
         if callable(choices_of):  # several things worth copying (an instance: id, IPs, ssh command): ask which
-            from cloudzy_tui.ui.modals.copy_choice import CopyChoice
-
             choices = choices_of(item, self.cloudzy)
             if len(choices) > 1:
                 self.app.push_screen(CopyChoice("Copy", choices), self._copy_value)
@@ -624,28 +706,50 @@ class ResourceScreen(Screen[None], Generic[T]):
     def action_raw_json(self) -> None:
         item = self.current_item
         if item is not None:
-            self.cloudzy.show_raw_json(self.spec, self._full_items.get(self.spec.key_of(item), item))
+            self.show_raw_json(self._full_items.get(self.spec.key_of(item), item))
+
+    def show_raw_json(self, item: T) -> None:
+        spec = self.spec
+        data = spec.to_json(item)
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        self.app.push_screen(TextViewModal(f"{spec.singular or spec.title}: raw JSON", text))
 
     def action_export(self) -> None:
-        self.cloudzy.export_table(self)
+        """Write the rows shown (filtered, sorted) to a CSV or JSON file."""
+
+        def done(path: str | None) -> None:
+            if path:
+                self.cloudzy.toast(f"Exported {self.table.row_count} rows to {path}")
+
+        form = export_form(self.spec, self.table.row_count, self.export_rows, self.cloudzy.now())
+        self.app.push_screen(form, done)
 
     def export_rows(self, fmt: str) -> str:
         """The rows shown (filtered and sorted, as on screen) as CSV (the columns) or JSON (the whole objects)."""
-        keys = self.table.order
-        if fmt == "json":
-            to_json = self.spec.to_json
-            return json.dumps([to_json(self.model.items[k]) for k in keys], indent=2, ensure_ascii=False) + "\n"
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([c.label for c in self.spec.columns])
-        view = self.view()
-        for key in keys:
-            item = self.model.items[key]
-            writer.writerow([as_text(c.cell(item, view)).plain for c in self.spec.columns])
-        return buffer.getvalue()
+        return export_rows(self.spec, self.model.items, self.table.order, self.view(), fmt)
 
     def action_server_filters(self) -> None:
-        self.cloudzy.edit_server_filters(self)
+        spec = self.spec
+        fields = [
+            FormField(
+                name=f.name,
+                label=f.label,
+                kind="bool" if f.kind == "bool" else ("choice" if f.kind == "choice" else "text"),
+                value=self.server_filters.get(f.name),
+                choices=list(f.choices),
+                placeholder=f.placeholder,
+            )
+            for f in spec.filters
+        ]
+
+        async def apply(values: dict[str, Any]) -> dict[str, Any]:
+            return values
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.apply_server_filters(values)
+
+        self.app.push_screen(FormModal(f"{spec.title}: server-side filters", fields, apply, submit_label="Apply"), done)
 
     def apply_server_filters(self, filters: dict[str, Any]) -> None:
         self.server_filters = {k: v for k, v in filters.items() if v not in (None, "", False)}
@@ -667,7 +771,55 @@ class ResourceScreen(Screen[None], Generic[T]):
             bar = self.query_one("#status", StatusBar)
         except Exception:
             return
-        bar.update_status(self.cloudzy.status_for(self))
+        bar.update_status(self.status_items())
+
+    def status_items(self) -> tuple[list[tuple[int, Text]], list[tuple[int, Text]]]:
+        """The status bar's items, left and right, each with a rank (lower is kept longer on a narrow line).
+
+        Freshness is one state at a time (issue 19): loading, else stale/error with the reason, else how old. The
+        shell's badges (request rate, read-only, profile) end the right side."""
+        spec = self.spec
+        left: list[tuple[int, Text]] = [(0, Text(f" {spec.title} ", style="bold reverse"))]
+        total = len(self.model)
+        shown = self.table.row_count if self.is_mounted else total
+        left.append((1, Text(f"{total}" + (f" ({shown} shown)" if shown != total else ""))))
+        if self.filter_text:
+            item = Text("filter: ")
+            item.append_text(safe_text(self.filter_text, max_length=30))
+            left.append((5, item))
+        if self.server_filters:
+            item = Text("server filter: ")
+            item.append_text(safe_text(", ".join(f"{k}={v}" for k, v in self.server_filters.items()), max_length=40))
+            left.append((6, item))
+        if self.sort_column:
+            label = next((c.label for c in spec.columns if c.key == self.sort_column), self.sort_column)
+            left.append((9, Text(f"sort: {label} {'↓' if self.sort_reverse else '↑'}")))
+        hidden = self.table.hidden_columns if self.is_mounted else []
+        if hidden:
+            left.append((8, Text(f"hidden: {', '.join(hidden)} (←/→)", style="dim")))
+
+        now = self.cloudzy.now()
+        right: list[tuple[int, Text]] = []
+        running = len(self.cloudzy.jobs.in_flight)
+        if running:
+            right.append((4, Text(f"jobs {running}", style="bold")))
+        cached_at = self.cached_at
+        if self.fetching:
+            # rows from the local cache say how old they are while the fresh ones come (one item: its age + loading)
+            cached = f"cached {age_text(now - cached_at)} ago, " if cached_at is not None else ""
+            right.append((2, Text(f"{cached}loading… {self.load_progress}", style="italic")))
+        elif self.last_error:
+            # Stale when there is something shown to be stale; otherwise the load simply failed.
+            item = Text("STALE " if self.model.items else "ERROR ", style="bold red")
+            item.append_text(safe_text(self.last_error, "red", max_length=40))
+            right.append((2, item))
+        else:
+            if cached_at is not None:  # rows from the local cache, not yet replaced by the API's
+                right.append((7, Text(f"cached {age_text(now - cached_at)} ago", style="italic")))
+            elif self.last_updated is not None:
+                right.append((7, Text(f"updated {duration(now - self.last_updated)} ago", style="dim")))
+        right.extend(self.cloudzy.status_badges())
+        return left, right
 
 
 def screen_class_for(spec: ResourceSpec[Any]) -> type[ResourceScreen[Any]]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from rich.console import Console, Group, RenderableType
 from rich.segment import Segment
@@ -25,7 +26,16 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from cloudzy_tui.ui.resources.base import Section, as_text
+from cloudzy_tui.ui.text import as_text
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of the detail pane: label/value rows, or free text (``body``)."""
+
+    title: str
+    rows: Sequence[tuple[str, Any]] = ()
+    body: Text | None = None
 
 
 def render_sections(title: Text | None, sections: Sequence[Section]) -> RenderableType:

@@ -29,6 +29,8 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from cloudzy_tui.ui.widgets.table_row import TableRow
+
 SEPARATOR = 2
 SAMPLE_FOR_WIDTH = 300
 # Rendered rows kept: a tall terminal's worth, twice.
@@ -50,14 +52,6 @@ class TableColumn:
     # Free text that may be shortened with an ellipsis (down to ``min_width``). Other columns (numbers, dates,
     # statuses, addresses) are shown whole or not at all: a column that does not fit is hidden, never cut.
     cut: bool = False
-
-
-@dataclass(frozen=True)
-class TableRow:
-    """The rendered cells of one row (one ``Text`` per column) and an optional row style."""
-
-    cells: tuple[Text, ...]
-    style: str = ""
 
 
 # A number as a person reads it: digits, and digits joined by - : . , / (dates, times, versions, addresses).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cloudzy_tui.api import CloudzyError, Instance, SnapshotFilters
 from cloudzy_tui.core.jobs import Expectation
@@ -11,13 +11,12 @@ from cloudzy_tui.ui.text import clean
 
 if TYPE_CHECKING:
     from cloudzy_tui.api import Application, Iso, OperatingSystem, Snapshot, SshKey
-    from cloudzy_tui.ui.app import CloudzyApp
-    from cloudzy_tui.ui.screens.resource import ResourceScreen
+    from cloudzy_tui.ui.services import Console, ListScreen
 
 __all__ = ["run_create_wizard"]
 
 
-async def run_create_wizard(app: CloudzyApp, screen: ResourceScreen[Any]) -> list[Instance]:
+async def run_create_wizard(app: Console, screen: ListScreen) -> list[Instance]:
     """Load what the wizard offers, run it, then show the new instances and follow them until ``active``."""
     try:
         regions = await app.catalog.ensure_regions()
@@ -50,7 +49,7 @@ async def run_create_wizard(app: CloudzyApp, screen: ResourceScreen[Any]) -> lis
         snapshots = await app.client.snapshots.list_all(SnapshotFilters(status="ACTIVE"))
     except CloudzyError as exc:
         notes["media"] = f"Custom ISOs and snapshots could not be loaded: {clean(exc.message, max_length=200)}"
-    known_ids = set(screen.model.items) if getattr(screen, "model", None) is not None else set()
+    known_ids = set(screen.model.items)
     wizard = CreateWizard(
         isos=isos,
         snapshots=snapshots,

@@ -62,7 +62,7 @@ from cloudzy_tui.units import money
 
 if TYPE_CHECKING:
     from cloudzy_tui.api import Application, Iso, OperatingSystem, Region, Snapshot, SshKey
-    from cloudzy_tui.ui.app import CloudzyApp
+    from cloudzy_tui.ui.services import Console
 
 __all__ = ["CreateWizard"]
 
@@ -129,8 +129,8 @@ class CreateWizard(ModalScreen["list[Instance] | None"]):
         self.views: dict[str, StepView] = {view.STEP: view(self.form) for view in STEP_VIEWS}
 
     @property
-    def cloudzy(self) -> CloudzyApp:
-        return cast("CloudzyApp", self.app)
+    def cloudzy(self) -> Console:
+        return cast("Console", self.app)
 
     # ------------------------------------------------------------- compose
 
