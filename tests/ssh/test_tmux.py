@@ -262,6 +262,8 @@ def test_the_real_console_inside_a_real_tmux_opens_a_window_per_s(real_tmux: Non
     keys("j")  # vpn-gw, active
     keys("s")
     _wait(lambda: log.exists() and "root@" in log.read_text(), "the fake ssh ran", timeout=60, screen=console_text)
+    # the pane's tags are set one tmux option at a time after the window opens: wait until the last one is there
+    _wait(lambda: [bool(s.profile) for s in ssh.sessions()] == [True], "the session's tags", screen=console_text)
     (found,) = ssh.sessions()
     assert found.hostname == "vpn-gw" and log.read_text().strip() == f"root@{found.address}"
     names = subprocess.run(
