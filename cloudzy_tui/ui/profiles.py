@@ -21,18 +21,22 @@ Rules an operator can rely on:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from textual.app import SystemCommand
+from rich.text import Text
+from textual.app import ComposeResult, SystemCommand
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import WorkerError
 
 from cloudzy_tui.api import CloudzyError
 from cloudzy_tui.connect import ConsoleConnection, NoTokenError
 from cloudzy_tui.ui.text import clean
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
     from textual.worker import Worker
 
     from cloudzy_tui.ui.app import CloudzyApp
@@ -218,25 +222,31 @@ class ProfileSwitching:
         ]
         for worker in stopping:
             worker.cancel()
-        await app.workers.wait_for_complete(stopping)
-        # 2. the new connection, and what hangs on it (catalog, operations session, job tracker, freshness)
-        app._bind_connection(bundle)
-        # 3. screens: the one in view is replaced by a fresh one (loads from the new account); the others dropped
+        for worker in stopping:
+            with contextlib.suppress(WorkerError):  # cancelled (or failed, or never started): ended either way
+                await worker.wait()
+        # 2. screens: the one in view is replaced by a fresh one (loads from the new account); the others dropped
         name = current.spec.name if isinstance(current, ResourceScreen) else app.initial_resource
         spec = resolve_resource(name)
         assert spec is not None
+        # (the old screen in view stays installed under the resource's name until it is out of the stack: a
+        # one-line screen stands in meanwhile, and says what is happening)
         app._screens = {}
-        fresh = app.new_screen(spec)
+        standing_in = _Switching(f"Switching to profile {clean(bundle.profile_name, max_length=40)}…")
         if isinstance(current, ResourceScreen):
-            await app.switch_screen(fresh)
+            await app.switch_screen(standing_in)
         else:
-            await app.push_screen(fresh)
+            await app.push_screen(standing_in)
         for screen in old_screens:
             app.uninstall_screen(screen)
             if screen.is_attached:
                 await screen.remove()
-        app._screens[spec.name] = fresh
+        # 3. the new connection, and what hangs on it (catalog, operations session, job tracker, freshness)
+        app._bind_connection(bundle)
+        fresh = app.new_screen(spec)
         app.install_screen(fresh, spec.name)
+        await app.switch_screen(fresh)
+        app._screens[spec.name] = fresh
         # 4. the new profile's background work
         app.run_worker(app.jobs.run(), group="jobs", exit_on_error=False, name="job tracker")
         app._load_catalog()
@@ -246,6 +256,17 @@ class ProfileSwitching:
         if old_cache is not None:
             old_cache.close()
         await old_client.aclose()
+
+
+class _Switching(Screen[None]):
+    """What shows for the moment between the old profile's screens and the new one's."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self._message, style="italic"))
 
 
 def _closable(screen: Screen[Any]) -> bool:
