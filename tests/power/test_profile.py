@@ -89,7 +89,10 @@ def accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sim_clock: FakeClo
     monkeypatch.setenv("CLOUDZY_TUI_STATE_DIR", str(tmp_path / "state"))
     sim_a = _simulator(sim_clock, TOKEN_A, 0)
     sim_b = _simulator(sim_clock, TOKEN_B, 3)
-    with serve_on_loopback(create_app(sim_a), "sim-a") as port_a, serve_on_loopback(create_app(sim_b), "sim-b") as port_b:
+    with (
+        serve_on_loopback(create_app(sim_a), "sim-a") as port_a,
+        serve_on_loopback(create_app(sim_b), "sim-b") as port_b,
+    ):
         found = Accounts(
             sim_a,
             sim_b,
