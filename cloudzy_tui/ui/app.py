@@ -351,7 +351,7 @@ class CloudzyApp(ConsoleExtras, ProfileSwitching, App[None]):
         """Fetch the parts of the catalog that failed before (names come back once the API recovers)."""
         catalog = self.catalog
         incomplete = catalog.regions is None or catalog.os is None or catalog.applications is None
-        running = any(w.group == "catalog" and w.is_running for w in self.workers)
+        running = any(w.group == "catalog" and not w.is_finished for w in self.workers)  # pending counts too
         if incomplete and not running:
             self._load_catalog()
 
