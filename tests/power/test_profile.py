@@ -294,6 +294,12 @@ async def test_unknown_profile_or_broken_config_changes_nothing(accounts: Accoun
         assert app.screen is screen and app.client is client and not client.is_closed
         assert "alpha · 127.0.0.1" in status_line(app)
 
+        # "default" is no profile of this config either (elsewhere it would mean the built-in defaults: the real API)
+        app.clear_notifications()
+        await command(pilot, "profile default")
+        await wait_for(pilot, lambda: "No profile named 'default'" in screen_text(app))
+        assert not isinstance(app.screen, TokenModal) and app.client is client
+
         app.clear_notifications()
         accounts.config.write_text("this is [not toml\n")
         await command(pilot, "profile beta")
