@@ -375,3 +375,26 @@ def test_the_environment_token_and_url_belong_to_the_startup_profile_and_read_on
     switcher.remember("gamma", "typed")
     assert switcher.token(gamma) == "typed"
     assert all(switcher.resolve(n).read_only for n in ("alpha", "guarded", "gamma"))  # --read-only: every one
+
+
+async def test_switching_back_and_forth_leaves_no_thread_worker_or_client_behind(accounts: Accounts) -> None:
+    """Each switch ends the old off-loop thread and closes both old clients: after six switches there is one
+    fetch thread, one job tracker, and every client but the two in use is closed."""
+    import threading
+
+    app = console(accounts)
+    async with app.run_test(size=(140, 36), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        clients = [app.client, app.list_client]
+        for name in ("guarded", "alpha") * 3:
+            await command(pilot, f"profile {name}")
+            screen = await switched(pilot, screen)
+            clients += [app.client, app.list_client]
+            assert f"{name} · 127.0.0.1" in status_line(app)
+        fetchers = [t for t in threading.enumerate() if t.name == "cloudzy-fetch" and t.is_alive()]
+        assert len(fetchers) == 1, fetchers
+        trackers = [w for w in app.workers if w.group == "jobs" and not w.is_finished]
+        assert len(trackers) == 1, trackers
+        open_clients = [c for c in clients if c is not None and not c.is_closed]
+        assert open_clients == [app.client, app.list_client]
+        assert len(app.screen_stack) == 2  # the default screen and the one resource screen: nothing piled up
