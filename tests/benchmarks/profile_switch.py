@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from simserver import served_simulator  # noqa: E402
+from simserver import served_simulator
 
 TOKEN_A = "bench-token-a-0123456789"
 TOKEN_B = "bench-token-b-9876543210"
@@ -112,9 +112,8 @@ def main() -> int:
     times = sorted(result["times"])
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
     print(f"profile switches: {len(times)} (accounts of {31 + args.instances}+ instances, loopback)")
-    print(
-        f"  Enter -> new account's list loaded: median {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
-    )
+    median = statistics.median(times) * 1000
+    print(f"  Enter -> new account's list loaded: median {median:.0f} ms, p95 {p95 * 1000:.0f} ms")
     before, after = result["before"], result["after"]
     for key in ("threads", "fds", "rss_mb"):
         print(f"  {key:8} before {before[key]:8.1f}  after {after[key]:8.1f}")
