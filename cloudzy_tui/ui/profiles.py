@@ -52,6 +52,7 @@ class ProfileSwitching:
     """Mixed into ``CloudzyApp`` (see the module's text for the rules)."""
 
     _switching_profile: bool = False
+    _adopting_profile: bool = False
 
     @property
     def _app(self) -> CloudzyApp:
@@ -121,11 +122,19 @@ class ProfileSwitching:
 
     async def _switch_profile(self, name: str) -> bool:
         app = self._app
+        self._adopting_profile = False
         try:
             return await self._try_switch(name)
-        except Exception as exc:  # nothing was swapped unless _adopt ran, which does not raise on its own
+        except Exception as exc:
             log.error("profile switch to %r failed: %s", name, type(exc).__name__)
-            app.toast(app.scrub(f"Profile not switched: {exc}"), severity="error", timeout=10)
+            if self._adopting_profile:  # the swap itself failed (not expected): say where the console stands
+                app.toast(
+                    app.scrub(f"Profile switch failed midway ({exc}); now on {app.profile_name}. Restart if in doubt."),
+                    severity="error",
+                    timeout=15,
+                )
+            else:  # before the swap: nothing changed
+                app.toast(app.scrub(f"Profile not switched: {exc}"), severity="error", timeout=10)
             return False
         finally:
             self._switching_profile = False
@@ -212,6 +221,7 @@ class ProfileSwitching:
         from cloudzy_tui.ui.screens.resource import ResourceScreen
 
         app = self._app
+        self._adopting_profile = True
         old_screens = list(app._screens.values())
         old_client, old_list_client, old_offloop, old_cache = app.client, app.list_client, app._offloop, app.list_cache
         # 1. stop everything that talks to the old account, and wait for it to stop
