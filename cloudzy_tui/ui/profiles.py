@@ -259,7 +259,7 @@ class ProfileSwitching:
         app._screens[spec.name] = fresh
         # 4. the new profile's background work
         app.run_worker(app.jobs.run(), group="jobs", exit_on_error=False, name="job tracker")
-        app._load_catalog()
+        app.ensure_catalog()  # (unless the new screen's first load already asked for it)
         # 5. the old clients closed (the off-loop thread joined off the UI thread), the old cache closed
         if old_offloop is not None and old_list_client is not None:
             await asyncio.to_thread(old_offloop.close, old_list_client.aclose())
