@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
@@ -38,8 +38,6 @@ from cloudzy_tui.ui.text import clean
 
 if TYPE_CHECKING:
     from textual.worker import Worker
-
-    from cloudzy_tui.ui.app import CloudzyApp
 
 log = logging.getLogger("cloudzy_tui.ui")
 
@@ -55,8 +53,9 @@ class ProfileSwitching:
     _adopting_profile: bool = False
 
     @property
-    def _app(self) -> CloudzyApp:
-        return cast("CloudzyApp", self)
+    def _app(self) -> Any:
+        """The app this is mixed into (typed loosely: nothing in ``ui/`` but the entry point imports the shell)."""
+        return self
 
     # ------------------------------------------------------------------ what there is
 
@@ -117,7 +116,8 @@ class ProfileSwitching:
         """What of the current profile is in flight (actions, jobs): a switch would abandon it."""
         app = self._app
         busy = [f"{job.action} {job.label}" for job in app.jobs.in_flight]
-        busy += [f"{action_id} ({spec})" for spec, action_id, _ in sorted(app._running_actions, key=str)]
+        # the actions running (a dialog open, a request under way): workers of the "actions" group, wherever they run
+        busy += [f"{w.name} (an action)" for w in app.workers if w.group == "actions" and not w.is_finished]
         return busy
 
     async def _switch_profile(self, name: str) -> bool:

@@ -283,6 +283,28 @@ async def test_a_switch_is_refused_while_a_job_of_the_profile_is_in_flight(
         assert "beta · 127.0.0.1" in status_line(app)
 
 
+async def test_a_switch_is_refused_while_an_action_of_the_profile_is_under_way(accounts: Accounts) -> None:
+    """A confirmation open (the action's worker waits on it): the palette's switch is refused, naming it."""
+    app = console(accounts)
+    async with app.run_test(size=(140, 36), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        record = instance_record(accounts.a, "web-03")
+        assert screen.table.move_cursor_to_key(record.id)
+        await pilot.pause()
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        client = app.client
+        app.switch_profile("beta")  # what the palette's "Profile: beta" calls
+        await wait_for(pilot, lambda: "Profile not switched" in screen_text(app))
+        assert any("power_off (an action)" in t for t in toasts(app)), toasts(app)
+        assert app.client is client and not client.is_closed and app.profile_name == "alpha"
+        await pilot.press("escape")  # the confirmation cancelled: nothing sent, and the switch goes through
+        await wait_for(pilot, lambda: app.screen is screen)
+        await command(pilot, "profile beta")
+        await switched(pilot, screen)
+        assert writes(accounts.a) == []
+
+
 async def test_unknown_profile_or_broken_config_changes_nothing(accounts: Accounts) -> None:
     app = console(accounts)
     async with app.run_test(size=(140, 36), notifications=True) as pilot:
