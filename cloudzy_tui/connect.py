@@ -3,6 +3,10 @@
 Every face starts here: the console (``ui/run.py``), the scripting CLI, the MCP server. The token comes from
 ``CLOUDZY_API_TOKEN``, then the profile's ``token``; with ``demo=True`` an in-process simulator stands in for the API
 (no token, no network). The token is never printed; ``Connection.secrets`` lists what must be scrubbed from text.
+
+The console's own bundle is :class:`ConsoleConnection`, built by :func:`open_console` (clients, request budget, list
+cache, policy, ssh settings of one profile) at start-up and again by ``:profile NAME`` through a
+:class:`ProfileSwitcher`, which also says which start-up options carry over to another profile.
 """
 
 from __future__ import annotations
