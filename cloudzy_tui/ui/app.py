@@ -30,6 +30,7 @@ from textual.signal import Signal
 from cloudzy_tui.api import AuthError, CloudzyClient, CloudzyError, Page, RequestBudget
 from cloudzy_tui.api.redact import register_secret, scrub
 from cloudzy_tui.config import screenshots_dir
+from cloudzy_tui.connect import ConsoleConnection, ProfileSwitcher
 from cloudzy_tui.core.audit import AuditLog
 from cloudzy_tui.core.cache import ListCache
 from cloudzy_tui.core.catalog import Catalog
@@ -46,8 +47,10 @@ from cloudzy_tui.ui.modals.confirm import ConfirmModal
 from cloudzy_tui.ui.modals.help import HelpScreen
 from cloudzy_tui.ui.modals.jobs import JobsScreen
 from cloudzy_tui.ui.modals.token import TokenModal
+from cloudzy_tui.ui.profiles import ProfileSwitching
 from cloudzy_tui.ui.refresh import FIRST_PAGE_ONLY
 from cloudzy_tui.ui.resources import EVERY_SPEC, resolve_resource
+from cloudzy_tui.ui.resources.base import ResourceSpec
 from cloudzy_tui.ui.screens.kinds import screen_class
 from cloudzy_tui.ui.screens.resource import ResourceScreen
 from cloudzy_tui.ui.services import ScreenHost
@@ -77,7 +80,7 @@ def _valid_colour(colour: str) -> bool:
     return True
 
 
-class CloudzyApp(ConsoleExtras, App[None]):
+class CloudzyApp(ConsoleExtras, ProfileSwitching, App[None]):
     TITLE = "cloudzy-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
@@ -94,9 +97,9 @@ class CloudzyApp(ConsoleExtras, App[None]):
 
     def __init__(
         self,
-        client: CloudzyClient,
+        client: CloudzyClient | None = None,
         *,
-        api_label: str,
+        api_label: str = "",
         read_only: bool = False,
         initial_resource: str = "instances",
         clock: Callable[[], float] = time.time,
@@ -118,36 +121,74 @@ class CloudzyApp(ConsoleExtras, App[None]):
         budget: RequestBudget | None = None,
         list_cache: ListCache | None = None,
         idle_requests_per_minute: float = DEFAULT_IDLE_PER_MINUTE,
+        connection: ConsoleConnection | None = None,
+        profiles: ProfileSwitcher | None = None,
     ) -> None:
         textual_fixes.apply()  # Textual bugs that would grow a long-running console's memory
         install_paste_safe_parser()  # an ESC inside a bracketed paste is not a key (ui/typeahead.py)
         super().__init__()
         # Keys typed ahead (an SSH burst) are handled one at a time, each by what the previous one put on screen.
         self.keys = KeyGate(self, self._dispatch_input)
-        self.client = client
-        self.api_label = api_label
-        self.read_only = read_only
         self.initial_resource = initial_resource
         self.clock = clock
         self._monotonic = monotonic
         self.refresh_seconds = refresh_seconds
         # How long the cursor must rest on a row before its full detail is fetched (tests set 0).
         self.detail_delay = max(0.0, detail_delay)
-        self.ssh_command = ssh_command
-        # How ``s`` reaches an instance (command template, user, port, tmux window/split/here): ops/ssh.py.
-        self.ssh_settings = ssh if ssh is not None else SshSettings(command=ssh_command, profile=profile_name)
-        if ssh is not None:
-            self.ssh_command = ssh.command
-        self.profile_colour = profile_colour if profile_colour and _valid_colour(profile_colour) else None
-        self.profile_name = profile_name
-        self.audit = audit if audit is not None else AuditLog(None, profile_name)
         self._keymap_settings = dict(keymap or {})
         self._theme_setting = theme
+        self._asking_token = False
+        self._job_interval = job_interval
+        self._idle_requests_per_minute = idle_requests_per_minute
+        self._local_hostname = local_hostname if local_hostname is not None else socket.gethostname()
+        #: the config's profiles, for ``:profile NAME`` (None: switching is not available, e.g. ``--demo``)
+        self.profiles = profiles
+        self.audit = audit if audit is not None else AuditLog(None, profile_name)
+        self.resource_updates: Signal[tuple[str, Any]] = Signal(self, "resource-updates")
+        self.catalog_loaded: Signal[None] = Signal(self, "catalog-loaded")
+        self.job_updates: Signal[Job] = Signal(self, "job-updates")
+        self._screens: dict[str, ResourceScreen[Any]] = {}
+        self._history: list[str] = []  # for Esc (back): the last 20 screens left
+        if connection is None:  # the pieces given one by one (tests, benchmarks)
+            if client is None:
+                raise TypeError("CloudzyApp needs a client or a connection")
+            connection = ConsoleConnection(
+                profile_name=profile_name,
+                label=api_label,
+                client=client,
+                list_client=list_client,
+                budget=budget,
+                list_cache=list_cache,
+                read_only=read_only,
+                protected=list(protected),
+                colour=profile_colour,
+                ssh=ssh if ssh is not None else SshSettings(command=ssh_command, profile=profile_name),
+                secrets=list(secrets),
+            )
+        self._bind_connection(connection)
+
+    def _bind_connection(self, connection: ConsoleConnection) -> None:
+        """Take the profile's clients and policy, and build what hangs on them: the catalog, the operations
+        session, the job tracker, the freshness planner. At start-up and on every profile switch (the old ones are
+        let go by ``switch_profile``)."""
+        self.connection = connection
+        client = connection.client
+        list_client = connection.list_client
+        budget = connection.budget
+        self.client = client
+        self.api_label = connection.label
+        self.read_only = connection.read_only
+        # How ``s`` reaches an instance (command template, user, port, tmux window/split/here): ops/ssh.py.
+        self.ssh_settings = connection.ssh or SshSettings(profile=connection.profile_name)
+        self.ssh_command = self.ssh_settings.command
+        colour = connection.colour
+        self.profile_colour = colour if colour and _valid_colour(colour) else None
+        self.profile_name = connection.profile_name
+        self.audit.profile = connection.profile_name  # one audit log per session; each line names its profile
         # Strings that must never reach the screen or a crash report (the token): the client registered its own
         # already (api/redact.py); these are added to the same registry, which every scrub reads.
-        for secret in secrets:
+        for secret in connection.secrets:
             register_secret(secret)
-        self._asking_token = False
         # Long list walks run on a background loop with a client of their own (read-only: GET only).
         self.list_client = list_client
         self._offloop: OffLoop | None = None
@@ -162,32 +203,27 @@ class CloudzyApp(ConsoleExtras, App[None]):
                 if each is not None:
                     each.budget = budget
         # When a list is walked in full and what is read between (ops/freshness.py); the local list cache.
-        self.freshness = FreshnessPlanner(idle_per_minute=idle_requests_per_minute, clock=monotonic)
-        self.list_cache = list_cache
+        self.freshness = FreshnessPlanner(idle_per_minute=self._idle_requests_per_minute, clock=self._monotonic)
+        self.list_cache = connection.list_cache
         self.catalog = Catalog(client)
         # Every operation of the console runs through this session: the rails (read-only, protected instances,
         # the host it runs on, confirmations), the audit log and the job hand-off are applied there, once.
         self.ops = Session(
             client,
             policy=Policy(
-                read_only=read_only,
-                protected=list(protected),
-                local_hostname=local_hostname if local_hostname is not None else socket.gethostname(),
+                read_only=connection.read_only,
+                protected=list(connection.protected),
+                local_hostname=self._local_hostname,
             ),
             audit=self.audit,
             catalog=self.catalog,
             track=self._track_job,
             walker=self.walk_pages,
-            profile=profile_name,
+            profile=connection.profile_name,
         )
         self.ops.add_listener(self._on_outcome)
-        self.jobs = JobTracker(client, clock=monotonic, min_interval=job_interval)
+        self.jobs = JobTracker(client, clock=self._monotonic, min_interval=self._job_interval)
         self.jobs.subscribe(self._on_job_event)
-        self.resource_updates: Signal[tuple[str, Any]] = Signal(self, "resource-updates")
-        self.catalog_loaded: Signal[None] = Signal(self, "catalog-loaded")
-        self.job_updates: Signal[Job] = Signal(self, "job-updates")
-        self._screens: dict[str, ResourceScreen[Any]] = {}
-        self._history: list[str] = []  # for Esc (back): the last 20 screens left
 
     # ---------------------------------------------------------------- input
 
@@ -316,7 +352,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
         """Fetch the parts of the catalog that failed before (names come back once the API recovers)."""
         catalog = self.catalog
         incomplete = catalog.regions is None or catalog.os is None or catalog.applications is None
-        running = any(w.group == "catalog" and w.is_running for w in self.workers)
+        running = any(w.group == "catalog" and not w.is_finished for w in self.workers)  # pending counts too
         if incomplete and not running:
             self._load_catalog()
 
@@ -373,9 +409,14 @@ class CloudzyApp(ConsoleExtras, App[None]):
             raise KeyError(name)
         screen = self._screens.get(spec.name)
         if screen is None:
-            screen = screen_class(spec)(spec)  # the console's own views have theirs
+            screen = self.new_screen(spec)
             self._screens[spec.name] = screen
             self.install_screen(screen, spec.name)
+        return screen
+
+    def new_screen(self, spec: ResourceSpec[Any]) -> ResourceScreen[Any]:
+        """A new screen for the resource (not installed)."""
+        screen: ResourceScreen[Any] = screen_class(spec)(spec)  # the console's own views have theirs
         return screen
 
     def show_resource(self, name: str, *, select: str | None = None, remember: bool = True) -> bool:
@@ -408,7 +449,9 @@ class CloudzyApp(ConsoleExtras, App[None]):
 
     def action_command_line(self) -> None:
         def go(name: str | None) -> None:
-            if name:
+            if name and (name == "profile" or name.startswith("profile ")):
+                self.profile_command(name.removeprefix("profile"))
+            elif name:
                 self.show_resource(name)
 
         self.push_screen(CommandLine(), go)
@@ -460,6 +503,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
                 lambda n=spec.name: self.show_resource(n),
             )
         yield SystemCommand("Jobs", "Show jobs in flight and finished", self.action_jobs)
+        yield from self.profile_commands()
         yield SystemCommand("Help", "Show every key of this screen", self.action_help)
         yield from super().get_system_commands(screen)
 

@@ -40,7 +40,6 @@ def _prompt_token(profile_name: str, api_url: str) -> tuple[str | None, bool]:
 
 
 def run_console(args: argparse.Namespace) -> int:
-    from cloudzy_tui.api import CloudzyClient
     from cloudzy_tui.config import (
         ConfigError,
         audit_path,
@@ -50,6 +49,7 @@ def run_console(args: argparse.Namespace) -> int:
         save_token,
         token_for,
     )
+    from cloudzy_tui.connect import ProfileSwitcher, open_console
     from cloudzy_tui.core.audit import AuditLog
     from cloudzy_tui.logs import setup_logging
 
@@ -63,17 +63,19 @@ def run_console(args: argparse.Namespace) -> int:
         return 2
     settings = connection.settings
     setup_logging(getattr(args, "log_level", None) or settings.log_level)
-    secrets: list[str] = []
+    token: str | None = None
     if args.demo:
-        from cloudzy_tui.connect import demo_client
-
-        client = demo_client(seed=args.seed, job_seconds=args.job_seconds)
-        label = "embedded simulator"
         profile_name = "demo"
         audit = AuditLog(None, "demo")
-        list_client = None  # in-process: one loop only (the simulator's state is not shared across threads)
+        switcher = None  # --demo: one embedded simulator, no profiles to switch to
     else:
         secret = token_for(connection)
+        switcher = ProfileSwitcher(
+            startup=connection.profile_name,
+            api_url=args.api_url,
+            read_only=args.read_only,
+            cache=not getattr(args, "no_cache", False),
+        )
         if secret is None:
             token, save = _prompt_token(connection.profile_name, connection.api_url)
             if token is None:
@@ -90,55 +92,37 @@ def run_console(args: argparse.Namespace) -> int:
                     print(f"cloudzy-tui: the token was not saved: {exc}", file=sys.stderr)
                 else:
                     print(f"Saved to {path} (mode 0600) with the API URL {connection.api_url}.", file=sys.stderr)
-            client = CloudzyClient(connection.api_url, token)
-            list_client = CloudzyClient(connection.api_url, token, read_only=True)
-            secrets.append(token)
-            del token
+            switcher.remember(connection.profile_name, token)
         else:
-            client = CloudzyClient(connection.api_url, secret)
-            list_client = CloudzyClient(connection.api_url, secret, read_only=True)
-            secrets.append(secret.get_secret_value())
+            token = secret.get_secret_value()
         del secret
-        label = connection.api_url.removeprefix("https://").removeprefix("http://")
         profile_name = connection.profile_name
         audit = AuditLog(audit_path(), profile_name)
 
-    from cloudzy_tui.api import RequestBudget
-    from cloudzy_tui.ops.ssh import settings_from as ssh_settings_from
     from cloudzy_tui.ui.app import CloudzyApp
 
-    # one request budget for every client of the console (see cloudzy_tui.api.budget)
-    budget = RequestBudget(settings.max_requests_per_minute) if settings.max_requests_per_minute > 0 else None
-
-    list_cache = None
-    if settings.cache and not args.demo and not getattr(args, "no_cache", False) and secrets:
-        from cloudzy_tui.core.cache import ListCache
-
-        # keyed by a hash of URL, token and profile: another account never sees these rows
-        list_cache = ListCache(api_url=connection.api_url, token=secrets[0], profile=profile_name)
-
+    # the clients (one request budget for all: cloudzy_tui.api.budget), the list cache, the profile's policy
+    bundle = open_console(
+        connection,
+        token,
+        demo=args.demo,
+        seed=args.seed,
+        job_seconds=args.job_seconds,
+        cache=not getattr(args, "no_cache", False),
+    )
+    del token
     app = CloudzyApp(
-        client,
-        api_label=label,
-        read_only=connection.read_only,
+        connection=bundle,
+        profiles=switcher,
         refresh_seconds=settings.refresh_seconds,
-        ssh_command=connection.profile.ssh_command or settings.ssh_command,
-        ssh=ssh_settings_from(settings, connection.profile, profile_name),
-        profile_colour=connection.profile.colour,
-        profile_name=profile_name,
-        protected=connection.profile.protected,
         audit=audit,
         keymap=settings.keymap,
         theme=settings.theme,
-        secrets=secrets,
-        list_client=list_client,
         initial_resource=settings.start_screen,
-        budget=budget,
-        list_cache=list_cache,
         idle_requests_per_minute=settings.idle_requests_per_minute,
     )
     app.bell_on_jobs = settings.bell
-    del secrets
+    del bundle
     return run_app(app, mouse=not args.no_mouse)
 
 

@@ -1,4 +1,5 @@
-"""The API refused the token: enter another one (masked), for this session, without restarting."""
+"""Enter an API token (masked), for this session, without restarting: the API refused the token, or the profile
+being switched to has none."""
 
 from __future__ import annotations
 
@@ -16,16 +17,18 @@ from textual.widgets import Button, Input, Label, Static
 class TokenModal(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="token.cancel")]
 
+    def __init__(self, title: str | None = None, message: str | None = None) -> None:
+        super().__init__()
+        self._title = title or "The API refused the token (401)"
+        self._message = message or (
+            "Enter another API token for this session (from the Cloudzy panel's API settings). "
+            "It is kept in memory only; to keep it, set CLOUDZY_API_TOKEN or save it in a profile."
+        )
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog danger"):
-            yield Label(Text("The API refused the token (401)", style="bold"), id="dialog-title")
-            yield Static(
-                Text(
-                    "Enter another API token for this session (from the Cloudzy panel's API settings). "
-                    "It is kept in memory only; to keep it, set CLOUDZY_API_TOKEN or save it in a profile."
-                ),
-                id="dialog-message",
-            )
+            yield Label(Text(self._title, style="bold"), id="dialog-title")
+            yield Static(Text(self._message), id="dialog-message")
             yield Input(password=True, placeholder="API token", id="token-input")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
