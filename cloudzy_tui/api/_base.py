@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from cloudzy_tui.api._transport import Envelope, Transport, _to_int
+from cloudzy_tui.api._replies import to_int
+from cloudzy_tui.api._transport import Envelope, Transport
 from cloudzy_tui.api.errors import MalformedResponseError, shorten
 from cloudzy_tui.api.models import ActionResult, Page
 
@@ -130,7 +131,7 @@ def total_of(data: Any) -> int | None:
         value = data.get("total")
         if isinstance(value, bool):
             return None
-        return _to_int(value)
+        return to_int(value)
     return None
 
 
