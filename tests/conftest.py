@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -23,6 +24,22 @@ def _outside_tmux(monkeypatch: pytest.MonkeyPatch) -> None:
     (tests/ssh sets a fake tmux up where it wants one)."""
     monkeypatch.delenv("TMUX", raising=False)
     monkeypatch.delenv("TMUX_PANE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _package_logger_restored() -> Iterator[None]:
+    """The package's logger as it was before the test: a test that runs a face's start-up in-process (which sets
+    the logger's level and handlers, as the real program does) must not change what a later test in the same
+    worker logs (an order-dependent failure of caplog checks under xdist)."""
+    logger = logging.getLogger("cloudzy_tui")
+    level, handlers, propagate = logger.level, list(logger.handlers), logger.propagate
+    yield
+    for handler in logger.handlers:
+        if handler not in handlers:
+            handler.close()
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
 
 
 @pytest.fixture
