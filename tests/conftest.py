@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,18 @@ from cloudzy_tui.api import CloudzyClient
 from cloudzy_tui.sim import FakeClock, SimConfig, Simulator, create_app
 
 TOKEN = "test-token-0123456789"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto``: two workers per core. A test here spends most of its time waiting, not computing (Textual's
+    idle waits after each key, timers, a child process in a pty, a socket): measured with one process, the
+    Pilot suites use about a third of a core. ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides when set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 * max(1, cores)
+
+
 # The console's wall clock in tests (for "updated Ns ago" and the like): 2026-07-01 12:00 UTC.
 FROZEN_NOW = 1_782_907_200.0
 
