@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -13,6 +15,18 @@ from cloudzy_tui.api import CloudzyClient
 from cloudzy_tui.sim import FakeClock, SimConfig, Simulator, create_app
 
 TOKEN = "test-token-0123456789"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto``: two workers per core. A test here spends most of its time waiting, not computing (Textual's
+    idle waits after each key, timers, a child process in a pty, a socket): measured with one process, the
+    Pilot suites use about a third of a core. ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides when set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 * max(1, cores)
+
+
 # The console's wall clock in tests (for "updated Ns ago" and the like): 2026-07-01 12:00 UTC.
 FROZEN_NOW = 1_782_907_200.0
 
@@ -23,6 +37,22 @@ def _outside_tmux(monkeypatch: pytest.MonkeyPatch) -> None:
     (tests/ssh sets a fake tmux up where it wants one)."""
     monkeypatch.delenv("TMUX", raising=False)
     monkeypatch.delenv("TMUX_PANE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _package_logger_restored() -> Iterator[None]:
+    """The package's logger as it was before the test: a test that runs a face's start-up in-process (which sets
+    the logger's level and handlers, as the real program does) must not change what a later test in the same
+    worker logs (an order-dependent failure of caplog checks under xdist)."""
+    logger = logging.getLogger("cloudzy_tui")
+    level, handlers, propagate = logger.level, list(logger.handlers), logger.propagate
+    yield
+    for handler in logger.handlers:
+        if handler not in handlers:
+            handler.close()
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
+    logger.propagate = propagate
 
 
 @pytest.fixture

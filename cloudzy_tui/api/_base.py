@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from cloudzy_tui.api._transport import Envelope, Transport, _to_int
+from cloudzy_tui.api._replies import to_int
+from cloudzy_tui.api._transport import Envelope, Transport
 from cloudzy_tui.api.errors import MalformedResponseError, shorten
 from cloudzy_tui.api.models import ActionResult, Page
 
@@ -130,7 +131,7 @@ def total_of(data: Any) -> int | None:
         value = data.get("total")
         if isinstance(value, bool):
             return None
-        return _to_int(value)
+        return to_int(value)
     return None
 
 
@@ -167,6 +168,113 @@ async def parse_list_off_loop(model: type[M], items: list[Any], *, what: str) ->
     return await asyncio.to_thread(parse_list, model, items, what=what)
 
 
+#: how a walk fetches one page: the query in, the reply out (the transport's GET by default; the parallel
+#: numbered walk passes one that answers from pages it fetched ahead)
+Fetch = Callable[[dict[str, object]], Awaitable[Envelope]]
+
+
+class BookmarkCursor:
+    """``limit`` + ``bookmark`` (instances): the next page is named by the bookmark the last one returned. The
+    last page is the one with no bookmark, a bookmark seen before (the API returns one even with the last page),
+    or no items."""
+
+    name = "bookmark"
+
+    def __init__(self, start: str | None = None, seen: Iterable[str] = ()) -> None:
+        self.bookmark = start
+        self.seen = set(seen)
+        self.total: int | None = None
+
+    def query(self) -> dict[str, object]:
+        return {"bookmark": self.bookmark} if self.bookmark is not None else {}
+
+    def advance(self, data: Any, raw: list[Any]) -> str | None:
+        """Take in the page just read; the bookmark of the next one, ``None`` when this one was the last."""
+        self.total = total_of(data)
+        next_raw = data.get("bookmark") if isinstance(data, dict) else None
+        bookmark = str(next_raw) if next_raw not in (None, "") else None
+        if not raw or bookmark is None or bookmark in self.seen or bookmark == self.bookmark:
+            return None
+        self.seen.add(bookmark)
+        self.bookmark = bookmark
+        return bookmark
+
+
+class PageNumberCursor:
+    """``page`` from 1 (snapshots, ISOs, images, floating IPs): the last page is an empty one or the one with
+    which the items seen reach ``total`` (the last ``total`` a page told)."""
+
+    name = "page"
+
+    def __init__(self) -> None:
+        self.number = 1
+        self.seen = 0
+        self.total: int | None = None
+
+    def query(self) -> dict[str, object]:
+        return {"page": self.number}
+
+    def advance(self, data: Any, raw: list[Any]) -> int | None:
+        """Take in the page just read; the number of the next one, ``None`` when this one was the last."""
+        told = total_of(data)
+        self.total = told if told is not None else self.total
+        self.seen += len(raw)
+        if not raw or (self.total is not None and self.seen >= self.total):
+            return None
+        self.number += 1
+        return self.number
+
+
+async def walk_pages(
+    transport: Transport,
+    path: str,
+    params: Mapping[str, object],
+    model: type[M],
+    *,
+    key: str,
+    what: str,
+    page_size: int | None,
+    cursor: BookmarkCursor | PageNumberCursor,
+    fetch: Fetch | None = None,
+    after: list[Any] | None = None,
+) -> AsyncIterator[Page[M]]:
+    """The one page walker: ``params`` (plus ``limit`` when ``page_size`` is given) on every page, the cursor's
+    position on each, pages yielded as they come, ``next`` ``None`` on the last.
+
+    Stops where the cursor says the page was the last, on an empty page (the first page is always yielded, even
+    empty), on a page repeating the one before it (a server ignoring the cursor), or after :data:`MAX_PAGES`.
+    ``after``: the raw items of a page already read when the walk continues from it (the cursor placed after
+    it): the first page fetched is then no longer the first, and repeating that page ends the walk."""
+
+    async def get(query: dict[str, object]) -> Envelope:
+        return await transport.request("GET", path, params=query)
+
+    fetch = fetch or get
+    previous = after
+    for number in range(1, MAX_PAGES + 1):
+        query: dict[str, object] = dict(params)
+        if page_size is not None:
+            query["limit"] = page_size
+        query.update(cursor.query())
+        env = await fetch(query)
+        raw = extract_items(env.data, key, path=path)
+        if not raw and (number > 1 or after is not None):
+            return
+        if previous is not None and raw == previous:
+            logger.warning(
+                "GET %s: a page repeats the one before it; the server ignores '%s', stopping", path, cursor.name
+            )
+            return
+        previous = raw
+        following = cursor.advance(env.data, raw)
+        if following is not None and number == MAX_PAGES:
+            logger.warning("GET %s: stopped after %d pages", path, MAX_PAGES)
+            following = None
+        yield Page(items=await parse_list_off_loop(model, raw, what=what), total=cursor.total, next=following)
+        if following is None:
+            return
+
+
 async def bookmark_pages(
     transport: Transport,
     path: str,
@@ -176,79 +284,13 @@ async def bookmark_pages(
     key: str,
     what: str,
     page_size: int,
+    fetch: Fetch | None = None,
 ) -> AsyncIterator[Page[M]]:
-    """Walk a ``limit`` + ``bookmark`` list. Stops on an empty page, a missing bookmark or a bookmark seen
-    before (the API returns a bookmark even with the last page). The first page is always yielded, even empty;
-    later empty pages are not."""
-    bookmark: str | None = None
-    seen: set[str] = set()
-    previous: list[Any] | None = None
-    for number in range(1, MAX_PAGES + 1):
-        query: dict[str, object] = {**params, "limit": page_size}
-        if bookmark is not None:
-            query["bookmark"] = bookmark
-        env = await transport.request("GET", path, params=query)
-        raw = extract_items(env.data, key, path=path)
-        items = await parse_list_off_loop(model, raw, what=what)
-        next_raw = env.data.get("bookmark") if isinstance(env.data, dict) else None
-        next_bookmark = str(next_raw) if next_raw not in (None, "") else None
-        if not raw and number > 1:
-            return
-        if previous is not None and raw == previous:
-            logger.warning("GET %s: a page repeats the previous one; the server ignores 'bookmark', stopping", path)
-            return
-        previous = raw
-        done = not raw or next_bookmark is None or next_bookmark in seen or next_bookmark == bookmark
-        yield Page(items=items, total=total_of(env.data), next=None if done else next_bookmark)
-        if done:
-            return
-        assert next_bookmark is not None
-        seen.add(next_bookmark)
-        bookmark = next_bookmark
-    logger.warning("GET %s: stopped after %d pages", path, MAX_PAGES)
-
-
-async def numbered_pages(
-    transport: Transport,
-    path: str,
-    params: Mapping[str, object],
-    model: type[M],
-    *,
-    key: str,
-    what: str,
-    page_size: int | None,
-) -> AsyncIterator[Page[M]]:
-    """Walk a ``page`` (from 1, plus ``limit`` when ``page_size`` is given) list. Stops on an empty page, when
-    the items seen reach ``total``, when a page repeats the previous one (a server ignoring ``page``), or
-    after :data:`MAX_PAGES`."""
-    previous: list[Any] | None = None
-    seen = 0
-    for number in range(1, MAX_PAGES + 1):
-        query: dict[str, object] = dict(params)
-        if page_size is not None:
-            query["limit"] = page_size
-        query["page"] = number
-        env = await transport.request("GET", path, params=query)
-        raw = extract_items(env.data, key, path=path)
-        if not raw and number > 1:
-            return
-        if previous is not None and raw == previous:
-            logger.warning(
-                "GET %s: page %d repeats page %d; the server ignores 'page', stopping",
-                path,
-                number,
-                number - 1,
-            )
-            return
-        total = total_of(env.data)
-        items = await parse_list_off_loop(model, raw, what=what)
-        seen += len(raw)
-        done = not raw or (total is not None and seen >= total) or number == MAX_PAGES
-        yield Page(items=items, total=total, next=None if done else number + 1)
-        if done:
-            return
-        previous = raw
-    logger.warning("GET %s: stopped after %d pages", path, MAX_PAGES)
+    """The sequential ``limit`` + ``bookmark`` walk (:func:`walk_pages` with a :class:`BookmarkCursor`)."""
+    async for page in walk_pages(
+        transport, path, params, model, key=key, what=what, page_size=page_size, cursor=BookmarkCursor(), fetch=fetch
+    ):
+        yield page
 
 
 async def collect(pages: AsyncIterator[Page[M]]) -> list[M]:

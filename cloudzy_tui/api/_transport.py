@@ -28,12 +28,14 @@ Policy (see also the package docstring):
   is made and whenever it is replaced; every text taken from a reply (details, field errors, codes, a body's
   excerpt, a redirect's host) is scrubbed of it before it is cut or stored, and a successful reply whose body
   holds it has it replaced in every string of its ``data`` and ``detail``.
+
+How a reply is read (JSON, a body that is not, the envelope's detail, a 422's field errors, a 460's balances) is
+in :mod:`cloudzy_tui.api._replies`; this module decides what it means.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json as jsonlib
 import logging
 import random
 import time
@@ -48,12 +50,12 @@ import httpx
 from pydantic import SecretStr
 
 from cloudzy_tui import __version__
+from cloudzy_tui.api import _replies as replies
 from cloudzy_tui.api.budget import RequestBudget
 from cloudzy_tui.api.errors import (
     ApiError,
     AuthError,
     CloudzyError,
-    FieldError,
     LowBalanceError,
     MalformedResponseError,
     NetworkError,
@@ -65,7 +67,6 @@ from cloudzy_tui.api.errors import (
     RequestTimeoutError,
     ServerError,
     ValidationError,
-    field_error_from_loc,
     shorten,
 )
 from cloudzy_tui.api.redact import SECRETS, register_secret
@@ -217,9 +218,6 @@ class _TokenAuth(httpx.Auth):
         return "<API-Token auth>"
 
 
-_NOT_JSON = object()
-
-
 @dataclass
 class _Failure:
     error: CloudzyError
@@ -366,18 +364,20 @@ class Transport:
                 self.budget.pause(wait)
             if failure.retryable and retries_done < self.max_retries:
                 if failure.retry_after is not None and failure.retry_after > MAX_RETRY_AFTER:
-                    self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "error")
+                    self._emit(
+                        method, path, failure.status, elapsed, attempt, replies.event_error(failure.error), "error"
+                    )
                     raise failure.error
                 delay = (
                     failure.retry_after if failure.retry_after is not None else backoff_delay(retries_done, self._rng)
                 )
-                self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "retry")
+                self._emit(method, path, failure.status, elapsed, attempt, replies.event_error(failure.error), "retry")
                 logger.debug("%s %s: retrying in %.2fs (%s)", method, path, delay, type(failure.error).__name__)
                 if failure.status == 429 and self.budget is not None:
                     continue  # the budget's pause is the wait (shared with every other request)
                 await self._sleep(delay)
                 continue
-            self._emit(method, path, failure.status, elapsed, attempt, _event_error(failure.error), "error")
+            self._emit(method, path, failure.status, elapsed, attempt, replies.event_error(failure.error), "error")
             raise failure.error
 
     # ------------------------------------------------------------------------------------------------
@@ -515,7 +515,7 @@ class Transport:
         """The unwrapped reply of a 2xx, or the exception its status/body means."""
         status = response.status_code
         where: dict[str, Any] = dict(status=status, method=method, path=path)
-        body = _parse_json(response.content)
+        body = replies.parse_json(response.content)
         if 300 <= status < 400:
             location = response.headers.get("Location", "")
             try:
@@ -530,25 +530,25 @@ class Transport:
                 **where,
             )
         if 200 <= status < 300:
-            if body is _NOT_JSON:
+            if body is replies.NOT_JSON:
                 if status == 204 or (not response.content.strip() and status != 200):
                     return Envelope(status=status, detail="", code="OKAY", data=None)
                 raise MalformedResponseError(
-                    f"The API answered HTTP {status} with {_describe_body(response)} instead of JSON."
-                    + _maybe_done(method),
+                    f"The API answered HTTP {status} with {replies.describe_body(response)} instead of JSON."
+                    + replies.maybe_done(method),
                     **where,
                 )
             if not isinstance(body, dict):
                 raise MalformedResponseError(
                     f"The API answered HTTP {status} with JSON that is not the documented envelope "
-                    f"(a {_json_kind(body)})." + _maybe_done(method),
+                    f"(a {replies.json_kind(body)})." + replies.maybe_done(method),
                     **where,
                 )
             if SECRETS.appears_in(response.content):
                 body = SECRETS.scrub_data(body)  # a server echoing the token in its data: every string
             code = body.get("code")
             code_text = "OKAY" if code is None else shorten(code, 60)
-            detail_text = _detail_text(body) or ""
+            detail_text = replies.detail_text(body) or ""
             if code_text.upper() != "OKAY":
                 raise ApiError(
                     f"The API refused the request ({code_text}): {detail_text or 'no reason given'}",
@@ -562,12 +562,12 @@ class Transport:
     def _status_error(self, response: httpx.Response, body: Any, where: dict[str, Any]) -> CloudzyError:
         status = response.status_code
         reason = httpx.codes.get_reason_phrase(status) or "error"
-        is_json = body is not _NOT_JSON
+        is_json = body is not replies.NOT_JSON
         env = body if isinstance(body, dict) else {}
-        detail = _detail_text(env) if env else None
+        detail = replies.detail_text(env) if env else None
         code = shorten(env["code"], 60) if env.get("code") is not None else None
         where = {**where, "detail": detail, "code": code}
-        body_note = "" if is_json else f" with {_describe_body(response)}"
+        body_note = "" if is_json else f" with {replies.describe_body(response)}"
 
         if status == 401:
             extra = f": {detail.rstrip('.')}" if detail else ""
@@ -581,7 +581,7 @@ class Transport:
             hint = " — is the API URL right?" if not is_json else ""
             return NotFoundError(f"Not found (404){body_note}{hint}", **where)
         if status == 422:
-            field_errors = _field_errors(env)
+            field_errors = replies.field_errors(env)
             if field_errors:
                 shown = "; ".join(str(fe) for fe in field_errors[:3])
                 more = f" (and {len(field_errors) - 3} more)" if len(field_errors) > 3 else ""
@@ -590,7 +590,7 @@ class Transport:
                 text = detail or f"invalid request{body_note}"
             return ValidationError(f"The API rejected the request (422): {text}", field_errors=field_errors, **where)
         if status == 460:
-            return _low_balance(env, detail, where)
+            return replies.low_balance(env, detail, where)
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             wait = f" The API asked to wait {retry_after:.0f} s." if retry_after is not None else " Wait a moment."
@@ -607,136 +607,3 @@ class Transport:
 
 # ------------------------------------------------------------------------------------------------
 # Body helpers
-
-
-#: a JSON integer with more digits than this is no count, size, price or time: it is read as a float (infinity
-#: once beyond a float's range), which every consumer treats as "not a number", instead of an ``int`` whose
-#: conversion to ``float`` for display raises ``OverflowError``
-MAX_INT_DIGITS = 300
-
-
-def _parse_int(text: str) -> int | float:
-    if len(text) > MAX_INT_DIGITS:
-        return float(text)
-    return int(text)
-
-
-def _parse_json(content: bytes) -> Any:
-    if not content.strip():
-        return _NOT_JSON
-    try:
-        return jsonlib.loads(content, parse_int=_parse_int)
-    except (ValueError, RecursionError):
-        return _NOT_JSON
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, str):
-        return "string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    return "number"
-
-
-def _describe_body(response: httpx.Response) -> str:
-    content = response.content
-    if not content.strip():
-        return "an empty body"
-    ctype = response.headers.get("Content-Type", "").lower()
-    head = content[:512].decode("utf-8", "replace").lstrip()
-    lowered = head.lower()
-    if "html" in ctype or lowered.startswith(("<!doctype html", "<html", "<head", "<body")):
-        return "an HTML page"
-    if "json" in ctype or head[:1] in ("{", "["):
-        return f"JSON that could not be parsed ({len(content)} bytes, truncated?)"
-    return f"a non-JSON body ({shorten(head, 60)!r})"
-
-
-def _detail_text(env: Mapping[str, Any]) -> str | None:
-    """The most specific human text of an envelope: ``data.detail`` if it is a string, else ``detail``."""
-    data = env.get("data")
-    if isinstance(data, dict) and isinstance(data.get("detail"), str) and data["detail"].strip():
-        return shorten(data["detail"])
-    detail = env.get("detail")
-    if isinstance(detail, str) and detail.strip():
-        return shorten(detail)
-    if isinstance(detail, int | float) and not isinstance(detail, bool):
-        return str(detail)
-    return None
-
-
-def _field_errors(env: Mapping[str, Any]) -> list[FieldError]:
-    """Field errors of a 422: ``detail`` (FastAPI format), or ``data`` when a server wraps them there."""
-    candidates = [env.get("detail"), env.get("data")]
-    data = env.get("data")
-    if isinstance(data, dict):
-        candidates += [data.get("detail"), data.get("errors")]
-    for items in candidates:
-        if not isinstance(items, list):
-            continue
-        out: list[FieldError] = []
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            loc = item.get("loc")
-            loc_items: list[Any] = list(loc) if isinstance(loc, list | tuple) else ([loc] if loc else [])
-            loc_items = [x if isinstance(x, int) and not isinstance(x, bool) else shorten(x, 80) for x in loc_items]
-            message = shorten(item.get("msg") or item.get("message") or "invalid value", 200)
-            type_ = item.get("type")
-            out.append(field_error_from_loc(loc_items, message, shorten(type_, 60) if type_ else None))
-        if out:
-            return out
-    return []
-
-
-def _to_float(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number == number and number not in (float("inf"), float("-inf")) else None
-
-
-def _to_int(value: Any) -> int | None:
-    number = _to_float(value)
-    return int(number) if number is not None else None
-
-
-def _low_balance(env: Mapping[str, Any], detail: str | None, where: dict[str, Any]) -> LowBalanceError:
-    data = env.get("data") if isinstance(env.get("data"), dict) else {}
-    assert isinstance(data, dict)
-    required = _to_float(data.get("minimumRequiredBalance"))
-    balance = _to_float(data.get("customerBalance"))
-    if required is not None and balance is not None:
-        message = f"Balance too low: {required:.2f} required, {balance:.2f} available"
-    elif required is not None:
-        message = f"Balance too low: {required:.2f} required"
-    else:
-        top = env.get("detail")
-        said = shorten(top) if isinstance(top, str) and top.strip() else "add funds and retry"
-        message = f"Balance too low: {said}"
-    return LowBalanceError(
-        message,
-        minimum_required_balance=required,
-        customer_balance=balance,
-        days=_to_int(data.get("numberOfDaysBalanceValidatedAgainst")),
-        active_instance_count=_to_int(data.get("activeInstanceCount")),
-        **where,
-    )
-
-
-def _maybe_done(method: str) -> str:
-    """For a change answered 2xx with an unreadable body: it probably happened."""
-    if method == "GET":
-        return ""
-    return " The change was probably made: check before trying again."
-
-
-def _event_error(error: CloudzyError) -> str:
-    return f"{type(error).__name__}: {error.message}"

@@ -24,9 +24,13 @@ How the ranges are cut, and why the result is still every instance a sequential 
   on that chain's first page: everything partitioned is abandoned and one sequential walk is made instead (its
   rows de-duplicated against those already yielded).
 
+Every sequential part (the first chain of a list that does not qualify, the fallback) is the one page walker,
+:func:`cloudzy_tui.api._base.walk_pages`, with a bookmark cursor.
+
 **Parallel numbered pages.** Snapshots, ISOs, images and floating IPs are paged by number with ``total``: after
 the first page the rest are fetched several at once (in page order for the caller), then the walk continues
-one page at a time if the list grew meanwhile.
+one page at a time if the list grew meanwhile: the same page walker with a page-number cursor, given a fetch
+that answers from the pages fetched ahead.
 """
 
 from __future__ import annotations
@@ -44,10 +48,14 @@ from pydantic import BaseModel
 
 from cloudzy_tui.api import _base
 from cloudzy_tui.api._base import (
+    BookmarkCursor,
+    Fetch,
+    PageNumberCursor,
     bookmark_pages,
     extract_items,
     parse_list_off_loop,
     total_of,
+    walk_pages,
 )
 from cloudzy_tui.api._transport import Envelope, Transport
 from cloudzy_tui.api.models import Page, iso_to_datetime
@@ -155,9 +163,11 @@ async def partitioned_bookmark_pages(
     ``next`` is ``None`` on the last page yielded (which may be empty). With ``partitions`` 1, or when the server
     does not qualify, this is the plain sequential walk."""
     stats = stats if stats is not None else WalkStats()
+    counted = _counted(transport, path, stats)
     if partitions <= 1 or "createdTo" in params:
-        async for page in bookmark_pages(transport, path, params, model, key=key, what=what, page_size=page_size):
-            stats.requests += 1
+        async for page in bookmark_pages(
+            transport, path, params, model, key=key, what=what, page_size=page_size, fetch=counted
+        ):
             yield page
         return
 
@@ -304,20 +314,21 @@ async def partitioned_bookmark_pages(
     if not qualifies:
         # The plain sequential walk, continued from the first page's bookmark.
         yield Page(items=first_items, total=total_of(env.data), next=None if root.done else root.bookmark)
-        while not root.done and total_pages < _base.MAX_PAGES:
-            query: dict[str, object] = {**params, "limit": page_size, "bookmark": root.bookmark}
-            env = await transport.request("GET", path, params=query)
-            stats.requests += 1
-            total_pages += 1
-            raw = extract_items(env.data, key, path=path)
-            if not raw:
-                break
-            absorb(root, env, raw)
-            yield Page(
-                items=await parse_list_off_loop(model, fresh(raw), what=what),
-                total=total_of(env.data),
-                next=None if root.done else root.bookmark,
-            )
+        if root.done:
+            return
+        async for page in walk_pages(
+            transport,
+            path,
+            params,
+            model,
+            key=key,
+            what=what,
+            page_size=page_size,
+            cursor=BookmarkCursor(start=root.bookmark, seen=root.bookmarks),
+            fetch=counted,
+            after=raw,
+        ):
+            yield _unseen(page, yielded)
         return
 
     stats.partitioned = True
@@ -356,11 +367,10 @@ async def partitioned_bookmark_pages(
             yield Page(items=await parse_list_off_loop(model, items, what=what), total=None, next="…")
         yield Page(items=[], total=None, next=None)
         return
-    async for page in bookmark_pages(transport, path, params, model, key=key, what=what, page_size=page_size):
-        stats.requests += 1
-        items = [i for i in page.items if str(getattr(i, "id", "")) not in yielded]
-        yielded.update(str(getattr(i, "id", "")) for i in items)
-        yield Page(items=items, total=None, next=page.next)
+    async for page in bookmark_pages(
+        transport, path, params, model, key=key, what=what, page_size=page_size, fetch=counted
+    ):
+        yield _unseen(page, yielded, keep_total=False)
 
 
 async def parallel_numbered_pages(
@@ -375,69 +385,53 @@ async def parallel_numbered_pages(
     concurrency: int = DEFAULT_PAGE_CONCURRENCY,
     stats: WalkStats | None = None,
 ) -> AsyncIterator[Page[M]]:
-    """Walk a ``page``-numbered list: pages 1 and 2 alone, then (when page 1 told ``total``) the pages it implies,
-    ``concurrency`` at a time, yielded in page order; then page by page while pages keep coming full.
-
-    Stops as the sequential walk does: on an empty page, when ``total`` is reached, or on a page repeating the
-    one before it (a server ignoring ``page``: the repeat and everything after it are dropped)."""
+    """The numbered walk (:func:`walk_pages` with a :class:`PageNumberCursor`, so it stops where the sequential
+    walk does) with pages fetched ahead: pages 1 and 2 alone, then (when page 1 told ``total``) the pages it
+    implies, ``concurrency`` at a time, yielded in page order; then page by page while pages keep coming full.
+    Page 2 goes alone because a server ignoring ``page`` repeats page 1 there: that costs one request, not six."""
     stats = stats if stats is not None else WalkStats()
+    counted = _counted(transport, path, stats)
+    cursor = PageNumberCursor()
+    pending: dict[int, asyncio.Task[Envelope]] = {}
+    planned = 1
 
-    async def fetch(number: int) -> tuple[Envelope, list[Any]]:
-        query: dict[str, object] = dict(params)
-        if page_size is not None:
-            query["limit"] = page_size
-        query["page"] = number
-        stats.requests += 1
-        env = await transport.request("GET", path, params=query)
-        return env, extract_items(env.data, key, path=path)
+    async def ahead(query: dict[str, object]) -> Envelope:
+        nonlocal planned
+        number = cursor.number
+        if number == 2 and cursor.total is not None and cursor.seen:
+            planned = min(_base.MAX_PAGES, math.ceil(cursor.total / cursor.seen))
+            stats.partitioned = planned > 1 and concurrency > 1
+        lookahead = 0 if number <= 2 else concurrency - 1
+        for n in range(number, min(planned, number + lookahead) + 1):
+            if n not in pending:
+                pending[n] = asyncio.ensure_future(counted({**query, "page": n}))
+        task = pending.pop(number, None)
+        return await task if task is not None else await counted(query)
 
-    env, raw = await fetch(1)
-    total = total_of(env.data)
-    seen = len(raw)
-    done = not raw or (total is not None and seen >= total)
-    yield Page(items=await parse_list_off_loop(model, raw, what=what), total=total, next=None if done else 2)
-    if done:
-        return
-    previous = raw
-    number = 1
-    planned = min(_base.MAX_PAGES, math.ceil(total / len(raw))) if total is not None else 1
-    if planned > 1 and concurrency > 1:
-        stats.partitioned = True
-    pending: dict[int, asyncio.Task[tuple[Envelope, list[Any]]]] = {}
     try:
-        while True:
-            number += 1
-            if number > _base.MAX_PAGES:
-                logger.warning("GET %s: stopped after %d pages", path, _base.MAX_PAGES)
-                return
-            # keep up to ``concurrency`` of the planned pages in flight, in order
-            # (page 2 alone: a server ignoring ``page`` repeats page 1 there, and costs one request, not six)
-            lookahead = 0 if number == 2 else concurrency - 1
-            for ahead in range(number, min(planned, number + lookahead) + 1):
-                if ahead not in pending:
-                    pending[ahead] = asyncio.ensure_future(fetch(ahead))
-            task = pending.pop(number, None)
-            env, raw = await task if task is not None else await fetch(number)
-            if not raw:
-                return
-            if raw == previous:
-                logger.warning(
-                    "GET %s: page %d repeats page %d; the server ignores 'page', stopping", path, number, number - 1
-                )
-                return
-            total = total_of(env.data) if total_of(env.data) is not None else total
-            seen += len(raw)
-            done = (total is not None and seen >= total) or number >= _base.MAX_PAGES
-            yield Page(
-                items=await parse_list_off_loop(model, raw, what=what),
-                total=total,
-                next=None if done else number + 1,
-            )
-            if done:
-                return
-            previous = raw
+        async for page in walk_pages(
+            transport, path, params, model, key=key, what=what, page_size=page_size, cursor=cursor, fetch=ahead
+        ):
+            yield page
     finally:
         for t in pending.values():
             t.cancel()
         if pending:
             await asyncio.gather(*pending.values(), return_exceptions=True)
+
+
+def _counted(transport: Transport, path: str, stats: WalkStats) -> Fetch:
+    """A GET of ``path`` that counts itself in ``stats``."""
+
+    async def fetch(query: dict[str, object]) -> Envelope:
+        stats.requests += 1
+        return await transport.request("GET", path, params=query)
+
+    return fetch
+
+
+def _unseen(page: Page[M], yielded: set[str], *, keep_total: bool = True) -> Page[M]:
+    """``page`` without the items yielded before (by id); those it keeps are added to ``yielded``."""
+    items = [i for i in page.items if str(getattr(i, "id", "")) not in yielded]
+    yielded.update(str(getattr(i, "id", "")) for i in items)
+    return Page(items=items, total=page.total if keep_total else None, next=page.next)

@@ -123,13 +123,17 @@ class ImageDownloadRequest(RequestModel):
 
 
 MediaT = TypeVar("MediaT", Iso, Image)
+RequestT = TypeVar("RequestT", IsoDownloadRequest, ImageDownloadRequest)
 
 
-class _MediaResource(Resource, Generic[MediaT]):
+class _MediaResource(Resource, Generic[MediaT, RequestT]):
+    """What ISOs and images share: the paged list, get, delete and the download (one body for both)."""
+
     _path: str
     _key: str
     _what: str
     _model: type[MediaT]
+    _request: type[RequestT]
 
     async def pages(self, status: str | None = None, *, page_size: int = 100) -> AsyncIterator[Page[MediaT]]:
         async for page in parallel_numbered_pages(
@@ -154,34 +158,29 @@ class _MediaResource(Resource, Generic[MediaT]):
     async def delete(self, media_id: str) -> ActionResult:
         return action_result(await self._t.request("DELETE", f"{self._path}/{path_id(media_id)}"))
 
+    async def download(self, req: RequestT) -> MediaT | None:
+        """Start the download; the new ISO or image (status ``DOWNLOADING``) if the API returns it."""
+        if not isinstance(req, self._request):
+            raise TypeError(f"expected an {self._request.__name__}, got {type(req).__name__}")
+        env = await self._t.request("POST", self._path, json=req.to_wire())
+        return parse_optional(self._model, env.data, what=self._what)
 
-class Isos(_MediaResource[Iso]):
+
+class Isos(_MediaResource[Iso, IsoDownloadRequest]):
     """``client.isos``: ``GET/POST /v1/iso``, ``GET/DELETE /v1/iso/{id}``."""
 
     _path = "/v1/iso"
     _key = "isos"
     _what = "ISO"
     _model = Iso
-
-    async def download(self, req: IsoDownloadRequest) -> Iso | None:
-        """Start the download; the new ISO (status ``DOWNLOADING``) if the API returns it."""
-        if not isinstance(req, IsoDownloadRequest):
-            raise TypeError(f"expected an IsoDownloadRequest, got {type(req).__name__}")
-        env = await self._t.request("POST", self._path, json=req.to_wire())
-        return parse_optional(Iso, env.data, what="ISO")
+    _request = IsoDownloadRequest
 
 
-class Images(_MediaResource[Image]):
+class Images(_MediaResource[Image, ImageDownloadRequest]):
     """``client.images``: ``GET/POST /v1/images``, ``GET/DELETE /v1/images/{id}``."""
 
     _path = "/v1/images"
     _key = "images"
     _what = "image"
     _model = Image
-
-    async def download(self, req: ImageDownloadRequest) -> Image | None:
-        """Start the download; the new image (status ``DOWNLOADING``) if the API returns it."""
-        if not isinstance(req, ImageDownloadRequest):
-            raise TypeError(f"expected an ImageDownloadRequest, got {type(req).__name__}")
-        env = await self._t.request("POST", self._path, json=req.to_wire())
-        return parse_optional(Image, env.data, what="image")
+    _request = ImageDownloadRequest

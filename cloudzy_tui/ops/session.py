@@ -15,7 +15,6 @@ Faces decide how to ask (a dialog, ``--yes`` or a TTY prompt, an MCP ``confirm``
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -256,14 +255,3 @@ class Session:
     def _note_refusal(self, op: Operation[Any], target: Any, refusal: Refused) -> None:
         if op.mutating:
             self.audit.refused(op.title, self.label(op, target), refusal.rule, refusal.message)
-
-
-async def gather_limited(limit: int, coroutines: list[Any]) -> list[Any]:
-    """Run coroutines with at most ``limit`` at a time; results (or exceptions) in order."""
-    semaphore = asyncio.Semaphore(limit)
-
-    async def one(coroutine: Any) -> Any:
-        async with semaphore:
-            return await coroutine
-
-    return await asyncio.gather(*(one(c) for c in coroutines), return_exceptions=True)

@@ -246,4 +246,11 @@ async def test_validation_happens_before_sending(make_client: MakeClient) -> Non
         await client.instances.add_traffic("i", 0)
     with pytest.raises(TypeError):
         await client.instances.create({"hostnames": ["x"]})  # type: ignore[arg-type]
+    # one download body serves ISOs and images: each takes only its own request type
+    image_req = ImageDownloadRequest(name="n", url="https://h/x.qcow2", region_id="r")
+    iso_req = IsoDownloadRequest(name="n", url="https://h/x.iso", region_id="r")
+    with pytest.raises(TypeError, match="expected an IsoDownloadRequest, got ImageDownloadRequest"):
+        await client.isos.download(image_req)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="expected an ImageDownloadRequest, got IsoDownloadRequest"):
+        await client.images.download(iso_req)  # type: ignore[arg-type]
     assert rec.count == 0

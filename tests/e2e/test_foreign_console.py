@@ -21,6 +21,7 @@ floating IPs until an empty page).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -771,65 +772,13 @@ async def refresh_changes_nothing(pilot: Any, server: ForeignServer, screen: Res
     assert all(screen.model.items[key] is item for key, item in before.items()), screen.spec.name
 
 
-@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
-async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int, int]) -> None:
-    app, watch = make_console(server)
-    async with app.run_test(size=size, notifications=True) as pilot:
-        await loaded(pilot, "instances")
-        tables: dict[str, dict[str, list[str]]] = {}
-        details: dict[str, dict[str, str]] = {}
-        for spec in ALL_SPECS:
-            screen = await go(pilot, spec.name)
-            assert labels(screen) == EXPECTED_ROWS[spec.name], spec.name
-            tables[spec.name] = {c.key: cells(screen, c.key) for c in spec.columns}
-            shown = screen_text(app)
-            for cell in tables[spec.name][spec.columns[0].key]:
-                assert cell[:10] in shown, (spec.name, cell)  # the rows are on the screen, first column readable
-            if size == (120, 40):
-                await sort_through_every_column(pilot, screen)
-            details[spec.name] = await visit_rows(pilot, screen)
-            await refresh_changes_nothing(pilot, server, screen)
-            shown = screen_text(app)
-            assert "Traceback" not in shown and "ERROR" not in shown
-            watch.check()
-        # The instances again (esc goes back along the way, or : again): a non-ASCII filter as typed.
-        instances = await go(pilot, "instances")
-        await pilot.press("slash", *"ünï")
-        assert labels(instances) == [UNICODE_HOST]
-        await pilot.press("escape")
-        assert labels(instances) == EXPECTED_ROWS["instances"]
-        # The bookmark walk: the second page was asked for with the bookmark of the first, and no third page
-        # after the server repeated it.
-        walk = [q.get("bookmark") for _, p, q, _ in server.requests if p == "/v1/instances"]
-        assert walk[:2] == [None, "after-b-2"] and set(walk) == {None, "after-b-2"}
-        assert server.unexpected() == [] and server.writes == []
-        watch.check()
-
-    t = tables["instances"]
+def check_instances(t: dict[str, list[str]], inst: dict[str, str]) -> None:
     assert t["status"] == ["migrating", "active", "shutdown", "—"]
     assert t["ram"] == ["2 GB", "1 GB", "3 GB", "—"] and t["cpu"] == ["4", "1", "2", "—"]  # not "2.0"
     assert t["disk"] == ["25.5 GB", "—", "40.5 GB", "—"] and t["ipv4"] == ["203.0.113.10", "—", "198.51.100.3", "—"]
     assert t["region"] == [UNICODE_REGION, "atlantis", UNICODE_REGION, "—"]
     assert t["os"] == ["Debian 12 🐧", "unknown-os", "Debian 12 🐧", "—"]
     assert t["created"] == [EPOCH_SHOWN, "—", EPOCH_SHOWN, "—"]
-    assert tables["snapshots"]["status"] == ["QUEUED", "ACTIVE", "RESTORING", "—"]
-    assert tables["snapshots"]["instance"][:2] == [UNICODE_HOST, "gone-instance (deleted)"]
-    assert tables["backups"]["instance"] == [UNICODE_HOST, LONG_HOST, "n-4"]  # named from the instances list
-    assert tables["backups"]["schedule"] == ["monthly", "weekly (Mon, Fun)", "—"]
-    assert tables["floating-ips"]["instance"] == ["unattached", UNICODE_HOST, "unattached"]
-    # an unknown status in flight shows the percent the server gives (as text, or a whole float)
-    assert tables["isos"]["status"] == ["VALIDATING 42.5%", "—"]
-    assert tables["images"]["status"] == ["CONVERTING 100%", "—"]
-    assert tables["ssh-keys"]["id"] == ["7", "8", "9"]
-    assert tables["regions"]["caps"] == ["custom", "—", "—", "—"]
-    products = tables["products"]
-    assert products["ram"] == ["2 GB", "1 GB", "—", "—"]  # the second one sends RAM in MB only
-    assert products["monthly"] == ["$7.20", "—", "—", "—"] and products["stock"] == ["3", "—", "—", "—"]
-    assert products["region"] == [UNICODE_REGION, UNICODE_REGION, UNICODE_REGION, LONG_REGION]
-    assert tables["os"]["minram"] == ["1 GB", "4 GB", "—", "—"]  # minRam "4096": MB, with its unit
-    assert tables["applications"]["price"] == ["$5.00", "—", "—"]
-
-    inst = details["instances"]
     odd = inst["1001"]
     assert row(odd, "RAM") == "2 GB" and row(odd, "vCPU") == "4" and row(odd, "disk") == "25.5 GB"
     assert row(odd, "status") == "migrating"  # an unknown status, as it came
@@ -854,7 +803,10 @@ async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int
     empty = inst["n-4"]
     assert row(empty, "id") == "n-4" and row(empty, "status") == "—" and row(empty, "RAM") == "—"
 
-    snaps = details["snapshots"]
+
+def check_snapshots(t: dict[str, list[str]], snaps: dict[str, str]) -> None:
+    assert t["status"] == ["QUEUED", "ACTIVE", "RESTORING", "—"]
+    assert t["instance"][:2] == [UNICODE_HOST, "gone-instance (deleted)"]
     assert row(snaps["9001"], "status") == "QUEUED" and row(snaps["9001"], "created") == EPOCH_SHOWN
     assert row(snaps["9001"], "size") == "20 GB" and row(snaps["9001"], "RAM") == "2 GB"
     assert row(snaps["9001"], "instance").startswith(UNICODE_HOST)  # named from the instances list
@@ -864,7 +816,10 @@ async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int
     assert row(snaps["s-3"], "created") == EPOCH_SHOWN and row(snaps["s-3"], "status") == "RESTORING"
     assert row(snaps["s-null"], "last restored") == "never"
 
-    backups = details["backups"]
+
+def check_backups(t: dict[str, list[str]], backups: dict[str, str]) -> None:
+    assert t["instance"] == [UNICODE_HOST, LONG_HOST, "n-4"]  # named from the instances list
+    assert t["schedule"] == ["monthly", "weekly (Mon, Fun)", "—"]
     first = backups["1001"]
     assert row(first, "instance") == UNICODE_HOST and row(first, "instance id") == "1001"
     assert row(first, "status") == "ACTIVE" and row(first, "frequency") == "monthly"
@@ -873,44 +828,133 @@ async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int
     assert "Funday" in row(backups["b-2"], "weekdays") and "UPLOADING" in backups["b-2"]
     assert row(backups["n-4"], "last successful backup") == "never"
 
-    fips = details["floating-ips"]
+
+def check_floating_ips(t: dict[str, list[str]], fips: dict[str, str]) -> None:
+    assert t["instance"] == ["unattached", UNICODE_HOST, "unattached"]
     assert row(fips["1"], "instance") == "unattached" and row(fips["1"], "auto-renew") == "no"
     assert "(expired)" in row(fips["1"], "expires") and row(fips["1"], "region") == UNICODE_REGION
     assert row(fips["fip-2"], "instance").startswith(UNICODE_HOST) and row(fips["fip-2"], "auto-renew") == "yes"
     assert "(in 30d0h)" in row(fips["fip-2"], "expires") and row(fips["fip-2"], "note") == "Ünïcode nöte ✓"
     assert row(fips["fip-null"], "address") == "—" and row(fips["fip-null"], "expires") == "—"
 
-    iso = details["isos"]["77"]
+
+def check_isos(t: dict[str, list[str]], details: dict[str, str]) -> None:
+    # an unknown status in flight shows the percent the server gives (as text, or a whole float)
+    assert t["status"] == ["VALIDATING 42.5%", "—"]
+    iso = details["77"]
     assert row(iso, "status") == "VALIDATING" and row(iso, "progress") == "42.5%" and row(iso, "virtio") == "yes"
-    image = details["images"]["img-1"]
+
+
+def check_images(t: dict[str, list[str]], details: dict[str, str]) -> None:
+    assert t["status"] == ["CONVERTING 100%", "—"]
+    image = details["img-1"]
     assert row(image, "status") == "CONVERTING" and row(image, "created") == EPOCH_SHOWN
     assert row(image, "format") == "—" and row(image, "decompress") == "—" and row(image, "progress") == "100%"
 
-    keys = details["ssh-keys"]
+
+def check_ssh_keys(t: dict[str, list[str]], keys: dict[str, str]) -> None:
+    assert t["id"] == ["7", "8", "9"]
     assert row(keys["7"], "type") == "ssh-ed25519" and row(keys["7"], "fingerprint") == "—"
     assert row(keys["7"], "comment") == "tëst@laptop"
     assert row(keys["8"], "type") == "—" and row(keys["9"], "name") == "—"
 
-    regions = details["regions"]
+
+def check_regions(t: dict[str, list[str]], regions: dict[str, str]) -> None:
+    assert t["caps"] == ["custom", "—", "—", "—"]
     assert row(regions["7"], "custom plans") == "yes" and row(regions["7"], "IPv6") == "no"
     assert row(regions["7"], "RAM threshold") == "64 GB" and row(regions["7"], "max discount") == "20%"
     assert row(regions["fra-2"], "custom plans") == "no" and row(regions["fra-2"], "abbreviation") == "—"
     assert row(regions["r-null"], "active") == "yes" and row(regions["r-null"], "hidden") == "no"
 
-    products_detail = details["products"]
-    first = products_detail["7/501"]
+
+def check_products(products: dict[str, list[str]], details: dict[str, str]) -> None:
+    assert products["ram"] == ["2 GB", "1 GB", "—", "—"]  # the second one sends RAM in MB only
+    assert products["monthly"] == ["$7.20", "—", "—", "—"] and products["stock"] == ["3", "—", "—", "—"]
+    assert products["region"] == [UNICODE_REGION, UNICODE_REGION, UNICODE_REGION, LONG_REGION]
+    first = details["7/501"]
     assert row(first, "RAM") == "2 GB" and row(first, "disk") == "25.5 GB" and row(first, "stock") == "3"
     assert row(first, "discount") == "12.5%" and "$7.20/mo" in first and "$6.50/mo" in first
-    assert "Prices" not in products_detail["7/p-502"] and row(products_detail["7/p-502"], "RAM") == "1 GB"
-    assert row(products_detail["fra-2/p-fra"], "specification") == "—"
-    assert row(products_detail["fra-2/p-fra"], "region").startswith("Frankfurt am Main am Main")
+    assert "Prices" not in details["7/p-502"] and row(details["7/p-502"], "RAM") == "1 GB"
+    assert row(details["fra-2/p-fra"], "specification") == "—"
+    assert row(details["fra-2/p-fra"], "region").startswith("Frankfurt am Main am Main")
 
-    systems = details["os"]
+
+def check_os(t: dict[str, list[str]], systems: dict[str, str]) -> None:
+    assert t["minram"] == ["1 GB", "4 GB", "—", "—"]  # minRam "4096": MB, with its unit
     assert row(systems["42"], "minimum RAM") == "1 GB" and row(systems["42"], "default") == "yes"
     assert row(systems["old-os"], "active") == "no" and row(systems["os-null"], "name") == "—"
-    apps = details["applications"]
+
+
+def check_applications(t: dict[str, list[str]], apps: dict[str, str]) -> None:
+    assert t["price"] == ["$5.00", "—", "—"]
     assert "Debian 12 🐧, Windows Server 2022" in row(apps["3"], "runs on") and row(apps["3"], "price") == "$5.00/mo"
     assert row(apps["docker"], "runs on") == "—"
+
+
+#: per resource: what its columns (column key -> the cells, in the server's order) and its rows' details
+#: (row key -> the detail pane's text) must show
+CHECKS: dict[str, Callable[[dict[str, list[str]], dict[str, str]], None]] = {
+    "instances": check_instances,
+    "snapshots": check_snapshots,
+    "backups": check_backups,
+    "floating-ips": check_floating_ips,
+    "isos": check_isos,
+    "images": check_images,
+    "ssh-keys": check_ssh_keys,
+    "regions": check_regions,
+    "products": check_products,
+    "os": check_os,
+    "applications": check_applications,
+}
+
+
+def test_every_resource_has_its_checks() -> None:
+    assert sorted(CHECKS) == sorted(spec.name for spec in ALL_SPECS) == sorted(EXPECTED_ROWS)
+
+
+# One test per screen and size (not one walk through all of them): each starts the console as a person does (on
+# the instances) and goes to its screen by the command line; xdist spreads them over the workers.
+@pytest.mark.parametrize("name", [spec.name for spec in ALL_SPECS])
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_every_screen_and_every_row(server: ForeignServer, size: tuple[int, int], name: str) -> None:
+    spec = next(s for s in ALL_SPECS if s.name == name)
+    app, watch = make_console(server)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        screen = await go(pilot, spec.name)
+        assert labels(screen) == EXPECTED_ROWS[spec.name], spec.name
+        table = {c.key: cells(screen, c.key) for c in spec.columns}
+        shown = screen_text(app)
+        for cell in table[spec.columns[0].key]:
+            assert cell[:10] in shown, (spec.name, cell)  # the rows are on the screen, first column readable
+        if size == (120, 40):
+            await sort_through_every_column(pilot, screen)
+        details = await visit_rows(pilot, screen)
+        await refresh_changes_nothing(pilot, server, screen)
+        shown = screen_text(app)
+        assert "Traceback" not in shown and "ERROR" not in shown
+        assert server.unexpected() == [] and server.writes == []
+        watch.check()
+    CHECKS[spec.name](table, details)
+
+
+async def test_a_non_ascii_filter_and_the_bookmark_walk(server: ForeignServer) -> None:
+    app, watch = make_console(server)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        # Away and back by the command line, then a non-ASCII filter as typed.
+        await go(pilot, "snapshots")
+        instances = await go(pilot, "instances")
+        await pilot.press("slash", *"ünï")
+        assert labels(instances) == [UNICODE_HOST]
+        await pilot.press("escape")
+        assert labels(instances) == EXPECTED_ROWS["instances"]
+        # The bookmark walk: the second page was asked for with the bookmark of the first, and no third page
+        # after the server repeated it.
+        walk = [q.get("bookmark") for _, p, q, _ in server.requests if p == "/v1/instances"]
+        assert walk[:2] == [None, "after-b-2"] and set(walk) == {None, "after-b-2"}
+        assert server.unexpected() == [] and server.writes == []
+        watch.check()
 
 
 def wizard(pilot: Any) -> CreateWizard:

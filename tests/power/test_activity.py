@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from security.echo import FORMS, EchoServer, client_for, exposed
 from ui.helpers import instance_record, loaded, screen_text, settle, wait_for, writes
 
@@ -157,62 +158,63 @@ async def test_activity_lists_this_sessions_actions_newest_first_and_t_shows_the
         assert "Power off" in screen_text(pilot.app)
 
 
-async def test_activity_and_requests_never_show_the_token(tmp_path: Any) -> None:
+# One test per form of the token (not a loop over them): xdist spreads them over the workers.
+@pytest.mark.parametrize("form", FORMS)
+async def test_activity_and_requests_never_show_the_token(tmp_path: Any, form: str) -> None:
     from cloudzy_tui.ui.app import CloudzyApp
 
-    for form in FORMS:
-        server = EchoServer(form)
-        server.failing = {"list", "action", "catalog"}
-        server.echo_in_data = False
-        client = client_for(server)
-        app = CloudzyApp(
-            client,
-            api_label="echo.test",
-            clock=lambda: 1_782_907_200.0,
-            refresh_seconds=0,
-            job_interval=0.05,
-            audit=AuditLog(tmp_path / f"audit-{form}.jsonl", "default"),
+    server = EchoServer(form)
+    server.failing = {"list", "action", "catalog"}
+    server.echo_in_data = False
+    client = client_for(server)
+    app = CloudzyApp(
+        client,
+        api_label="echo.test",
+        clock=lambda: 1_782_907_200.0,
+        refresh_seconds=0,
+        job_interval=0.05,
+        audit=AuditLog(tmp_path / f"audit-{form}.jsonl", "default"),
+    )
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, ResourceScreen) and pilot.app.screen.last_error is not None
         )
-        async with app.run_test(size=(140, 40)) as pilot:
-            await wait_for(
-                pilot, lambda: isinstance(pilot.app.screen, ResourceScreen) and pilot.app.screen.last_error is not None
-            )
-            await settle(pilot)
-            # A power-off answered with the token in its error: through the operations layer, as a key would.
-            from cloudzy_tui.ops import instances as instance_ops
+        await settle(pilot)
+        # A power-off answered with the token in its error: through the operations layer, as a key would.
+        from cloudzy_tui.ops import instances as instance_ops
 
-            with contextlib.suppress(Exception):
-                await app.ops.execute(instance_ops.POWER_OFF, _echo_instance(), confirm=True)
-            for name in ("activity", "requests"):
-                screen = await _go(pilot, name)
-                assert screen.table.row_count > 0
-                # The rows with an error (where a server's words are), and the first few others.
-                keys = list(screen.table.order)
-                errors = [k for k in keys if getattr(screen.model.items[k], "error", None)]
-                assert errors, f"{name}: no row with an error"
-                for key in errors[:6] + keys[:2]:
-                    screen.table.move_cursor_to_key(key)
-                    await pilot.pause()
-                    screen.open_detail()
-                    await pilot.pause()
-                    text = screen_text(pilot.app)
-                    assert not exposed(text), (form, name, text)
-                    assert not exposed(screen.export_rows("csv")) and not exposed(screen.export_rows("json"))
-                    screen.close_detail()
-                await pilot.press("escape")
-            assert any(e.error for e in app.client.trace.entries()), "the echo errors reached the trace"
-            # The pulse names the last error (its note, the detail beside it at this width).
-            pulse = await _go(pilot, "pulse")
-            assert pulse.table.move_cursor_to_key("API (5 min):last error")
-            await pilot.pause()
-            last = pulse.model.items["API (5 min):last error"]
-            assert last.warn and "ago:" in last.note
-            text = screen_text(pilot.app)
-            assert "last error" in text
-            assert not exposed(text), (form, text)
-            assert not exposed(pulse.export_rows("csv")) and not exposed(pulse.export_rows("json"))
+        with contextlib.suppress(Exception):
+            await app.ops.execute(instance_ops.POWER_OFF, _echo_instance(), confirm=True)
+        for name in ("activity", "requests"):
+            screen = await _go(pilot, name)
+            assert screen.table.row_count > 0
+            # The rows with an error (where a server's words are), and the first few others.
+            keys = list(screen.table.order)
+            errors = [k for k in keys if getattr(screen.model.items[k], "error", None)]
+            assert errors, f"{name}: no row with an error"
+            for key in errors[:6] + keys[:2]:
+                screen.table.move_cursor_to_key(key)
+                await pilot.pause()
+                screen.open_detail()
+                await pilot.pause()
+                text = screen_text(pilot.app)
+                assert not exposed(text), (form, name, text)
+                assert not exposed(screen.export_rows("csv")) and not exposed(screen.export_rows("json"))
+                screen.close_detail()
             await pilot.press("escape")
-        assert not exposed(json.dumps(app.audit.entries))
+        assert any(e.error for e in app.client.trace.entries()), "the echo errors reached the trace"
+        # The pulse names the last error (its note, the detail beside it at this width).
+        pulse = await _go(pilot, "pulse")
+        assert pulse.table.move_cursor_to_key("API (5 min):last error")
+        await pilot.pause()
+        last = pulse.model.items["API (5 min):last error"]
+        assert last.warn and "ago:" in last.note
+        text = screen_text(pilot.app)
+        assert "last error" in text
+        assert not exposed(text), (form, text)
+        assert not exposed(pulse.export_rows("csv")) and not exposed(pulse.export_rows("json"))
+        await pilot.press("escape")
+    assert not exposed(json.dumps(app.audit.entries))
 
 
 def _echo_instance() -> Any:

@@ -37,7 +37,9 @@ def _loaded(term: Terminal) -> None:
         lambda t: re.search(r"Instances\s+\d+", t.text()) is not None and "loading" not in t.text(),
         what="the instance list",
     )
-    term.wait_quiet(1.0)
+    # quiet for as long as between two key presses: the status line's clock repaints every second, so a longer
+    # quiet is never reached (the wait would only end at its 30 s limit)
+    term.wait_quiet(QUIET)
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ def stop_timer(screen: ResourceScreen[Any]) -> None:
 async def tick(pilot: Any, screen: ResourceScreen[Any]) -> None:
     stop_timer(screen)
     screen._on_refresh_timer()
-    await settle(pilot)
+    await settle(pilot, rounds=1)  # the tick's worker done (what it cost is counted by the simulator)
     stop_timer(screen)
 
 

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Label, Static
 
 from cloudzy_tui.ui.text import safe_text
@@ -35,9 +36,17 @@ class JobsScreen(ModalScreen[None]):
         Binding("x", "clear_finished", "Clear finished", id="jobs.clear"),
     ]
 
+    #: the timer that moves the elapsed times while the view is open
+    _ticker: Timer | None = None
+
     @property
     def cloudzy(self) -> Console:
         return self.app  # type: ignore[return-value]
+
+    @property
+    def ticking(self) -> bool:
+        """The view's elapsed-times timer runs (from its mount to its unmount)."""
+        return self._ticker is not None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog wide jobs"):
@@ -48,14 +57,17 @@ class JobsScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.render_jobs()
-        # Both end with the view: the timer is stopped when the screen closes (Textual stops a node's timers), the
-        # subscription is dropped in on_unmount. Without that, a closed view stayed subscribed (and in memory)
-        # until the next job event: Textual prunes a signal's dead subscribers only when it publishes.
-        self.set_interval(1.0, self._tick)
+        # Both end with the view, in on_unmount (Textual would stop a node's timers too). Without that, a closed
+        # view stayed subscribed (and in memory) until the next job event: Textual prunes a signal's dead
+        # subscribers only when it publishes.
+        self._ticker = self.set_interval(1.0, self._tick)
         self.cloudzy.job_updates.subscribe(self, self._job_changed)
 
     def on_unmount(self) -> None:
         self.cloudzy.job_updates.unsubscribe(self)
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
 
     def _job_changed(self, _job: Job) -> None:
         self.render_jobs()

@@ -15,10 +15,20 @@ from cloudzy_tui.ui.screens.resource import ResourceScreen
 
 
 class LocalViewScreen(ResourceScreen[Any]):
+    #: the view has been in front before: a resume is a return (the first one follows the mount, which loads)
+    _shown = False
+
     def on_screen_resume(self) -> None:
-        # Runs after ResourceScreen's own handler (Textual calls each class's handler along the MRO).
-        if self.loaded_once and not self.fetching:
+        # Runs after ResourceScreen's own handler (Textual calls each class's handler along the MRO), which may
+        # have started a load already (a refresh that fell due while away). Not on the first show either: the
+        # mount's load is under way or just done. Reading again would race those (twice the requests for the
+        # pulse, depending on which came first).
+        if self._shown and self.loaded_once and not self.fetching and not self._load_started():
             self.reload()
+        self._shown = True
+
+    def _load_started(self) -> bool:
+        return any(w.node is self and w.group == "load" and not w.is_finished for w in self.app.workers)
 
 
 def local_screen_class(

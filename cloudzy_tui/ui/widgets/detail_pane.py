@@ -93,11 +93,6 @@ class DetailPane(ScrollView, can_focus=True):
         self._renderable = Text(message, style="dim")
         self._relayout()
 
-    @property
-    def line_count(self) -> int:
-        """How many lines the content is at the pane's current width."""
-        return len(self._lines)
-
     def plain_text(self, width: int = 120) -> str:
         """What the pane shows, as plain text (for tests and export)."""
         console = Console(width=width, file=io.StringIO(), color_system=None, legacy_windows=False)
