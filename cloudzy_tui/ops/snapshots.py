@@ -219,6 +219,7 @@ DELETE: Operation[Snapshot] = Operation(
     unavailable=_delete_unavailable,
     instance_of=lambda s, p: snapshot_instance_ref(s),
     describe=_describe_delete,
+    destroys=True,
 )
 RESTORE: Operation[Snapshot] = Operation(
     "snapshot-restore",

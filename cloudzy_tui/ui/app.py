@@ -531,7 +531,7 @@ class CloudzyApp(ConsoleExtras, App[None]):
                 yield SystemCommand(
                     f"{target.spec.title}: {action.title}",
                     action.description or action.title,
-                    lambda a=action, s=target: self.dispatch_action(s, a, s.current_item),
+                    lambda a=action, s=target: s.perform_action(a),  # on the marked rows when there are marks
                 )
         for spec in EVERY_SPEC:
             yield SystemCommand(
@@ -569,6 +569,9 @@ class CloudzyApp(ConsoleExtras, App[None]):
         total = len(screen.model)
         shown = screen.table.row_count if screen.is_mounted else total
         left.append((1, Text(f"{total}" + (f" ({shown} shown)" if shown != total else ""))))
+        marked = screen.marks_status() if screen.is_mounted else None
+        if marked is not None:
+            left.append((2, marked))
         if screen.filter_text:
             item = Text("filter: ")
             item.append_text(safe_text(screen.filter_text, max_length=30))
