@@ -83,7 +83,8 @@ def _reason(op: Operation[Any], refusal: Refused) -> str:
     """A refusal's message without the operation's title in front (the confirmation names the operation once)."""
     message = refusal.message
     prefix = f"{op.title}: "
-    return message[len(prefix) :] if message.startswith(prefix) else message
+    message = message[len(prefix) :] if message.startswith(prefix) else message
+    return message[len("refused, ") :] if message.startswith("refused, ") else message
 
 
 def _line(session: Session, op: Operation[Any], target: Any) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -79,36 +81,41 @@ class BulkConfirmModal(ModalScreen[object]):
             text.append_text(safe_text(rest, single_line=False, max_length=1000))
         return text
 
-    def targets_text(self) -> Text:
-        """Every target: those that will run, then those refused with the reason."""
+    def targets(self) -> Group:
+        """Every target: those that will run, then those refused with the reason (a hanging indent each)."""
         plan = self.plan
+        parts: list[RenderableType] = []
+        budget = MAX_LISTED
+
+        def grid() -> Table:
+            table = Table.grid(padding=(0, 1))
+            table.add_column(width=3, justify="right", no_wrap=True)
+            table.add_column(ratio=1)
+            return table
+
         allowed, refused = plan.allowed, plan.refused
-        text = Text()
-        listed = 0
         if allowed:
-            text.append(f"Will run ({len(allowed)}):\n", style="bold")
-            for target in allowed:
-                if listed >= MAX_LISTED:
-                    break
-                text.append("  ✓ ", style="green")
-                text.append_text(safe_text(target.line, max_length=120))
-                text.append("\n")
-                listed += 1
+            parts.append(Text(f"Will run ({len(allowed)}):", style="bold"))
+            table = grid()
+            for target in allowed[:budget]:
+                table.add_row(Text("✓", style="green"), safe_text(target.line, max_length=120))
+            budget -= min(budget, len(allowed))
+            parts.append(table)
         if refused:
-            text.append(f"Refused ({len(refused)}), nothing sent for these:\n", style="bold")
-            for target in refused:
-                if listed >= MAX_LISTED:
-                    break
-                text.append("  ✗ ", style="red")
-                text.append_text(safe_text(target.line, max_length=120))
-                text.append("\n    ")
-                text.append_text(safe_text(plan.reason(target), style="red", max_length=300))
-                text.append("\n")
-                listed += 1
+            parts.append(Text(f"Refused ({len(refused)}), nothing sent for these:", style="bold"))
+            table = grid()
+            for target in refused[:budget]:
+                line = Text(end="")  # wraps (safe_text's one-line values do not)
+                line.append_text(safe_text(target.line, max_length=120))
+                line.append("\n")
+                line.append_text(safe_text(plan.reason(target), style="red", single_line=False, max_length=300))
+                table.add_row(Text("✗", style="red"), line)
+            budget -= min(budget, len(refused))
+            parts.append(table)
+        listed = MAX_LISTED - budget
         if listed < len(plan.targets):
-            text.append(f"  … and {len(plan.targets) - listed} more\n", style="dim")
-        text.rstrip()
-        return text
+            parts.append(Text(f"… and {len(plan.targets) - listed} more", style="dim"))
+        return Group(*parts)
 
     def _counts(self) -> Text:
         plan = self.plan
@@ -136,7 +143,7 @@ class BulkConfirmModal(ModalScreen[object]):
             yield Label(self._title(), id="dialog-title")
             yield Static(self._message(), id="dialog-message")
             with VerticalScroll(id="bulk-targets"):
-                yield Static(self.targets_text(), id="bulk-list")
+                yield Static(self.targets(), id="bulk-list")
             if self.plan.allowed:
                 yield Static(self._counts(), id="bulk-counts")
             if self._require is not None:
