@@ -50,7 +50,7 @@ def is_marked_on_screen(app: Any, hostname: str) -> bool:
 
 
 def status_line(app: Any) -> str:
-    return painted_lines(app)[1]  # line 0 is the header bar, line 1 the status bar
+    return painted_lines(app)[0]  # the status bar: the screen's first line
 
 
 def footer(app: Any) -> str:
@@ -153,7 +153,7 @@ async def test_marks_survive_a_reload_and_drop_ids_that_disappear(make_app: Any,
         screen = await loaded(pilot, "instances")
         await mark(pilot, simulator, "web-01", "web-03")
         assert "2 marked" in status_line(app)
-        del simulator.instances[instance_record(simulator, "web-03").id]  # gone from the account meanwhile
+        instance_record(simulator, "web-03")["status"] = "deleted"  # gone from the list meanwhile
         await pilot.press("ctrl+r")
         await settle(pilot)
         await wait_for(pilot, lambda: screen.loaded_once and not screen.fetching)
@@ -186,11 +186,13 @@ async def test_bulk_power_off_names_the_refused_in_the_confirmation_and_the_summ
         await settle(pilot)
         await wait_for(pilot, lambda: any(t.startswith("Power off: 2 done") for t in toasts(app)))
         assert sorted(r.path for r in writes(simulator)) == sorted(
-            f"/developers/v1/instances/{instance_record(simulator, h).id}/poweroff" for h in ("web-01", "web-03")
+            f"/v1/instances/{instance_record(simulator, h).id}/poweroff" for h in ("web-01", "web-03")
         )
         text = painted(app)
         assert "Power off: 2 done, 2 refused" in text
-        assert "staging-web: only for active instances" in text
+        summary = next(t for t in toasts(app) if t.startswith("Power off: 2 done"))
+        assert "staging-web: only for active instances (this one is shutdown)" in summary
+        assert "db-primary: db-primary is a protected instance" in summary
         # one audit line per target: the two requests and the two refusals
         lines = audit_lines(audit_path)
         assert sorted((e["target"], e["outcome"]) for e in lines) == [
@@ -282,7 +284,7 @@ async def test_bulk_delete_needs_the_count_typed_exactly(make_app: Any, simulato
         await pilot.press("2", "enter")  # the wrong count: Enter does not confirm
         await pilot.pause()
         assert app.screen is modal
-        assert "that is not 3" in painted(app)
+        assert "2 is not 3: type exactly 3" in painted(app)
         assert modal.query_one("#confirm").disabled
         await pilot.press("backspace", "3", "3", "enter")  # "33": still not it
         await pilot.pause()
@@ -293,7 +295,7 @@ async def test_bulk_delete_needs_the_count_typed_exactly(make_app: Any, simulato
         assert app.screen is not modal
         deleted = sorted(r.path for r in writes(simulator) if r.method == "DELETE")
         assert deleted == sorted(
-            f"/developers/v1/instances/{instance_record(simulator, h).id}" for h in ("web-01", "web-03", "k8s-master")
+            f"/v1/instances/{instance_record(simulator, h).id}" for h in ("web-01", "web-03", "k8s-master")
         )
         assert sorted(e["target"] for e in audit_lines(audit_path)) == ["k8s-master", "web-01", "web-03"]
 

@@ -125,7 +125,7 @@ class BulkConfirmModal(ModalScreen[object]):
         text.append(f" · {BULK_LIMIT} at a time", style="dim")
         return text
 
-    def _prompt(self, *, mismatch: bool = False) -> Text:
+    def _prompt(self, *, mismatch: bool = False, typed: str = "") -> Text:
         plan = self.plan
         n = len(plan.allowed)
         prompt = Text("Type ")
@@ -133,7 +133,9 @@ class BulkConfirmModal(ModalScreen[object]):
         verb = plan.op.title.lower()
         prompt.append(f" (the number of {nouns(plan.op.resource)[1]} to {verb}) to confirm:")
         if mismatch:
-            prompt.append(f"  that is not {n}", style="bold red")
+            prompt.append("\n")
+            prompt.append_text(safe_text(typed, style="bold red", max_length=20))
+            prompt.append(f" is not {n}: type exactly {n}", style="bold red")
         return prompt
 
     # ------------------------------------------------------------------ widgets
@@ -182,7 +184,7 @@ class BulkConfirmModal(ModalScreen[object]):
             self.dismiss(event.value)
             return
         self.app.bell()
-        self.query_one("#require-prompt", Static).update(self._prompt(mismatch=bool(event.value)))
+        self.query_one("#require-prompt", Static).update(self._prompt(mismatch=bool(event.value), typed=event.value))
 
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:
