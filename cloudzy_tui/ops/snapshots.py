@@ -234,6 +234,7 @@ RESTORE: Operation[Snapshot] = Operation(
     starts_job=True,
     describe=_describe_restore,
     require_of=restore_target,
+    one_at_a_time="a restore overwrites its instance: one snapshot at a time",
 )
 
 OPERATIONS: list[Operation[Any]] = [TAKE, DELETE, RESTORE]
