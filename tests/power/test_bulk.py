@@ -147,6 +147,17 @@ async def test_star_marks_all_that_match_the_filter_again_unmarks_and_esc_clears
         assert screen.table.row_count == len(screen.model)
 
 
+async def test_space_and_star_typed_into_the_filter_are_text_not_marks(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot, "instances")
+        await pilot.press("slash", "w", "space", "*", "e")
+        await pilot.pause()
+        assert screen.filter_text == "w *e"
+        assert not screen.marks
+        assert "marked" not in status_line(app)
+
+
 async def test_marks_survive_a_reload_and_drop_ids_that_disappear(make_app: Any, simulator: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -10,7 +10,8 @@ import csv
 import gc
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
@@ -631,11 +632,11 @@ class ResourceScreen(Screen[None], Generic[T]):
     # ---------------------------------------------------------------- marks
 
     @property
-    def marks(self) -> frozenset[str]:
-        """The keys of the marked rows (shown or hidden by the filter)."""
+    def marks(self) -> AbstractSet[str]:
+        """The keys of the marked rows (shown or hidden by the filter); read-only."""
         return self.table.marks if self.is_mounted else frozenset()
 
-    def set_marks(self, keys: Sequence[str] | set[str] | frozenset[str]) -> None:
+    def set_marks(self, keys: Iterable[str]) -> None:
         had = bool(self.marks)
         self.table.set_marks(keys)
         if had != bool(keys):
