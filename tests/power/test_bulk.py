@@ -221,6 +221,24 @@ async def test_bulk_power_off_names_the_refused_in_the_confirmation_and_the_summ
         assert not is_marked_on_screen(app, "web-01") and not is_marked_on_screen(app, "web-03")
 
 
+async def test_the_confirmation_of_many_targets_scrolls_at_80x24(make_app: Any, simulator: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(pilot, "instances")
+        await pilot.press("asterisk")  # every instance: 31, some of them not active
+        await pilot.press("p")
+        modal = await bulk_dialog(pilot)
+        lines = modal.query_one("#bulk-targets").text.splitlines()  # type: ignore[attr-defined]
+        assert len(lines) > 12
+        last = lines[-1].strip()
+        assert lines[0].startswith("Will run (") and last not in painted(app)  # more than the dialog shows
+        await pilot.press("shift+tab")  # from Cancel to the list
+        await pilot.press("end")
+        await pilot.pause()
+        assert last in painted(app)
+        assert len(screen.marks) == len(screen.model)
+
+
 async def test_cancel_runs_nothing_and_keeps_the_marks(make_app: Any, simulator: Any, tmp_path: Path) -> None:
     audit_path = tmp_path / "audit.jsonl"
     app = make_app(audit=AuditLog(audit_path, "default"))

@@ -14,21 +14,100 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.screen import ModalScreen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Button, Input, Label, Static
 
 from cloudzy_tui.ops.bulk import BULK_LIMIT, BulkPlan, count_of, nouns
 from cloudzy_tui.ui.text import safe_text
 
-#: targets listed before "... and N more" (the list scrolls; beyond this it would only cost time to build)
-MAX_LISTED = 2000
+
+class TargetList(ScrollView, can_focus=True):
+    """The targets, one line each, rendered only as they scroll into view: 1,000 targets open as fast as ten.
+
+    A line wider than the list wraps with a hanging indent (a long refusal reason); the lines are laid out again
+    only when the width changes."""
+
+    # Moves without animation: every frame of a smooth scroll would cross the SSH link.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("pageup", "move(-10)", "Page up", show=False),
+        Binding("pagedown", "move(10)", "Page down", show=False),
+        Binding("home", "move(-1000000)", "First", show=False),
+        Binding("end", "move(1000000)", "Last", show=False),
+    ]
+
+    def action_move(self, lines: int) -> None:
+        if abs(lines) == 10:
+            lines = max(1, self.scrollable_content_region.height - 1) * (1 if lines > 0 else -1)
+        self.scroll_to(y=max(0, min(self.max_scroll_y, int(self.scroll_y) + lines)), animate=False)
+
+    DEFAULT_CSS = """
+    TargetList {
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    """
+
+    def __init__(self, lines: list[Text], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._source = lines
+        self._lines: list[Text] = list(lines)
+        self._laid_out_for = -1
+        self._strips: dict[int, Strip] = {}
+        self.virtual_size = Size(0, len(lines))
+
+    @property
+    def text(self) -> str:
+        """The lines as laid out, as plain text."""
+        return "\n".join(line.plain for line in self._lines)
+
+    def _layout(self, width: int) -> None:
+        if width == self._laid_out_for or width <= 4:
+            return
+        self._laid_out_for = width
+        lines: list[Text] = []
+        for line in self._source:
+            if line.cell_len <= width:
+                lines.append(line)
+                continue
+            indent = len(line.plain) - len(line.plain.lstrip(" ")) + 2
+            for number, part in enumerate(line.wrap(self.app.console, width - indent if width > indent + 8 else width)):
+                part.rstrip()
+                lines.append(Text(" " * indent) + part if number else part)
+        self._lines = lines
+        self._strips.clear()
+        self.virtual_size = Size(width, len(lines))
+        self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._layout(width - 1 if width > 1 else width)  # the scrollbar's column
+        return len(self._lines)
+
+    def on_resize(self) -> None:
+        self._layout(self.scrollable_content_region.width - 1)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = int(self.scroll_y) + y
+        if index >= len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips.get(index)
+        if strip is None:
+            line = self._lines[index].copy()
+            line.no_wrap = True
+            line.end = ""
+            strip = Strip(list(line.render(self.app.console)))
+            self._strips[index] = strip
+        return strip.crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
 
 
 class BulkConfirmModal(ModalScreen[object]):
@@ -41,8 +120,11 @@ class BulkConfirmModal(ModalScreen[object]):
         height: auto;
         max-height: 50vh;
         border: round $panel;
-        padding: 0 1;
+        padding: 0 0 0 1;
         margin-bottom: 1;
+    }
+    BulkConfirmModal #bulk-targets:focus {
+        border: round $accent;
     }
     BulkConfirmModal #bulk-counts {
         height: auto;
@@ -81,41 +163,27 @@ class BulkConfirmModal(ModalScreen[object]):
             text.append_text(safe_text(rest, single_line=False, max_length=1000))
         return text
 
-    def targets(self) -> Group:
-        """Every target: those that will run, then those refused with the reason (a hanging indent each)."""
+    def target_lines(self) -> list[Text]:
+        """Every target, one logical line each: those that will run, then those refused with the reason."""
         plan = self.plan
-        parts: list[RenderableType] = []
-        budget = MAX_LISTED
-
-        def grid() -> Table:
-            table = Table.grid(padding=(0, 1))
-            table.add_column(width=3, justify="right", no_wrap=True)
-            table.add_column(ratio=1)
-            return table
-
+        lines: list[Text] = []
         allowed, refused = plan.allowed, plan.refused
         if allowed:
-            parts.append(Text(f"Will run ({len(allowed)}):", style="bold"))
-            table = grid()
-            for target in allowed[:budget]:
-                table.add_row(Text("✓", style="green"), safe_text(target.line, max_length=120))
-            budget -= min(budget, len(allowed))
-            parts.append(table)
-        if refused:
-            parts.append(Text(f"Refused ({len(refused)}), nothing sent for these:", style="bold"))
-            table = grid()
-            for target in refused[:budget]:
-                line = Text(end="")  # wraps (safe_text's one-line values do not)
+            lines.append(Text(f"Will run ({len(allowed)}):", style="bold"))
+            for target in allowed:
+                line = Text("  ✓ ", style="green")
                 line.append_text(safe_text(target.line, max_length=120))
-                line.append("\n")
-                line.append_text(safe_text(plan.reason(target), style="red", single_line=False, max_length=300))
-                table.add_row(Text("✗", style="red"), line)
-            budget -= min(budget, len(refused))
-            parts.append(table)
-        listed = MAX_LISTED - budget
-        if listed < len(plan.targets):
-            parts.append(Text(f"… and {len(plan.targets) - listed} more", style="dim"))
-        return Group(*parts)
+                lines.append(line)
+        if refused:
+            lines.append(Text(f"Refused ({len(refused)}), nothing sent for these:", style="bold"))
+            for target in refused:
+                line = Text("  ✗ ", style="red")
+                line.append_text(safe_text(target.line, max_length=120))
+                lines.append(line)
+                reason = Text("    ")
+                reason.append_text(safe_text(plan.reason(target), style="red", max_length=300))
+                lines.append(reason)
+        return lines
 
     def _counts(self) -> Text:
         plan = self.plan
@@ -144,8 +212,7 @@ class BulkConfirmModal(ModalScreen[object]):
         with Vertical(id="dialog", classes="dialog danger" if self._danger else "dialog"):
             yield Label(self._title(), id="dialog-title")
             yield Static(self._message(), id="dialog-message")
-            with VerticalScroll(id="bulk-targets"):
-                yield Static(self.targets(), id="bulk-list")
+            yield TargetList(self.target_lines(), id="bulk-targets")
             if self.plan.allowed:
                 yield Static(self._counts(), id="bulk-counts")
             if self._require is not None:
