@@ -4,8 +4,8 @@
 on a loopback socket, then one console headless in this process (as ``large.py`` does: every frame turned into
 terminal output) and prints, key → the frame that shows its effect:
 
-* ``space`` (mark, move down), median of 20; a cursor move with every row marked, median of 20 (marks must not
-  slow moving around);
+* a cursor move with nothing marked, median of 20; ``space`` (mark, move down), median of 20; a cursor move with
+  every row marked, median of 20 (marks must not slow moving around);
 * ``*`` marking every row (50,000), ``*`` again unmarking them, ``esc`` clearing 50,000 marks;
 * ``p`` with ~1,000 rows marked (a filter, then ``*``) → the bulk confirmation painted (the plan of 1,000 targets
   and its list).
@@ -88,6 +88,7 @@ async def measure(url: str) -> dict[str, Any]:
         rows = len(screen().model)
         out["rows"] = rows
 
+        out["move_ms"] = statistics.median([await press("down") for _ in range(20)])
         spaces = [await press("space", lambda n=n: len(screen().marks) == n + 1) for n in range(20)]
         out["space_ms"] = statistics.median(spaces)
         out["mark_all_ms"] = await press("asterisk", lambda: len(screen().marks) == rows)
@@ -121,6 +122,7 @@ def marks_rows(instances: int, runs: int) -> list[tuple[str, str, str]]:
 
     rows = results[0]["rows"]
     return [
+        (f"cursor move at {rows:,} instances, nothing marked, median", f"{med('move_ms'):.1f} ms", ""),
         (f"space (mark, move down) at {rows:,} instances, median", f"{med('space_ms'):.1f} ms", ""),
         (f"* marks all {rows:,} rows", f"{med('mark_all_ms'):.0f} ms", ""),
         ("cursor move with every row marked, median", f"{med('move_all_marked_ms'):.1f} ms", ""),
