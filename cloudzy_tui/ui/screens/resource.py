@@ -637,9 +637,10 @@ class ResourceScreen(Screen[None], Generic[T]):
         return self.table.marks if self.is_mounted else frozenset()
 
     def set_marks(self, keys: Iterable[str]) -> None:
+        wanted = set(keys)
         had = bool(self.marks)
-        self.table.set_marks(keys)
-        if had != bool(keys):
+        self.table.set_marks(wanted)
+        if had != bool(wanted):
             self.refresh_bindings()  # the footer shows esc Unmark while rows are marked
         self.update_status()
 
