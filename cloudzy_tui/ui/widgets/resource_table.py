@@ -240,7 +240,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def set_marks(self, keys: Iterable[str]) -> None:
         """Mark exactly these rows; only the rows whose mark changed are repainted."""
-        wanted = set(keys)
+        wanted = keys if isinstance(keys, set) else set(keys)  # a set handed over is kept (never changed here)
         changed = wanted ^ self._marks
         if changed:
             self._marks = wanted
