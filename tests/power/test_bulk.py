@@ -467,6 +467,24 @@ async def test_s_with_marked_instances_opens_one_tmux_window_each(
         assert any("SSH: skipped 1 instance (staging-web)" in t for t in toasts(app))
 
 
+async def test_ssh_tiled_with_marked_instances_opens_one_pane_each_in_one_synchronised_window(
+    make_app: Any, simulator: Any, tmux_log: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        await mark(pilot, simulator, "web-01", "web-03", "k8s-master")
+        title = "Instances: ssh tiled, input synchronized"
+        command = next(c for c in app.get_system_commands(screen) if c.title == title)
+        command.callback()
+        await wait_for(pilot, lambda: any("opened in tiled panes" in t for t in toasts(app)))
+        calls = tmux_calls(tmux_log)
+        windows = [c for c in calls if c[0] == "new-window"]
+        assert len(windows) == 1 and windows[0][windows[0].index("-n") + 1] == "ssh-3"
+        assert len([c for c in calls if c[0] == "split-window"]) == 2
+        assert any(c[0] == "set-option" and "synchronize-panes" in c for c in calls)
+
+
 # ------------------------------------------------------------------------------------------------ the ops layer
 
 
