@@ -172,6 +172,7 @@ DELETE: Operation[BackupProfile] = Operation(
     danger="confirm",
     instance_of=lambda b, p: backup_instance_ref(b),
     describe=_describe_delete,
+    destroys=True,
 )
 
 OPERATIONS: list[Operation[Any]] = [SET_SCHEDULE, DELETE]

@@ -153,6 +153,7 @@ RELEASE: Operation[FloatingIp] = Operation(
     unavailable=_released,
     instance_of=lambda f, p: fip_instance_ref(f),
     describe=_describe_release,
+    destroys=True,
 )
 
 OPERATIONS: list[Operation[Any]] = [ALLOCATE, UPDATE, RELEASE]

@@ -428,6 +428,7 @@ DELETE: Operation[Instance] = Operation(
     starts_job=True,
     describe=_describe("Delete", "Its disk and data are destroyed permanently. This cannot be undone."),
     require_of=_hostname_required,
+    destroys=True,
 )
 RESIZE: Operation[Instance] = Operation(
     "resize",
@@ -479,6 +480,7 @@ CHANGE_PASSWORD: Operation[Instance] = Operation(
     danger="confirm",
     unavailable=settled,
     instance_of=_target,
+    one_at_a_time="a new password is shown once per instance: one instance at a time",
     describe=_describe(
         "Set a new root password on",
         "The old password stops working. The new one is shown once and never stored or logged.",

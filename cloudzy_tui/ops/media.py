@@ -155,6 +155,7 @@ def _operations(kind: str) -> list[Operation[Any]]:
             danger="confirm",
             unavailable=_already_deleted,
             describe=_describe_delete(kind),
+            destroys=True,
         ),
     ]
 

@@ -125,6 +125,10 @@ class Operation(Generic[T]):
     * ``instance_of(target, params)``: the instance it touches, for the protected-instance rule (``None``: none).
     * ``describe(target, params)``: plain text of what will happen, for the confirmation.
     * ``require_of(target)``: what must be typed for ``danger="type"`` (default: the target's label).
+    * ``destroys``: removes something for good (delete, release): run on several targets at once
+      (``ops/bulk.py``), the number of targets must be typed, as for ``danger="type"``.
+    * ``one_at_a_time``: why the operation never runs on several targets at once (``None``: it may; an operation
+      with ``params`` never does, each target needing its own form).
     """
 
     name: str
@@ -143,6 +147,8 @@ class Operation(Generic[T]):
     describe: Callable[[Any, Any], str] | None = None
     require_of: Callable[[Any], tuple[str, str]] | None = None
     aliases: Sequence[str] = ()
+    destroys: bool = False
+    one_at_a_time: str | None = None
 
     @property
     def tool_name(self) -> str:

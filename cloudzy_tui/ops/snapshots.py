@@ -219,6 +219,7 @@ DELETE: Operation[Snapshot] = Operation(
     unavailable=_delete_unavailable,
     instance_of=lambda s, p: snapshot_instance_ref(s),
     describe=_describe_delete,
+    destroys=True,
 )
 RESTORE: Operation[Snapshot] = Operation(
     "snapshot-restore",
@@ -233,6 +234,7 @@ RESTORE: Operation[Snapshot] = Operation(
     starts_job=True,
     describe=_describe_restore,
     require_of=restore_target,
+    one_at_a_time="a restore overwrites its instance: one snapshot at a time",
 )
 
 OPERATIONS: list[Operation[Any]] = [TAKE, DELETE, RESTORE]

@@ -94,6 +94,7 @@ DELETE: Operation[SshKey] = Operation(
         f"({clean(k.fingerprint) or clean(k.id)})?\nInstances that already have it keep it; new "
         "instances can no longer be given it."
     ),
+    destroys=True,
 )
 
 OPERATIONS: list[Operation[Any]] = [CREATE, DELETE]

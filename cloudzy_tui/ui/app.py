@@ -494,7 +494,7 @@ class CloudzyApp(ConsoleExtras, ProfileSwitching, App[None]):
                 yield SystemCommand(
                     f"{target.spec.title}: {action.title}",
                     action.description or action.title,
-                    lambda a=action, s=target: s.dispatch_action(a, s.current_item),
+                    lambda a=action, s=target: s.perform_action(a),  # on the marked rows when there are marks
                 )
         for spec in EVERY_SPEC:
             yield SystemCommand(

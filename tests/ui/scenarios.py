@@ -168,6 +168,21 @@ def screen_modal(name: str, *keys: str, row: str | None = None) -> Steps:
     return steps
 
 
+def marked(hostnames: tuple[str, ...], *keys: str) -> Steps:
+    """Mark these instances (``space`` on each), then press keys (an action on the marked rows)."""
+
+    async def steps(pilot: Pilot[Any]) -> None:
+        for hostname in hostnames:
+            await _select_hostname(pilot, hostname)
+            await pilot.press("space")
+        await _idle(pilot)
+        await pilot.press(*keys)
+        await _wait(pilot, lambda: not isinstance(pilot.app.screen, ResourceScreen))
+        await _idle(pilot)
+
+    return steps
+
+
 def wizard(*keys: str) -> Steps:
     async def steps(pilot: Pilot[Any]) -> None:
         await loaded(pilot, "instances")
@@ -206,6 +221,11 @@ SCENARIOS: list[Scenario] = [
     Scenario("create-wizard-plan", wizard("enter", "enter"), "New instance: products with specs and prices"),
     Scenario("create-wizard-software", wizard("enter", "enter", "enter"), "New instance: an OS or an application"),
     Scenario("pulse", lambda p: pulse(p), "':pulse': the account at a glance, every line a way in"),
+    Scenario(
+        "bulk-power-off",
+        marked(("web-01", "web-02", "web-03", "staging-web", "dev-box"), "p"),
+        "Marked rows (space): one confirmation lists every target and why some are refused",
+    ),
     Scenario("activity", lambda p: activity(p), "':activity': this session's actions (t: the requests)"),
 ]
 

@@ -21,7 +21,16 @@ HIDDEN_ACTIONS = {"help_quit", "command_palette"}
 NAVIGATE = "Navigate"
 GLOBAL = "Global"
 #: Screen keys that move around rather than act on the resource.
-NAVIGATE_ACTIONS = {"back", "start_filter", "sort_next", "sort_reverse"}
+NAVIGATE_ACTIONS = {
+    "back",
+    "back('marks')",
+    "start_filter",
+    "sort_next",
+    "sort_reverse",
+    "toggle_mark",
+    "toggle_mark('footer')",
+    "mark_all",
+}
 #: Textual's own screen keys: the same on every screen.
 GLOBAL_ACTIONS = {"app.focus_next", "app.focus_previous", "screen.copy_text"}
 #: Keys that act on the list as a whole: not listed while a detail view is open.
@@ -101,11 +110,17 @@ class HelpScreen(ModalScreen[None]):
         item = target.current_item
         if spec_action is None or not spec_action.needs_item:
             return ""
+        if target.marks:
+            from cloudzy_tui.ui.bulk import bulk_kind
+
+            if bulk_kind(spec_action) != "single":
+                return f"on the {len(target.marks)} marked rows"
         if item is None:
             return "select a row first"
-        if spec_action.unavailable is not None:
-            return clean(spec_action.unavailable(item) or "", max_length=70)
-        return ""
+        reason = spec_action.unavailable(item) if spec_action.unavailable is not None else None
+        if reason:
+            return clean(reason, max_length=70)
+        return "one row at a time: the row under the cursor" if target.marks else ""
 
     def compose(self) -> ComposeResult:
         on_list = not (isinstance(self.target, ResourceScreen) and self.target.has_class("detail-open"))

@@ -53,6 +53,8 @@ class ActionCall(Generic[T]):
     app: Console
     screen: ListScreen
     item: T | None
+    #: the marked rows, for an action that runs once for all of them (``Action.bulk``: ssh to each); else None
+    items: list[T] | None = None
 
     @property
     def target(self) -> T:
@@ -88,6 +90,9 @@ class Action(Generic[T]):
     row_is_target: bool = True
     # When a console-only action applies to the row (operations say this for themselves).
     unavailable_: Callable[[T], str | None] | None = None
+    # A console-only action that, with rows marked, runs once with all of them (``ActionCall.items``), e.g. ssh
+    # to each marked instance. Operations run on marked rows through ops/bulk.py (see ui/bulk.py) instead.
+    bulk: bool = False
 
     @property
     def mutating(self) -> bool:
@@ -138,6 +143,7 @@ def console_action(
     needs_item: bool = True,
     unavailable: Callable[[Any], str | None] | None = None,
     show: bool = True,
+    bulk: bool = False,
 ) -> Action[Any]:
     """A key of the console's own that changes nothing on the account (ssh, go to...)."""
     return Action(
@@ -150,6 +156,7 @@ def console_action(
         needs_item=needs_item,
         row_is_target=False,
         unavailable_=unavailable,
+        bulk=bulk,
     )
 
 

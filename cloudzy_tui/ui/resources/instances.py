@@ -293,11 +293,11 @@ async def change_os(call: ActionCall[Instance]) -> None:
 
 
 async def _ssh_targets(call: ActionCall[Instance]) -> list[tuple[SshTarget, list[str]]] | None:
-    """The instances to open ssh to (the row under the cursor; marks will add more), checked, with their command
+    """The instances to open ssh to (the marked rows, else the row under the cursor), checked, with their command
     lines. None (and a toast saying why) when one cannot be reached."""
     app = call.app
     settings = app.ssh_settings
-    items = [call.target]
+    items = list(call.items) if call.items else [call.target]
     floating: list[Any] = []
     if any(not (i.main_ip or i.main_ipv6) for i in items):
         with contextlib.suppress(CloudzyError):  # no floating IPs known: the refusal below says "no address"
@@ -403,6 +403,7 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
         ssh,
         "Open an ssh session (a tmux window inside tmux, else here)",
         unavailable=ssh_ops.refusal,
+        bulk=True,
     ),
     # Palette-only (no key): where to open it, whatever ssh_open says.
     console_action(
@@ -412,6 +413,7 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
         ssh_window,
         "A new tmux window named after the host",
         unavailable=ssh_ops.refusal,
+        bulk=True,
         show=False,
     ),
     console_action(
@@ -421,6 +423,7 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
         ssh_split,
         "A tmux pane beside the console",
         unavailable=ssh_ops.refusal,
+        bulk=True,
         show=False,
     ),
     console_action(
@@ -430,6 +433,7 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
         ssh_here,
         "In place of the console; back when ssh ends",
         unavailable=ssh_ops.refusal,
+        bulk=True,
         show=False,
     ),
     console_action(
@@ -439,6 +443,7 @@ INSTANCE_ACTIONS: list[Action[Instance]] = [
         ssh_tiled,
         "One tmux window, a tiled pane per instance, typing goes to all",
         unavailable=ssh_ops.refusal,
+        bulk=True,
         show=False,
     ),
     op_action(instance_ops.RESIZE, "z", run=resize),

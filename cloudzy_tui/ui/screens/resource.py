@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
@@ -32,6 +33,7 @@ from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
 from cloudzy_tui.core.cache import age_text
 from cloudzy_tui.ops import Refused
 from cloudzy_tui.ops.freshness import Plan
+from cloudzy_tui.ui.bulk import dispatch_marked, offered_with_marks
 from cloudzy_tui.ui.modals.copy_choice import CopyChoice
 from cloudzy_tui.ui.modals.form import FormField, FormModal
 from cloudzy_tui.ui.modals.text_view import TextViewModal
@@ -63,6 +65,14 @@ DETAIL_ERROR = "Could not load details"
 class ResourceScreen(Screen[None], Generic[T]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "start_filter", "Filter", id="resource.filter"),
+        # Marks (see "marks" below). Each key that the footer shows only while rows are marked comes twice: the
+        # shown twin first (enabled only with marks), then the hidden one that always works; they share an id, so a
+        # user keymap moves both.
+        Binding("space", "toggle_mark('footer')", "Mark", id="resource.mark"),
+        Binding("space", "toggle_mark", "Mark / unmark", show=False, id="resource.mark"),
+        Binding("asterisk", "mark_all", "Mark all shown", show=False, id="resource.mark_all"),
+        Binding("ctrl+@", "mark_all", "Mark all shown", show=False, key_display="^space", id="resource.mark_all_ctrl"),
+        Binding("escape", "back('marks')", "Unmark", id="resource.back"),
         Binding("escape", "back", "Back", show=False, id="resource.back"),
         Binding("ctrl+r", "reload", "Refresh", id="resource.refresh"),
         Binding("o", "sort_next", "Sort", id="resource.sort"),
@@ -117,6 +127,8 @@ class ResourceScreen(Screen[None], Generic[T]):
         self._full_items: dict[str, T] = {}
         #: (spec, action, row) of the actions running from this screen: one dialog per action and row
         self._running_actions: set[tuple[str, str, str | None]] = set()
+        #: ids of the actions running on the marked rows now (ui/bulk.py): one run per action at a time
+        self.bulk_running: set[str] = set()
 
     # ----------------------------------------------------------- rendering
 
@@ -364,6 +376,7 @@ class ResourceScreen(Screen[None], Generic[T]):
             return
         self._last_order_at = now
         self.table.set_order(self.model.order(self.filter_text, self.sort_column, self.sort_reverse))
+        self._drop_gone_marks()
         if not self.table.row_count and self.loaded_once:
             self.table.set_empty_message(self._empty_message())
 
@@ -543,10 +556,13 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.table.focus()
         self.update_status()
 
-    def action_back(self) -> None:
+    def action_back(self, _why: str = "") -> None:
+        box = self.query_one("#filter", Input)
         if self.has_class("detail-open"):
             self.close_detail()
-        elif self.filter_text or self.query_one("#filter", Input).display:
+        elif self.marks and not box.has_focus:  # marks first (while typing a filter, Esc is the filter's)
+            self.clear_marks()
+        elif self.filter_text or box.display:
             self.clear_filter()
         else:
             self.cloudzy.go_back()
@@ -589,6 +605,9 @@ class ResourceScreen(Screen[None], Generic[T]):
             return self.cloudzy.read_only
         if action == "server_filters":
             return bool(self.spec.filters)
+        if action in ("toggle_mark", "back") and parameters:
+            # the footer's twins of space and esc: shown while rows are marked (the plain keys always work)
+            return bool(self.marks)
         return True
 
     def action_read_only_refusal(self, action_id: str) -> None:
@@ -609,10 +628,19 @@ class ResourceScreen(Screen[None], Generic[T]):
     def action_act(self, action_id: str) -> None:
         spec_action = self.spec.action(action_id)
         if spec_action is not None:
-            self.dispatch_action(spec_action, self.current_item)
+            self.perform_action(spec_action)
+
+    def perform_action(self, action: Action[T]) -> None:
+        """A key or palette entry: on the marked rows when there are marks (ui/bulk.py), else on the cursor's row."""
+        if self.marks and action.needs_item:
+            dispatch_marked(self, action)
+            return
+        self.dispatch_action(action, self.current_item)
 
     def enabled_actions(self) -> list[Action[T]]:
         item = self.current_item
+        if self.marks:  # what applies to the marked rows is decided per row when it runs (the confirmation says)
+            return [a for a in self.spec.actions if offered_with_marks(self, a)]
         return [a for a in self.spec.actions if self.action_state(a, item) is True]
 
     def action_state(self, action: Action[Any], item: Any) -> bool | None:
@@ -681,6 +709,74 @@ class ResourceScreen(Screen[None], Generic[T]):
             self._running_actions.discard(key)
             if self.is_mounted and action.mutating and item is not None:
                 self.refresh_detail()  # what the action changed (snapshots, backups...) shows in the pane
+
+    # ---------------------------------------------------------------- marks
+
+    @property
+    def marks(self) -> AbstractSet[str]:
+        """The keys of the marked rows (shown or hidden by the filter); read-only."""
+        return self.table.marks if self.is_mounted else frozenset()
+
+    def set_marks(self, keys: Iterable[str]) -> None:
+        wanted = set(keys)
+        had = bool(self.marks)
+        self.table.set_marks(wanted)
+        if had != bool(wanted):
+            self.refresh_bindings()  # the footer shows esc Unmark while rows are marked
+        self.update_status()
+
+    def clear_marks(self) -> None:
+        self.set_marks(())
+
+    def unmark(self, keys: Sequence[str]) -> None:
+        if self.marks:
+            self.set_marks(self.marks - set(keys))
+
+    def action_toggle_mark(self, _where: str = "") -> None:
+        """``space``: mark or unmark the row under the cursor and move to the next."""
+        key = self.table.cursor_key
+        if key is None:
+            return
+        self.set_marks(self.marks ^ {key})
+        self.table.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        """``*`` / ``ctrl+space``: mark every row shown (after a filter: every row that matches); when all of them
+        are marked already, unmark them."""
+        shown = set(self.table.order)
+        if not shown:
+            return
+        marks = self.marks
+        self.set_marks(marks - shown if shown <= marks else marks | shown)
+
+    def marked_items(self) -> list[T]:
+        """The marked objects: the rows shown first, in their order; then marked rows the filter hides."""
+        marks = self.marks
+        order = [k for k in self.table.order if k in marks]
+        seen = set(order)
+        order += [k for k in self.model.items if k in marks and k not in seen]
+        return [self.model.items[k] for k in order if k in self.model.items]
+
+    def marks_status(self) -> Text | None:
+        """``3 marked`` (and how many of them the filter hides), for the status bar."""
+        marks = self.marks
+        if not marks:
+            return None
+        text = Text(f"{len(marks)} marked", style="bold")
+        if self.filter_text:
+            hidden = len(marks - set(self.table.order))
+            if hidden:
+                text.append(f" ({hidden} not shown)", style="dim")
+        return text
+
+    def _drop_gone_marks(self) -> None:
+        """Marks are kept by id: a row that left the list (deleted, no longer listed) loses its mark."""
+        marks = self.marks
+        if marks:
+            items = self.model.items
+            gone = [k for k in marks if k not in items]
+            if gone:
+                self.set_marks(marks - set(gone))
 
     def action_copy(self) -> None:
         item = self.current_item
@@ -783,6 +879,9 @@ class ResourceScreen(Screen[None], Generic[T]):
         total = len(self.model)
         shown = self.table.row_count if self.is_mounted else total
         left.append((1, Text(f"{total}" + (f" ({shown} shown)" if shown != total else ""))))
+        marked = self.marks_status() if self.is_mounted else None
+        if marked is not None:
+            left.append((2, marked))
         if self.filter_text:
             item = Text("filter: ")
             item.append_text(safe_text(self.filter_text, max_length=30))
