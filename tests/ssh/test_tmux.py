@@ -245,7 +245,9 @@ def test_the_real_console_inside_a_real_tmux_opens_a_window_per_s(real_tmux: Non
     config.chmod(0o600)
     subprocess.run(["tmux", "set-environment", "-g", "FAKE_SSH_LOG", str(log)], check=True)
     command = ["env", *(f"{k}={v}" for k, v in env.items()), sys.executable, "-m", "cloudzy_tui", "--demo"]
-    subprocess.run(["tmux", "new-window", "-t", "t", "-n", "console", "-c", str(root), shlex.join(command)], check=True)
+    subprocess.run(
+        ["tmux", "new-window", "-t", "t:", "-n", "console", "-c", str(root), shlex.join(command)], check=True
+    )
 
     def console_text() -> str:
         done = subprocess.run(["tmux", "capture-pane", "-p", "-t", "t:console"], capture_output=True, text=True)
