@@ -341,3 +341,25 @@ async def test_list_under_an_unexpected_key_or_wrong_type(make_client: MakeClien
     rec = Recorder(envelope("nonsense"))
     with pytest.raises(MalformedResponseError):
         await make_client(rec).applications.list()
+
+
+async def test_every_client_verifies_tls_with_one_shared_context() -> None:
+    """Clients share one TLS context (the CA bundle is loaded once per process, not per client), and it is httpx's
+    verifying default: certificates and host names are checked."""
+    import ssl
+
+    from cloudzy_tui.api import CloudzyClient
+    from cloudzy_tui.api._transport import shared_tls_context
+
+    context = shared_tls_context()
+    assert context is shared_tls_context()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    first = CloudzyClient("https://api.example.test/developers", "sim-token")
+    second = CloudzyClient("https://api.example.test/developers", "sim-token")
+    try:
+        # (httpx keeps the context in its connection pool; pinned httpx < 0.29)
+        used = [c._transport._client._transport._pool._ssl_context for c in (first, second)]  # type: ignore[attr-defined]
+        assert used == [context, context]
+    finally:
+        await first.aclose()
+        await second.aclose()
