@@ -20,12 +20,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
-from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Button, Input, Label, Static
 
 from cloudzy_tui.ops.bulk import BULK_LIMIT, BulkPlan, count_of, nouns
+from cloudzy_tui.ui.modals.confirm import TypedConfirmation
 from cloudzy_tui.ui.text import safe_text
 
 
@@ -110,11 +110,7 @@ class TargetList(ScrollView, can_focus=True):
         return strip.crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
 
 
-class BulkConfirmModal(ModalScreen[object]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
-    ]
-
+class BulkConfirmModal(TypedConfirmation[object]):
     DEFAULT_CSS = """
     BulkConfirmModal #bulk-targets {
         height: auto;
@@ -230,28 +226,8 @@ class BulkConfirmModal(ModalScreen[object]):
                 else:
                     yield Button("Close", id="cancel", variant="primary")
 
-    def on_mount(self) -> None:
-        # Set at once (not ``widget.focus()``, which is deferred): keys typed ahead go to the right place.
-        if self._require is not None:
-            self.set_focus(self.query_one("#require-input", Input))
-        else:
-            self.set_focus(self.query_one("#cancel", Button))
-
-    def _matches(self, value: str) -> bool:
-        return self._require is not None and value == self._require
-
-    @on(Input.Changed, "#require-input")
-    def _typed(self, event: Input.Changed) -> None:
-        self.query_one("#confirm", Button).disabled = not self._matches(event.value)
-        self.query_one("#require-prompt", Static).update(self._prompt())
-
-    @on(Input.Submitted, "#require-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        if self._matches(event.value):
-            self.dismiss(event.value)
-            return
-        self.app.bell()
-        self.query_one("#require-prompt", Static).update(self._prompt(mismatch=bool(event.value), typed=event.value))
+    def _answer(self, typed: str) -> object:
+        return typed  # run_bulk checks the typed count again
 
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:

@@ -8,7 +8,7 @@ stays open; Esc cancels.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -20,13 +20,55 @@ from textual.widgets import Button, Input, Label, Static
 
 from cloudzy_tui.ui.text import safe_text
 
+Answer = TypeVar("Answer")
 
-class ConfirmModal(ModalScreen[bool]):
-    """Returns True only when the user pressed the confirm button (after typing ``require`` if given)."""
+
+class TypedConfirmation(ModalScreen[Answer]):
+    """What every confirmation shares (this one and ``BulkConfirmModal``): focus at once on the field to type in, or
+    on Cancel; the confirm button enabled only on an exact match; Enter on a mismatch rings and says so, and stays.
+
+    A subclass sets ``_require`` (None: nothing to type), composes ``#require-input``, ``#require-prompt``,
+    ``#confirm`` and ``#cancel``, and gives ``_prompt`` and ``_answer`` (what a match dismisses with)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="modal.cancel"),
     ]
+
+    _require: str | None = None
+
+    def _prompt(self, *, mismatch: bool = False, typed: str = "") -> Text:
+        raise NotImplementedError
+
+    def _answer(self, typed: str) -> Answer:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        # Set at once (not ``widget.focus()``, which is deferred): keys typed ahead go to the right place.
+        if self._require is not None:
+            self.set_focus(self.query_one("#require-input", Input))
+        else:
+            # Cancel is focused: a reflexive Enter must never destroy anything.
+            self.set_focus(self.query_one("#cancel", Button))
+
+    def _matches(self, value: str) -> bool:
+        return self._require is not None and value == self._require
+
+    @on(Input.Changed, "#require-input")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#confirm", Button).disabled = not self._matches(event.value)
+        self.query_one("#require-prompt", Static).update(self._prompt())
+
+    @on(Input.Submitted, "#require-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self._matches(event.value):
+            self.dismiss(self._answer(event.value))
+            return
+        self.app.bell()
+        self.query_one("#require-prompt", Static).update(self._prompt(mismatch=bool(event.value), typed=event.value))
+
+
+class ConfirmModal(TypedConfirmation[bool]):
+    """Returns True only when the user pressed the confirm button (after typing ``require`` if given)."""
 
     def __init__(
         self,
@@ -62,31 +104,10 @@ class ConfirmModal(ModalScreen[bool]):
                     disabled=self._require is not None,
                 )
 
-    def on_mount(self) -> None:
-        # Set at once (not ``widget.focus()``, which is deferred): keys typed ahead go to the right place.
-        if self._require is not None:
-            self.set_focus(self.query_one("#require-input", Input))
-        else:
-            # Cancel is focused: a reflexive Enter must never destroy anything.
-            self.set_focus(self.query_one("#cancel", Button))
+    def _answer(self, typed: str) -> bool:
+        return True
 
-    def _matches(self, value: str) -> bool:
-        return self._require is not None and value == self._require
-
-    @on(Input.Changed, "#require-input")
-    def _typed(self, event: Input.Changed) -> None:
-        self.query_one("#confirm", Button).disabled = not self._matches(event.value)
-        self.query_one("#require-prompt", Static).update(self._prompt())
-
-    @on(Input.Submitted, "#require-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        if self._matches(event.value):
-            self.dismiss(True)
-            return
-        self.app.bell()
-        self.query_one("#require-prompt", Static).update(self._prompt(mismatch=bool(event.value)))
-
-    def _prompt(self, *, mismatch: bool = False) -> Text:
+    def _prompt(self, *, mismatch: bool = False, typed: str = "") -> Text:
         prompt = Text("Type the ")
         prompt.append(self._require_label)
         prompt.append(" ")
