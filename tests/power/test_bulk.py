@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from ssh.fakes import fake_ssh, fake_tmux, path_with, tmux_calls
+from ssh.fakes import inside_fake_tmux, tmux_calls
 from ui.helpers import instance_record, loaded, settle, toasts, wait_for, writes
 from ui.painted import painted_lines
 
@@ -441,16 +441,7 @@ async def test_at_most_four_requests_at_a_time(make_app: Any, simulator: Any) ->
 
 @pytest.fixture
 def tmux_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bin_dir = tmp_path / "bin"
-    fake_tmux(bin_dir)
-    fake_ssh(bin_dir)
-    log = tmp_path / "tmux.log"
-    monkeypatch.setenv("PATH", path_with(bin_dir))
-    monkeypatch.setenv("FAKE_TMUX_LOG", str(log))
-    monkeypatch.setenv("FAKE_TMUX_PANES", str(tmp_path / "panes"))
-    monkeypatch.setenv("TMUX", "/tmp/fake,1,0")
-    monkeypatch.setenv("TMUX_PANE", "%0")
-    return log
+    return inside_fake_tmux(tmp_path, monkeypatch)
 
 
 async def test_s_with_marked_instances_opens_one_tmux_window_each(

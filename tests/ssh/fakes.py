@@ -7,6 +7,7 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 FAKE_SSH = """#!/bin/sh
 # A stand-in for ssh: records its arguments, says it is connected, waits until interrupted (Ctrl-C: SIGINT).
@@ -61,3 +62,17 @@ def tmux_calls(log: Path) -> list[list[str]]:
 
 def path_with(bin_dir: Path) -> str:
     return f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}"
+
+
+def inside_fake_tmux(tmp_path: Path, monkeypatch: Any) -> Path:
+    """Run as if inside tmux, with a fake ``tmux`` and ``ssh`` first on PATH; returns the log of tmux calls."""
+    bin_dir = tmp_path / "bin"
+    fake_tmux(bin_dir)
+    fake_ssh(bin_dir)
+    log = tmp_path / "tmux.log"
+    monkeypatch.setenv("PATH", path_with(bin_dir))
+    monkeypatch.setenv("FAKE_TMUX_LOG", str(log))
+    monkeypatch.setenv("FAKE_TMUX_PANES", str(tmp_path / "panes"))
+    monkeypatch.setenv("TMUX", "/tmp/fake,1,0")
+    monkeypatch.setenv("TMUX_PANE", "%0")
+    return log

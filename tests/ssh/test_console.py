@@ -11,21 +11,12 @@ from ui.helpers import loaded, screen_text, settle, toasts, wait_for
 from cloudzy_tui.ops import ssh
 from cloudzy_tui.ui.modals.confirm import ConfirmModal
 
-from .fakes import fake_ssh, fake_tmux, path_with, tmux_calls
+from .fakes import inside_fake_tmux, tmux_calls
 
 
 @pytest.fixture
 def tmux_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bin_dir = tmp_path / "bin"
-    fake_tmux(bin_dir)
-    fake_ssh(bin_dir)
-    log = tmp_path / "tmux.log"
-    monkeypatch.setenv("PATH", path_with(bin_dir))
-    monkeypatch.setenv("FAKE_TMUX_LOG", str(log))
-    monkeypatch.setenv("FAKE_TMUX_PANES", str(tmp_path / "panes"))
-    monkeypatch.setenv("TMUX", "/tmp/fake,1,0")
-    monkeypatch.setenv("TMUX_PANE", "%0")
-    return log
+    return inside_fake_tmux(tmp_path, monkeypatch)
 
 
 async def _on(pilot: Any, simulator: Any, hostname: str) -> Any:
