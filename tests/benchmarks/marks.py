@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from frames import FrameClock  # noqa: E402
 from wire import TOKEN, simulator  # noqa: E402
 
 FILTER = "fleet-00"  # about 1,000 generated instances (fleet-00001 ... fleet-00999)
@@ -48,29 +49,15 @@ async def measure(url: str) -> dict[str, Any]:
     async with app.run_test(size=(120, 40)) as pilot:
         driver = app._driver
         assert driver is not None
-        writes: list[float] = [0.0]
-        original_display = app._display
-
-        def display(screen: Any, renderable: Any) -> None:
-            original_display(screen, renderable)
-            if renderable is not None and hasattr(renderable, "render_segments"):
-                renderable.render_segments(app.console)
-                writes.append(time.perf_counter())
-
-        app._display = display  # type: ignore[method-assign]
+        frames = FrameClock(app)
 
         def screen() -> ResourceScreen[Any]:
             current = pilot.app.screen
             assert isinstance(current, ResourceScreen)
             return current
 
-        async def painted_after(start: float, condition: Any = None, timeout: float = 60.0) -> float:
-            deadline = time.perf_counter() + timeout
-            while time.perf_counter() < deadline:
-                if writes[-1] > start and (condition is None or condition()):
-                    return (writes[-1] - start) * 1000
-                await asyncio.sleep(0)
-            return float("nan")
+        async def painted_after(start: float, condition: Any = None) -> float:
+            return (await frames.painted_after(start, condition, 60.0)) * 1000
 
         def key(name: str) -> events.Key:
             return events.Key(name, key_to_character(name))
