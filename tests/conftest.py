@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -15,6 +16,16 @@ from cloudzy_tui.api import CloudzyClient
 from cloudzy_tui.sim import FakeClock, SimConfig, Simulator, create_app
 
 TOKEN = "test-token-0123456789"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Bytecode caches for the test run, even where ``PYTHONDONTWRITEBYTECODE`` is set (this machine sets it):
+    without them each xdist worker re-does the assertion rewriting of every test module (~4 s of CPU each) and every
+    child process (the CLI runs, the console in a pty) compiles the package again. Set here, before the workers
+    start, so they and every process they start inherit it; the caches go where Python puts them (``__pycache__``,
+    ignored by git)."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
