@@ -18,10 +18,13 @@ from typing import Any
 
 import httpx
 
+from ._forkserver import SERVER as FORKS
+
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 TOKEN = "cli-test-token-7d2e91c4"
 LISTEN = re.compile(r"Cloudzy API simulator on (http://127\.0\.0\.1:\d+/developers)")
+COLD = os.environ.get("CLOUDZY_TESTS_COLD_CLI") == "1"
 # Generous: a loaded 2-core machine runs several of these at once.
 TIMEOUT = 120.0
 
@@ -105,7 +108,6 @@ def isolated_env(tmp: Path, url: str | None, token: str | None = TOKEN) -> dict[
         CLOUDZY_TUI_CONFIG_DIR=str(tmp / "cloudzy-config"),
         CLOUDZY_TUI_STATE_DIR=str(tmp / "cloudzy-state"),
         PYTHONPATH=str(ROOT),
-        PYTHONDONTWRITEBYTECODE="1",
         LANG="C.UTF-8",
         LC_ALL="C.UTF-8",
     )
@@ -118,7 +120,8 @@ def isolated_env(tmp: Path, url: str | None, token: str | None = TOKEN) -> dict[
 
 class Cli:
     """Runs ``python -m cloudzy_tui ARGS`` with the test's environment; stdin is not a terminal (/dev/null or the
-    ``input`` given)."""
+    ``input`` given). Each run is its own process, forked from a pre-loaded interpreter (``_forkserver.py``), or
+    started cold with ``CLOUDZY_TESTS_COLD_CLI=1``."""
 
     def __init__(self, env: dict[str, str], tmp: Path) -> None:
         self.env = env
@@ -127,16 +130,20 @@ class Cli:
     def __call__(
         self, *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = TIMEOUT
     ) -> Result:
-        done = subprocess.run(
-            [PY, "-m", "cloudzy_tui", *args],
-            input=input,
-            capture_output=True,
-            text=True,
-            env={**self.env, **(env or {})},
-            cwd=str(self.tmp),
-            timeout=timeout,
-            stdin=subprocess.DEVNULL if input is None else None,
-        )
+        full_env = {**self.env, **(env or {})}
+        if COLD:
+            done = subprocess.run(
+                [PY, "-m", "cloudzy_tui", *args],
+                input=input,
+                capture_output=True,
+                text=True,
+                env=full_env,
+                cwd=str(self.tmp),
+                timeout=timeout,
+                stdin=subprocess.DEVNULL if input is None else None,
+            )
+        else:
+            done = FORKS.run(list(args), full_env, str(self.tmp), input, timeout)
         return Result(done.returncode, done.stdout, done.stderr)
 
     @property
