@@ -199,9 +199,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.cloudzy.ensure_catalog()
 
     def reload(self) -> None:
-        if self._refresh_timer is not None:
-            self._refresh_timer.stop()
-            self._refresh_timer = None
+        self.cancel_refresh_timer()
         self._load()
 
     @work(group="load", exclusive=True, exit_on_error=False)
@@ -312,9 +310,24 @@ class ResourceScreen(Screen[None], Generic[T]):
         hint = self.spec.extra.get("empty_hint")
         return str(hint()) if callable(hint) else self.spec.empty_hint
 
-    def _arm_refresh(self) -> None:
+    def cancel_refresh_timer(self) -> None:
+        """Stop the pending automatic-refresh timer, if any (the next load's end, or a return here, arms it again)."""
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
+            self._refresh_timer = None
+
+    @property
+    def refresh_due(self) -> bool:
+        """Whether a refresh tick came while another screen was in front (it runs as soon as this one is back)."""
+        return self._refresh_due
+
+    def refresh_tick(self) -> None:
+        """The automatic refresh's next tick, now rather than when its timer fires (the timer is cancelled)."""
+        self.cancel_refresh_timer()
+        self._on_refresh_timer()
+
+    def _arm_refresh(self) -> None:
+        self.cancel_refresh_timer()
         interval = refresh_period(self.cloudzy.refresh_seconds, self.spec)
         if interval > 0 and self.failed_loads:
             # Under errors, back off (x2 per failure, up to 5 minutes): never pile requests on a struggling API;
