@@ -669,6 +669,11 @@ class ResourceScreen(Screen[None], Generic[T]):
                 return None
         return True
 
+    @property
+    def running_actions(self) -> frozenset[tuple[str, str, str | None]]:
+        """The actions under way on this screen: (resource, action id, row key or ``None``)."""
+        return frozenset(self._running_actions)
+
     def _action_key(self, action: Action[Any], item: Any) -> tuple[str, str, str | None]:
         spec = self.spec
         return (spec.name, action.id, spec.key_of(item) if item is not None and action.needs_item else None)
