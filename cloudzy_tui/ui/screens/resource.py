@@ -474,20 +474,29 @@ class ResourceScreen(Screen[None], Generic[T]):
                 self._detail_timer = None
                 self.call_later(self._load_detail)
 
-    def _show_detail(self) -> None:
+    def detail_item(self) -> T | None:
+        """The row under the cursor as the detail pane shows it: as fetched by id once it has been, else as listed."""
         key = self.table.cursor_key
-        if key is None:
+        return None if key is None else self._full_items.get(key) or self.model.get(key)
+
+    def detail_sections(self) -> list[Section]:
+        """The sections the detail pane shows for the row under the cursor (its related ones once loaded)."""
+        item = self.detail_item()
+        if item is None:
+            return []
+        sections = self.spec.detail(item, self.view())
+        if self.table.cursor_key == self._detail_key:
+            sections = sections + self._detail_extra
+        return sections
+
+    def _show_detail(self) -> None:
+        if self.table.cursor_key is None:
             self.detail.show_message("Nothing selected." if self.loaded_once else "Loading…")
             return
-        item = self._full_items.get(key) or self.model.get(key)
+        item = self.detail_item()
         if item is None:
             return
-        view = self.view()
-        title = safe_text(self.spec.label(item), style="bold")
-        sections = self.spec.detail(item, view)
-        if key == self._detail_key:
-            sections = sections + self._detail_extra
-        self.detail.show(title, sections)
+        self.detail.show(safe_text(self.spec.label(item), style="bold"), self.detail_sections())
 
     def _load_detail(self) -> None:
         self._detail_timer = None
