@@ -35,6 +35,11 @@ class OffLoop:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def alive(self) -> bool:
+        """Whether the background thread is still running (it ends once ``close`` has stopped its loop)."""
+        return self._thread.is_alive()
+
     async def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Await ``coroutine`` on the background loop from the caller's loop."""
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)

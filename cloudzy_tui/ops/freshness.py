@@ -98,6 +98,11 @@ class FreshnessPlanner:
         state.full_cost = max(1, int(requests))
         state.last_full = self.clock() if now is None else now
 
+    def full_cost(self, name: str) -> int:
+        """What the last full walk of ``name`` cost, in requests (0 before the first)."""
+        state = self._states.get(name)
+        return state.full_cost if state is not None else 0
+
     def full_period(self, name: str, refresh_seconds: float) -> float:
         """Seconds between full walks of ``name`` at a refresh tick every ``refresh_seconds``."""
         state = self._state(name)

@@ -278,6 +278,11 @@ class CloudzyApp(ConsoleExtras, ProfileSwitching, App[None]):
         if isinstance(exc, AuthError):
             self.ask_for_token()
 
+    @property
+    def offloop(self) -> OffLoop | None:
+        """The background loop long list walks run on (``None`` without a list client)."""
+        return self._offloop
+
     async def walk_pages(self, make: Callable[[CloudzyClient], AsyncIterator[Page[Any]]]) -> AsyncIterator[list[Any]]:
         """The items of a paged list walk, page by page; off the UI thread when a list client is configured."""
         if FIRST_PAGE_ONLY.get():  # a light refresh: one page, on this loop, and the walk closed after it

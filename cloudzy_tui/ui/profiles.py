@@ -53,6 +53,11 @@ class ProfileSwitching:
     _adopting_profile: bool = False
 
     @property
+    def switching_profile(self) -> bool:
+        """Whether a profile switch is under way (from ``switch_profile`` until its worker ends)."""
+        return self._switching_profile
+
+    @property
     def _app(self) -> Any:
         """The app this is mixed into (typed loosely: nothing in ``ui/`` but the entry point imports the shell)."""
         return self
@@ -223,7 +228,7 @@ class ProfileSwitching:
         app = self._app
         self._adopting_profile = True
         old_screens = list(app._screens.values())
-        old_client, old_list_client, old_offloop, old_cache = app.client, app.list_client, app._offloop, app.list_cache
+        old_client, old_list_client, old_offloop, old_cache = app.client, app.list_client, app.offloop, app.list_cache
         # 1. stop everything that talks to the old account, and wait for it to stop
         stopping: list[Worker[Any]] = [
             w

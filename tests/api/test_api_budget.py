@@ -96,19 +96,44 @@ def sim(clock: FakeClock) -> Simulator:
     return Simulator(SimConfig(seed=5, instances=800, clock=clock, request_log=0, job_seconds=3.0))
 
 
-def test_the_bucket_admits_a_burst_then_the_rate(clock: FakeClock) -> None:
-    budget = RequestBudget(60, burst=5, clock=clock)
-    waits = [budget._reserve() for _ in range(8)]
-    assert waits == [0, 0, 0, 0, 0, 1.0, 2.0, 3.0]
+class Slept:
+    """A ``sleep`` that records what it is asked for; it moves the clock only when told to."""
+
+    def __init__(self, clock: FakeClock, *, advance: bool) -> None:
+        self.clock = clock
+        self.advance = advance
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        if self.advance:
+            self.clock.advance(seconds)
+
+
+async def waits(budget: RequestBudget, n: int) -> list[float]:
+    """What each of ``n`` requests waited for its slot, asked one after the other at the same instant."""
+    found = []
+    for _ in range(n):
+        before = budget.waited
+        await budget.acquire()
+        found.append(budget.waited - before)
+    return found
+
+
+async def test_the_bucket_admits_a_burst_then_the_rate(clock: FakeClock) -> None:
+    budget = RequestBudget(60, burst=5, clock=clock, sleep=Slept(clock, advance=False))
+    assert await waits(budget, 8) == [0, 0, 0, 0, 0, 1.0, 2.0, 3.0]
     clock.advance(10)  # idle: the burst comes back, no more
-    assert [budget._reserve() for _ in range(6)] == [0, 0, 0, 0, 0, 1.0]
+    assert await waits(budget, 6) == [0, 0, 0, 0, 0, 1.0]
 
 
-def test_a_pause_holds_requests_already_granted(clock: FakeClock) -> None:
-    budget = RequestBudget(600, burst=10, clock=clock)
+async def test_a_pause_holds_requests_already_granted(clock: FakeClock) -> None:
+    slept = Slept(clock, advance=True)
+    budget = RequestBudget(600, burst=10, clock=clock, sleep=slept)
     budget.pause(5)
-    assert budget._reserve() == 5
     assert budget.paused_for == 5
+    assert await waits(budget, 1) == [5]
+    assert slept.calls == [5] and budget.paused_for == 0
 
 
 async def every_worker(clients: list[CloudzyClient], sim: Simulator) -> int:

@@ -64,7 +64,7 @@ async def measure(switches: int) -> dict[str, Any]:
                 and screen is not old
                 and screen.loaded_once
                 and not screen.fetching
-                and not app._switching_profile
+                and not app.switching_profile
             )
 
         await until(loaded)

@@ -149,7 +149,7 @@ async def console(url: str, mode: str, cache_dir: str, spawned: float, idle_seco
             out["idle_per_minute"] = out["idle_requests"] * 60 / idle_seconds
             out["status_rate"] = app.request_rate() or 0.0
             out["full_period_s"] = app.freshness.full_period("instances", 15)
-            out["full_cost"] = app.freshness._states["instances"].full_cost
+            out["full_cost"] = app.freshness.full_cost("instances")
     return out
 
 

@@ -27,7 +27,7 @@ async def test_list_first_page(client: CloudzyClient, simulator: Simulator) -> N
     await pages.aclose()
     assert len(page.items) == 10
     assert all(isinstance(i, Instance) for i in page.items)
-    newest_first = [r.data["id"] for r in reversed(simulator._order) if r.data["status"] != "deleted"][:10]
+    newest_first = [r.data["id"] for r in simulator.instances_newest_first() if r.data["status"] != "deleted"][:10]
     assert [i.id for i in page.items] == newest_first
     assert isinstance(page.next, str) and page.next
     assert wire(last(simulator)) == ("GET", "/v1/instances", {"limit": "10"}, None)

@@ -110,11 +110,12 @@ def test_an_old_schema_is_discarded(path: Path) -> None:
 def test_garbage_rows_are_ignored(path: Path) -> None:
     cache = ListCache(path, api_url=URL, token=TOKEN, profile="default")
     cache.store("instances", ROWS)
-    assert cache._db is not None
-    cache._db.execute("UPDATE lists SET rows = '{not json'")
+    db = sqlite3.connect(path, isolation_level=None)  # the file spoiled from outside, as another process might
+    db.execute("UPDATE lists SET rows = '{not json'")
     assert cache.load("instances") is None
-    cache._db.execute("UPDATE lists SET rows = '[1, 2]'")
+    db.execute("UPDATE lists SET rows = '[1, 2]'")
     assert cache.load("instances") is None
+    db.close()
     cache.close()
 
 

@@ -27,7 +27,7 @@ async def test_items_arrive_in_order_from_another_thread() -> None:
         assert await runner.run(asyncio.sleep(0, result="done")) == "done"
     finally:
         runner.close()
-    assert runner.closed and not runner._thread.is_alive()
+    assert runner.closed and not runner.alive
 
 
 async def test_errors_cross_over_and_cancellation_stops_the_walk() -> None:
@@ -68,4 +68,4 @@ async def test_errors_cross_over_and_cancellation_stops_the_walk() -> None:
         assert len(produced) == count  # the walk stopped over there too
     finally:
         runner.close()
-    assert not runner._thread.is_alive()
+    assert not runner.alive

@@ -484,7 +484,8 @@ async def test_help_raw_json_and_refusals_on_odd_rows(server: ForeignServer) -> 
 
         # y: the whole object as the server sent it, unknown fields included.
         await open_modal(pilot, "y", TextViewModal)
-        raw = app.screen._text  # type: ignore[attr-defined]
+        await pilot.press("c")  # the text shown, copied whole
+        raw = app.clipboard
         assert '"hypervisor"' in raw and '"migrating"' in raw and '"detailOnly"' in raw
         assert UNICODE_HOST in raw and '"ram": 2048' in raw
         await close_modal(pilot, screen)
@@ -546,18 +547,18 @@ async def test_create_wizard_through_every_step_on_odd_data(server: ForeignServe
         await pilot.press("n")
         w = await at_step(pilot, "region")
         # Offered: the active, visible regions (id 7 sent as a number; the one whose config is null).
-        assert list(w._values["region-list"].values()) == ["7", "fra-2", "r-null"]
+        assert list(w.form.values["region-list"].values()) == ["7", "fra-2", "r-null"]
         assert UNICODE_REGION in static_text(w, "#region-info")
         assert "custom plans (≤ 64 GB RAM)" in static_text(w, "#region-info")
         await pilot.press("enter")
 
         w = await at_step(pilot, "class")
-        assert list(w._values["class-list"].values()) == ["default"]  # config lists only regular CPUs
+        assert list(w.form.values["class-list"].values()) == ["default"]  # config lists only regular CPUs
         await pilot.press("enter")
 
         w = await at_step(pilot, "plan")
         offered = ["501", "p-502", "p-null"]  # id 501 sent as a number; the all-null product
-        await wait_for(pilot, lambda: list(wizard(pilot)._values["product-list"].values()) == offered)
+        await wait_for(pilot, lambda: list(wizard(pilot).form.values["product-list"].values()) == offered)
         products = w.query_one("#product-list", OptionList)
         prompts = [str(products.get_option_at_index(i).prompt) for i in range(products.option_count)]
         assert "4 vCPU · 2 GB RAM · 25.5 GB disk · 1 TB" in prompts[0] and "3 left" in prompts[0]
@@ -566,10 +567,10 @@ async def test_create_wizard_through_every_step_on_odd_data(server: ForeignServe
         await pilot.press("down", "enter")  # the product without prices
 
         w = await at_step(pilot, "software")
-        assert list(w._values["app-list"].values()) == ["", "3", "docker", "app-null"]
+        assert list(w.form.values["app-list"].values()) == ["", "3", "docker", "app-null"]
         apps = w.query_one("#app-list", OptionList)
         assert apps.get_option_at_index(2).disabled and apps.get_option_at_index(3).disabled  # no OS to run on
-        assert list(w._values["os-list"].values()) == ["42", "win-2022", "os-null"]  # default first, no inactive
+        assert list(w.form.values["os-list"].values()) == ["42", "win-2022", "os-null"]  # default first, no inactive
         os_list = w.query_one("#os-list", OptionList)
         assert "needs 4 GB RAM" in str(os_list.get_option_at_index(1).prompt)  # 1 GB plan, minRam 4096
         if pilot.app.focused is w.query_one("#source-list", OptionList):

@@ -180,10 +180,12 @@ async def test_an_unprotected_instance_is_not_refused(simulator: Any) -> None:
 async def test_protection_fails_closed_when_the_instance_cannot_be_looked_up(simulator: Any) -> None:
     """A floating IP names only its instance's id: with hostname patterns, the instance is looked up; if that
     lookup fails, the operation is refused (never allowed by default)."""
-    session, client = _session(simulator, protected=["web-*"])
+    probe, probe_client = _session(simulator)
+    fip = await _fip_of(probe, "web-01")
+    await probe_client.aclose()
+    session, client = _session(simulator, protected=["web-*"])  # a new session: it has seen no instance yet
     try:
-        fip = await _fip_of(session, "web-01")
-        session.catalog._instance_names.clear()
+        assert session.catalog.known_hostname(fip.instance_id) is None
         simulator.config.error_rate = 1.0
         with pytest.raises(Refused) as refused:
             await session.execute(operation("fip-release"), fip, confirm=True)

@@ -129,7 +129,7 @@ async def command(pilot: Any, text: str) -> None:
 
 async def switched(pilot: Any, old: ResourceScreen[Any], name: str = "instances") -> ResourceScreen[Any]:
     """Wait for the switch to have replaced the screen in view, and for the new one to have loaded."""
-    await wait_for(pilot, lambda: pilot.app.screen is not old and not pilot.app._switching_profile)
+    await wait_for(pilot, lambda: pilot.app.screen is not old and not pilot.app.switching_profile)
     return await loaded(pilot, name)
 
 
@@ -157,7 +157,7 @@ async def test_switching_shows_the_other_account_its_profile_and_closes_the_old_
         shown = screen_text(app)
         assert "web-01" in shown and "fleet-" not in shown
         assert "alpha · 127.0.0.1" in status_line(app) and "READ-ONLY" not in status_line(app)
-        old_client, old_list_client, old_offloop = app.client, app.list_client, app._offloop
+        old_client, old_list_client, old_offloop = app.client, app.list_client, app.offloop
         assert old_list_client is not None and old_offloop is not None
 
         await command(pilot, "profile beta")
@@ -170,7 +170,7 @@ async def test_switching_shows_the_other_account_its_profile_and_closes_the_old_
         assert any("Profile beta" in t for t in toasts(app))
         # the old connection is let go of: both clients closed, the off-loop thread ended, no worker of it left
         assert old_client.is_closed and old_list_client.is_closed
-        assert old_offloop.closed
+        assert old_offloop.closed and not old_offloop.alive
         assert not first.is_attached  # the old screen (and its rows) is gone
         assert app.client is not old_client and not app.client.is_closed
         # B was asked with B's token, after the switch; A is asked nothing more

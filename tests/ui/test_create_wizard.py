@@ -81,7 +81,7 @@ async def _highlight(pilot: Any, list_id: str, value: Any) -> None:
     wizard = _wizard(pilot)
     widget = wizard.query_one(f"#{list_id}", OptionList)
     assert pilot.app.focused is widget, f"{list_id} is not focused ({pilot.app.focused!r})"
-    values = wizard._values[list_id]
+    values = wizard.form.values[list_id]
     target = next(i for i, o in enumerate(widget.options) if values[o.id] == value)
     for _ in range(len(widget.options)):
         if widget.highlighted == target:
@@ -244,7 +244,7 @@ async def test_application_sends_app_id_and_offers_only_its_os(make_app: Any, si
     async def software(pilot: Any) -> None:
         wizard = _wizard(pilot)
         widget = wizard.query_one("#os-list", OptionList)
-        seen["os"] = [wizard._values["os-list"][o.id] for o in widget.options]
+        seen["os"] = [wizard.form.values["os-list"][o.id] for o in widget.options]
         seen["info"] = _text(pilot, "#app-info")
         seen["app"] = str(wizard.query_one("#app-list", OptionList).highlighted_option.prompt)
 
@@ -354,7 +354,7 @@ async def test_out_of_stock_region_is_flagged_and_cannot_be_chosen(make_app: Any
     async with app.run_test(size=(120, 40)) as pilot:
         wizard = await _open(pilot)
         widget = wizard.query_one("#region-list", OptionList)
-        values = wizard._values["region-list"]
+        values = wizard.form.values["region-list"]
         by_region = {values[o.id]: o for o in widget.options}
         assert set(by_region) == {"us-utah", "nl-amsterdam", "de-frankfurt", "us-newyork", "sg-singapore"}
         assert by_region["sg-singapore"].disabled and "out of stock" in str(by_region["sg-singapore"].prompt)
@@ -363,7 +363,7 @@ async def test_out_of_stock_region_is_flagged_and_cannot_be_chosen(make_app: Any
         assert wizard.draft.region_id == "us-newyork"  # the last region that can be chosen
         await pilot.press("enter")
         await _at(pilot, "class")
-        classes = list(wizard._values["class-list"].values())
+        classes = list(wizard.form.values["class-list"].values())
         assert classes == ["default", "cpu-optimized"]  # New York has no GPUs
 
 
@@ -716,7 +716,7 @@ async def test_start_from_a_snapshot_whose_disk_fits_the_plan(make_app: Any, sim
         assert snapshot["name"] in text
         assert re.search(rf"{snapshot['name']}\s+{need} GB\s.*too big: plan disk \d+ GB", text), text
         wizard = _wizard(pilot)
-        values = wizard._values["source-list"]
+        values = wizard.form.values["source-list"]
         widget = wizard.query_one("#source-list", OptionList)
         option = next(o for o in widget.options if values[o.id] == f"snapshot:{snapshot['id']}")
         assert option.disabled

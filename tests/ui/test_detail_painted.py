@@ -43,12 +43,9 @@ async def _detail_settled(pilot: Pilot[Any], screen: ResourceScreen[Any]) -> Non
 
 def _expected(screen: ResourceScreen[Any]) -> list[tuple[str, str]]:
     """(section title, the tail of its last line) for every section the pane shows for the row under the cursor."""
-    key = screen.table.cursor_key
-    assert key is not None
-    item = screen._full_items.get(key) or screen.model.get(key)
-    sections = list(screen.spec.detail(item, screen.view())) + list(screen._detail_extra)
+    assert screen.table.cursor_key is not None
     wanted = []
-    for section in sections:
+    for section in screen.detail_sections():
         if section.body is not None:
             last = section.body.plain
         elif section.rows:

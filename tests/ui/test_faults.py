@@ -298,7 +298,7 @@ async def test_power_off_answered_503_can_be_tried_again(make_app: Any, simulato
         await settle(pilot)
         assert len(posts(simulator, "/poweroff")) == 1  # a refused POST is not resent
         assert record["status"] == "active"
-        assert not screen._running_actions  # not stuck "already running"
+        assert not screen.running_actions  # not stuck "already running"
         assert power_off_state(screen) is True
         # Tried again, it goes through.
         await _power_off(pilot, screen, record)
@@ -336,7 +336,7 @@ async def test_power_off_whose_answer_is_lost_is_not_resent(
         await settle(pilot)
         assert len(posts(simulator, "/poweroff")) == 1  # the outcome is unknown: never sent twice
         assert record["status"] == "stopping"  # it did take effect on the server
-        assert not screen._running_actions
+        assert not screen.running_actions
         assert pilot.app.is_running
         # A refresh shows what happened; power off is then no longer offered for this row.
         await pilot.press("ctrl+r")
@@ -429,7 +429,7 @@ async def test_a_power_off_that_never_answers_is_not_stuck(make_app: Any, simula
         await wait_for(pilot, lambda: any("not known whether the change was made" in t for t in toasts(app)), timeout=3)
         await settle(pilot)
         assert transport.hung == 1  # not sent twice
-        assert not screen._running_actions
+        assert not screen.running_actions
         assert power_off_state(screen) is True
 
 

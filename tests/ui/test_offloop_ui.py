@@ -25,7 +25,7 @@ async def test_list_walk_runs_off_the_ui_loop(make_app: Any, simulator: Any, ser
         simulator.instances[record.id]["hostname"] = "renamed"
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: screen.model.items[record.id].hostname == "renamed")
-        offloop = app._offloop
+        offloop = app.offloop
         assert offloop is not None
-    assert offloop.closed and not offloop._thread.is_alive()  # nothing left running
+    assert offloop.closed and not offloop.alive  # nothing left running
     assert list_client.is_closed

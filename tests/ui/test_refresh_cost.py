@@ -1,7 +1,7 @@
 """Refresh that costs what it is worth, the local cache painted at once, the request rate in the status bar.
 
-Refresh ticks are driven by calling the screen's timer callback (the real timer is stopped), the planner's clock is
-a fake monotonic clock, and the cost of each tick is read from the simulator's own request counters."""
+Refresh ticks are driven by ``ResourceScreen.refresh_tick`` (the real timer is cancelled), the planner's clock is a
+fake monotonic clock, and the cost of each tick is read from the simulator's own request counters."""
 
 from __future__ import annotations
 
@@ -56,17 +56,10 @@ def list_requests(sim: Simulator) -> tuple[int, int]:
     return int(endpoints.get("GET /v1/instances", 0)), int(endpoints.get("GET /v1/instances/{instanceId}", 0))
 
 
-def stop_timer(screen: ResourceScreen[Any]) -> None:
-    if screen._refresh_timer is not None:
-        screen._refresh_timer.stop()
-        screen._refresh_timer = None
-
-
 async def tick(pilot: Any, screen: ResourceScreen[Any]) -> None:
-    stop_timer(screen)
-    screen._on_refresh_timer()
+    screen.refresh_tick()
     await settle(pilot, rounds=1)  # the tick's worker done (what it cost is counted by the simulator)
-    stop_timer(screen)
+    screen.cancel_refresh_timer()  # (re-armed when the tick's work ended)
 
 
 async def test_light_refresh_between_full_walks(make_app: Any) -> None:
@@ -75,9 +68,9 @@ async def test_light_refresh_between_full_walks(make_app: Any) -> None:
     app = make_app(client=client_for(sim), refresh_seconds=15, monotonic=mono)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot, "instances")
-        stop_timer(screen)
+        screen.cancel_refresh_timer()
         assert len(screen.model) > FLEET
-        full_cost = app.freshness._states["instances"].full_cost
+        full_cost = app.freshness.full_cost("instances")
         assert full_cost >= FLEET // 100
         period = app.freshness.full_period("instances", 15)
         assert period > 15  # a walk this big is not made every tick
@@ -98,10 +91,10 @@ async def test_light_refresh_between_full_walks(make_app: Any) -> None:
         await loaded(pilot, "snapshots")
         sim.reset_request_counts()
         mono.t += app.freshness.full_period("instances", 15)  # (as planned now: light ticks' cost included)
-        screen._on_refresh_timer()
+        screen.refresh_tick()
         await settle(pilot)
         assert list_requests(sim) == (0, 0)
-        assert screen._refresh_due
+        assert screen.refresh_due
 
         # back on display after the full period: the full walk
         app.show_resource("instances")
@@ -118,14 +111,15 @@ async def test_light_ticks_keep_an_idle_list_within_the_budget(make_app: Any) ->
     app = make_app(client=client_for(sim), refresh_seconds=15, monotonic=mono)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot, "instances")
-        stop_timer(screen)
+        screen.cancel_refresh_timer()
         sim.reset_request_counts()
         for _ in range(4 * 30):
             mono.t += 15
             await tick(pilot, screen)
         walks, gets = list_requests(sim)
     per_minute = (walks + gets) / 30
-    assert per_minute <= 30, (walks, gets, app.freshness._states["instances"])
+    period = app.freshness.full_period("instances", 15)
+    assert per_minute <= 30, (walks, gets, app.freshness.full_cost("instances"), period)
     assert walks > 4 * 30  # the light ticks did run (one first page each), and full walks came too
 
 

@@ -199,9 +199,7 @@ class ResourceScreen(Screen[None], Generic[T]):
         self.cloudzy.ensure_catalog()
 
     def reload(self) -> None:
-        if self._refresh_timer is not None:
-            self._refresh_timer.stop()
-            self._refresh_timer = None
+        self.cancel_refresh_timer()
         self._load()
 
     @work(group="load", exclusive=True, exit_on_error=False)
@@ -312,9 +310,24 @@ class ResourceScreen(Screen[None], Generic[T]):
         hint = self.spec.extra.get("empty_hint")
         return str(hint()) if callable(hint) else self.spec.empty_hint
 
-    def _arm_refresh(self) -> None:
+    def cancel_refresh_timer(self) -> None:
+        """Stop the pending automatic-refresh timer, if any (the next load's end, or a return here, arms it again)."""
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
+            self._refresh_timer = None
+
+    @property
+    def refresh_due(self) -> bool:
+        """Whether a refresh tick came while another screen was in front (it runs as soon as this one is back)."""
+        return self._refresh_due
+
+    def refresh_tick(self) -> None:
+        """The automatic refresh's next tick, now rather than when its timer fires (the timer is cancelled)."""
+        self.cancel_refresh_timer()
+        self._on_refresh_timer()
+
+    def _arm_refresh(self) -> None:
+        self.cancel_refresh_timer()
         interval = refresh_period(self.cloudzy.refresh_seconds, self.spec)
         if interval > 0 and self.failed_loads:
             # Under errors, back off (x2 per failure, up to 5 minutes): never pile requests on a struggling API;
@@ -461,20 +474,29 @@ class ResourceScreen(Screen[None], Generic[T]):
                 self._detail_timer = None
                 self.call_later(self._load_detail)
 
-    def _show_detail(self) -> None:
+    def detail_item(self) -> T | None:
+        """The row under the cursor as the detail pane shows it: as fetched by id once it has been, else as listed."""
         key = self.table.cursor_key
-        if key is None:
+        return None if key is None else self._full_items.get(key) or self.model.get(key)
+
+    def detail_sections(self) -> list[Section]:
+        """The sections the detail pane shows for the row under the cursor (its related ones once loaded)."""
+        item = self.detail_item()
+        if item is None:
+            return []
+        sections = self.spec.detail(item, self.view())
+        if self.table.cursor_key == self._detail_key:
+            sections = sections + self._detail_extra
+        return sections
+
+    def _show_detail(self) -> None:
+        if self.table.cursor_key is None:
             self.detail.show_message("Nothing selected." if self.loaded_once else "Loading…")
             return
-        item = self._full_items.get(key) or self.model.get(key)
+        item = self.detail_item()
         if item is None:
             return
-        view = self.view()
-        title = safe_text(self.spec.label(item), style="bold")
-        sections = self.spec.detail(item, view)
-        if key == self._detail_key:
-            sections = sections + self._detail_extra
-        self.detail.show(title, sections)
+        self.detail.show(safe_text(self.spec.label(item), style="bold"), self.detail_sections())
 
     def _load_detail(self) -> None:
         self._detail_timer = None
@@ -655,6 +677,11 @@ class ResourceScreen(Screen[None], Generic[T]):
             if self._action_key(action, item) in self._running_actions:
                 return None
         return True
+
+    @property
+    def running_actions(self) -> frozenset[tuple[str, str, str | None]]:
+        """The actions under way on this screen: (resource, action id, row key or ``None``)."""
+        return frozenset(self._running_actions)
 
     def _action_key(self, action: Action[Any], item: Any) -> tuple[str, str, str | None]:
         spec = self.spec
