@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from reference_fields import INSTANCE_FIELDS
 
 from cloudzy_tui.api import (
     ApiError,
@@ -139,35 +140,7 @@ async def test_instances_bookmark_as_a_number_and_a_server_that_never_sends_an_e
 
 
 async def test_instance_detail_with_nulls_everywhere(api: CloudzyClient, foreign: Foreign) -> None:
-    keys = [
-        "hostname",
-        "vcpuCount",
-        "ram",
-        "disk",
-        "insertedAt",
-        "osId",
-        "isoId",
-        "fromImage",
-        "os",
-        "region",
-        "userId",
-        "appId",
-        "status",
-        "mainIp",
-        "mainIpv6",
-        "productId",
-        "networkStatus",
-        "discountPercent",
-        "attachIso",
-        "extraResource",
-        "class",
-        "ocaData",
-        "isDdosProtected",
-        "customerNote",
-        "adminNote",
-        "features",
-    ]
-    foreign.on("GET", "/v1/instances/x", {"id": "x", **dict.fromkeys(keys)})
+    foreign.on("GET", "/v1/instances/x", {"id": "x", **dict.fromkeys(INSTANCE_FIELDS)})
     inst = await api.instances.get("x")
     assert inst.id == "x" and inst.label == "x" and inst.features == [] and inst.inserted_at_dt is None
 

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import httpx
+from reference_fields import INSTANCE_FIELDS
 
 TOKEN = "foreign-token-0123456789"
 BASE_URL = "https://api.foreign.example/developers"
@@ -36,35 +37,6 @@ def nulls(ident: Any, *fields: str) -> dict[str, Any]:
     """An object with its id and every other field ``null``."""
     return {"id": ident, **dict.fromkeys(fields)}
 
-
-INSTANCE_FIELDS = (
-    "hostname",
-    "vcpuCount",
-    "ram",
-    "disk",
-    "insertedAt",
-    "osId",
-    "isoId",
-    "fromImage",
-    "os",
-    "region",
-    "userId",
-    "appId",
-    "status",
-    "mainIp",
-    "mainIpv6",
-    "productId",
-    "networkStatus",
-    "discountPercent",
-    "attachIso",
-    "extraResource",
-    "class",
-    "ocaData",
-    "isDdosProtected",
-    "customerNote",
-    "adminNote",
-    "features",
-)
 
 REGIONS: list[dict[str, Any]] = [
     {  # id a number; booleans as strings; config lacks most keys; a field the reference does not know

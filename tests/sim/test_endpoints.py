@@ -8,6 +8,7 @@ import random
 import uuid
 
 import httpx
+from reference_fields import INSTANCE_FIELDS as REFERENCE_INSTANCE_FIELDS
 
 from cloudzy_tui.sim import FakeClock, Simulator
 from cloudzy_tui.sim.app import ROUTES
@@ -15,35 +16,7 @@ from cloudzy_tui.sim.sshkeys import make_ed25519, make_rsa
 
 from ._helpers import by_hostname, failed, ok, product_id
 
-INSTANCE_FIELDS = {
-    "id",
-    "hostname",
-    "vcpuCount",
-    "ram",
-    "disk",
-    "insertedAt",
-    "osId",
-    "isoId",
-    "fromImage",
-    "os",
-    "region",
-    "userId",
-    "appId",
-    "status",
-    "mainIp",
-    "mainIpv6",
-    "productId",
-    "networkStatus",
-    "discountPercent",
-    "attachIso",
-    "extraResource",
-    "class",
-    "ocaData",
-    "isDdosProtected",
-    "customerNote",
-    "adminNote",
-    "features",
-}
+INSTANCE_FIELDS = {"id", *REFERENCE_INSTANCE_FIELDS}
 OS_FIELDS = {"id", "name", "family", "arch", "minRam", "isDefault", "isActive"}
 SNAPSHOT_FIELDS = {
     "id",
