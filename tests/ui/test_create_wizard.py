@@ -1,202 +1,53 @@
-"""The create-instance wizard, driven by the keys a person presses, asserted on what the simulator then holds."""
+"""The create-instance wizard, driven by the keys a person presses, asserted on what the simulator then holds: the
+walks that create (plans, applications, ISO, snapshot, the body sent, the 80x24 fit). What a failed or abandoned
+create keeps and never sends twice is in test_create_wizard_failures.py."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from textual.widgets import Button, Input, OptionList, SelectionList, Static
+from textual.widgets import Button, Input, OptionList, SelectionList
 
 from cloudzy_tui.api import OperatingSystem
-from cloudzy_tui.ui.modals.confirm import ConfirmModal
 from cloudzy_tui.ui.modals.create_wizard import STEP_IDS, CreateWizard, os_min_ram_mb
 
 from .helpers import loaded, wait_for
-
-HOSTILE = "[bold]x[/] [@click=app.quit]q[/] \x1b]0;pwned\x07\x1b[31mred"
-
-
-# ------------------------------------------------------------------------------------------------ helpers
-
-
-async def settle(pilot: Any, timeout: float = 5.0) -> None:
-    """Let the wizard's workers finish (the action worker that opened it waits for it, the job tracker runs on)."""
-    await wait_for(pilot, lambda: _idle(pilot), timeout=timeout)
-    await pilot.pause()
-
-
-def _posts(simulator: Any) -> list[Any]:
-    return [r for r in simulator.requests if r.method != "GET"]
-
-
-def _creates(simulator: Any) -> list[Any]:
-    return [r for r in simulator.requests if r.method == "POST" and r.path == "/v1/instances"]
-
-
-def _products(simulator: Any, region: str, plan_type: str = "regular") -> list[dict[str, Any]]:
-    return [p for p in simulator.products.values() if p["regionId"] == region and p["plan"]["type"] == plan_type]
-
-
-def _wizard(pilot: Any) -> CreateWizard:
-    screen = pilot.app.screen
-    assert isinstance(screen, CreateWizard), f"not on the wizard: {screen!r}"
-    return screen
-
-
-def _step(pilot: Any) -> str:
-    return STEP_IDS[_wizard(pilot).step]
-
-
-def _text(pilot: Any, selector: str) -> str:
-    widget = _wizard(pilot).query_one(selector, Static)
-    return str(widget.render())
-
-
-def _error(pilot: Any, name: str) -> str:
-    box = _wizard(pilot).query_one(f"#err-{name}", Static)
-    return str(box.render()) if box.display else ""
-
-
-async def _open(pilot: Any) -> CreateWizard:
-    await loaded(pilot, "instances")
-    await pilot.press("n")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CreateWizard))
-    await settle(pilot)
-    return _wizard(pilot)
-
-
-def _idle(pilot: Any) -> bool:
-    return not any(w.is_running and w.group not in ("jobs", "actions") for w in pilot.app.workers)
-
-
-async def _at(pilot: Any, step: str) -> None:
-    """Wait until the wizard shows ``step`` and its workers are done."""
-    await wait_for(pilot, lambda: _idle(pilot) and _step(pilot) == step)
-
-
-async def _highlight(pilot: Any, list_id: str, value: Any) -> None:
-    """Move the highlight of a wizard list to ``value`` with the arrow keys (the list must be focused)."""
-    wizard = _wizard(pilot)
-    widget = wizard.query_one(f"#{list_id}", OptionList)
-    assert pilot.app.focused is widget, f"{list_id} is not focused ({pilot.app.focused!r})"
-    values = wizard.form.values[list_id]
-    target = next(i for i, o in enumerate(widget.options) if values[o.id] == value)
-    for _ in range(len(widget.options)):
-        if widget.highlighted == target:
-            return
-        await pilot.press("down" if (widget.highlighted or 0) < target else "up")
-    assert widget.highlighted == target
-
-
-async def _type(pilot: Any, text: str) -> None:
-    await pilot.press(*text)
-
-
-async def _walk(
-    pilot: Any,
-    *,
-    region: str = "us-utah",
-    hostnames: str = "wa wb",
-    product_index: int = 0,
-    app: str | None = None,
-    ssh_keys: int = 0,
-    ipv6: bool = False,
-    floating: str | None = None,
-    cycle: str | None = None,
-    hooks: dict[str, Callable[[Any], Awaitable[None]]] | None = None,
-    source: str | None = None,
-) -> None:
-    """From the region step to the review, with keys only. ``hooks[step]`` runs when that step is reached (the
-    plan and hostnames hooks replace the default choice/typing)."""
-    hooks = hooks or {}
-    await _at(pilot, "region")
-    await _highlight(pilot, "region-list", region)
-    await pilot.press("enter")
-    await _at(pilot, "class")
-    await pilot.press("enter")  # the first class (default)
-    await _at(pilot, "plan")
-    if "plan" in hooks:
-        await hooks["plan"](pilot)
-    else:
-        await wait_for(pilot, lambda: _wizard(pilot).draft.product_id is not None)
-        for _ in range(product_index):
-            await pilot.press("down")
-        await pilot.press("enter")
-    await _at(pilot, "software")
-    source_list = _wizard(pilot).query_one("#source-list", OptionList)
-    if source is not None:
-        await _highlight(pilot, "source-list", source)
-        await pilot.press("enter")  # an ISO or a snapshot: straight to the next step
-    else:
-        if pilot.app.focused is source_list:
-            await pilot.press("enter")  # start from an operating system (the first source)
-        if app is not None:
-            await _highlight(pilot, "app-list", app)
-        await pilot.press("enter")  # to the OS list
-        if "software" in hooks:
-            await hooks["software"](pilot)
-        await pilot.press("enter")  # the preselected OS
-    await _at(pilot, "hostnames")
-    if "hostnames" in hooks:
-        await hooks["hostnames"](pilot)
-    else:
-        await _type(pilot, hostnames)
-    await pilot.press("enter")
-    await _at(pilot, "ssh")
-    for i in range(ssh_keys):
-        if i:
-            await pilot.press("down")
-        await pilot.press("space")
-    await pilot.press("ctrl+n")
-    await _at(pilot, "network")
-    if "network" in hooks:
-        await hooks["network"](pilot)
-    if ipv6:
-        await pilot.press("tab", "space")
-    if floating is not None:
-        wizard = _wizard(pilot)
-        wizard.query_one("#floating-ips", Input).focus()
-        await pilot.pause()
-        await pilot.press("backspace", *floating)
-    await pilot.press("ctrl+n")
-    await _at(pilot, "billing")
-    if cycle is not None:
-        await _highlight(pilot, "cycle-list", cycle)
-    await pilot.press("ctrl+n")
-    await _at(pilot, "review")
-
-
-async def _create(pilot: Any) -> None:
-    button = pilot.app.focused
-    assert isinstance(button, Button) and button.id == "wizard-create"
-    # A Button ignores Enter for 0.2 s after a press (its "active" effect); a person is never that fast.
-    await wait_for(pilot, lambda: not button.has_class("-active"))
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-# ------------------------------------------------------------------------------------------------ tests
+from .wizard_keys import (
+    at_step,
+    creates_of,
+    error_of,
+    open_wizard,
+    posts_of,
+    press_create,
+    products_of,
+    step_of,
+    text_of,
+    walk_to_review,
+    wizard_of,
+)
 
 
 async def test_happy_path_fixed_plan_two_hostnames(make_app: Any, simulator: Any, sim_clock: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await _open(pilot)
-        before = len(_posts(simulator))
-        await _walk(pilot, hostnames="wa,wb", product_index=1, ssh_keys=2, ipv6=True, floating="1", cycle="monthly")
-        review = _text(pilot, "#review-summary")
+        await open_wizard(pilot)
+        before = len(posts_of(simulator))
+        await walk_to_review(
+            pilot, hostnames="wa,wb", product_index=1, ssh_keys=2, ipv6=True, floating="1", cycle="monthly"
+        )
+        review = text_of(pilot, "#review-summary")
         assert "wa, wb" in review and "Utah" in review
-        price = _text(pilot, "#review-price")
-        product = _products(simulator, "us-utah")[1]
+        price = text_of(pilot, "#review-price")
+        product = products_of(simulator, "us-utah")[1]
         monthly = next(i for i in product["priceItems"] if i["name"] == "monthly")["monthlyPrice"]
         assert f"${monthly * 2:,.2f}/mo" in price
-        assert len(_posts(simulator)) == before  # nothing sent before Create
-        await _create(pilot)
+        assert len(posts_of(simulator)) == before  # nothing sent before Create
+        await press_create(pilot)
         assert not isinstance(pilot.app.screen, CreateWizard)
 
-        posts = _creates(simulator)
+        posts = creates_of(simulator)
         assert len(posts) == 1
         body = posts[-1].body
         keys = sorted(simulator.ssh_keys)[:2]
@@ -242,24 +93,24 @@ async def test_application_sends_app_id_and_offers_only_its_os(make_app: Any, si
     seen: dict[str, Any] = {}
 
     async def software(pilot: Any) -> None:
-        wizard = _wizard(pilot)
+        wizard = wizard_of(pilot)
         widget = wizard.query_one("#os-list", OptionList)
         seen["os"] = [wizard.form.values["os-list"][o.id] for o in widget.options]
-        seen["info"] = _text(pilot, "#app-info")
+        seen["info"] = text_of(pilot, "#app-info")
         seen["app"] = str(wizard.query_one("#app-list", OptionList).highlighted_option.prompt)
 
     async with app.run_test(size=(120, 40)) as pilot:
-        await _open(pilot)
-        await _walk(pilot, hostnames="m1", product_index=2, app="metatrader5", hooks={"software": software})
+        await open_wizard(pilot)
+        await walk_to_review(pilot, hostnames="m1", product_index=2, app="metatrader5", hooks={"software": software})
         assert seen["os"] == simulator.applications["metatrader5"]["osList"]
         assert "MetaTrader 5 terminal" in seen["info"] and "Runs on: Windows Server 2022" in seen["info"]
         assert "trading" in seen["app"] and "$5.00/mo" in seen["app"]
-        price = _text(pilot, "#review-price")
-        plan = _products(simulator, "us-utah")[2]["priceItems"][0]["monthlyPrice"]
+        price = text_of(pilot, "#review-price")
+        plan = products_of(simulator, "us-utah")[2]["priceItems"][0]["monthlyPrice"]
         assert f"${plan + 5.0:,.2f}/mo" in price and "application" in price
-        assert "MetaTrader 5" in _text(pilot, "#review-summary")
-        await _create(pilot)
-        body = _creates(simulator)[-1].body
+        assert "MetaTrader 5" in text_of(pilot, "#review-summary")
+        await press_create(pilot)
+        body = creates_of(simulator)[-1].body
         assert body["appId"] == "metatrader5"
         assert body["osId"] == "windows-server-2022"
         record = next(r for r in simulator.instances.values() if r["hostname"] == "m1")
@@ -269,7 +120,7 @@ async def test_application_sends_app_id_and_offers_only_its_os(make_app: Any, si
 async def test_experimental_application_is_flagged(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
+        wizard = await open_wizard(pilot)
         prompts = [str(o.prompt) for o in wizard.query_one("#app-list", OptionList).options]
         ollama = next(p for p in prompts if "Ollama" in p)
         assert "experimental" in ollama and "ai" in ollama
@@ -280,7 +131,7 @@ async def test_custom_plan_in_a_region_that_offers_it(make_app: Any, simulator: 
     app = make_app()
 
     async def plan(pilot: Any) -> None:
-        wizard = _wizard(pilot)
+        wizard = wizard_of(pilot)
         checkbox = wizard.query_one("#plan-custom")
         assert checkbox.display
         await wait_for(pilot, lambda: wizard.draft.product_id is not None)
@@ -288,22 +139,22 @@ async def test_custom_plan_in_a_region_that_offers_it(make_app: Any, simulator: 
         assert wizard.draft.custom
         assert not wizard.query_one("#plan-fixed").display and wizard.query_one("#plan-custom-fields").display
         await pilot.press("tab", "2", "enter")  # vCPU; RAM and disk missing
-        assert _step(pilot) == "plan"
-        assert "required" in _error(pilot, "ram") and "required" in _error(pilot, "disk")
+        assert step_of(pilot) == "plan"
+        assert "required" in error_of(pilot, "ram") and "required" in error_of(pilot, "disk")
         assert pilot.app.focused.id == "custom-ram"
         await pilot.press(*"999", "tab", *"40", "enter")
-        assert _step(pilot) == "plan"
-        assert "at most 128" in _error(pilot, "ram")
+        assert step_of(pilot) == "plan"
+        assert "at most 128" in error_of(pilot, "ram")
         assert pilot.app.focused.id == "custom-ram"
         await pilot.press("4", "enter")  # the field's text was selected on focus: "4" replaces it
         assert wizard.draft.ram == "4"
 
     async with app.run_test(size=(120, 40)) as pilot:
-        await _open(pilot)
-        await _walk(pilot, hostnames="c1", hooks={"plan": plan})
-        assert "custom: 2 vCPU · 4 GB RAM · 40 GB disk" in _text(pilot, "#review-summary")
-        await _create(pilot)
-        body = _creates(simulator)[-1].body
+        await open_wizard(pilot)
+        await walk_to_review(pilot, hostnames="c1", hooks={"plan": plan})
+        assert "custom: 2 vCPU · 4 GB RAM · 40 GB disk" in text_of(pilot, "#review-summary")
+        await press_create(pilot)
+        body = creates_of(simulator)[-1].body
         assert "productId" not in body
         assert body["extraResource"] == {"cpu": 2, "ramInGB": 4, "diskInGB": 40}
         record = next(r for r in simulator.instances.values() if r["hostname"] == "c1")
@@ -316,32 +167,32 @@ async def test_no_custom_plan_and_no_ipv6_where_the_region_has_none(make_app: An
     seen: dict[str, Any] = {}
 
     async def plan(pilot: Any) -> None:
-        wizard = _wizard(pilot)
+        wizard = wizard_of(pilot)
         seen["custom"] = wizard.query_one("#plan-custom").display
-        seen["note"] = _text(pilot, "#plan-note")
+        seen["note"] = text_of(pilot, "#plan-note")
         await wait_for(pilot, lambda: wizard.draft.product_id is not None)
         await pilot.press("enter")
 
     async def network(pilot: Any) -> None:
-        wizard = _wizard(pilot)
+        wizard = wizard_of(pilot)
         seen["ipv6"] = wizard.query_one("#ipv6").display
-        seen["ipv6-note"] = _text(pilot, "#ipv6-note")
+        seen["ipv6-note"] = text_of(pilot, "#ipv6-note")
         seen["ddos"] = wizard.query_one("#ddos").display
         wizard.query_one("#floating-ips", Input).focus()
         await pilot.press("4", "enter")  # Amsterdam allows 3 floating IPs
-        assert _step(pilot) == "network" and _error(pilot, "floating_ips") == "at most 3 in this region"
+        assert step_of(pilot) == "network" and error_of(pilot, "floating_ips") == "at most 3 in this region"
         await pilot.press("backspace", "2")
 
     async with app.run_test(size=(120, 40)) as pilot:
-        await _open(pilot)
-        await _walk(pilot, region="nl-amsterdam", hostnames="a1", hooks={"plan": plan, "network": network})
+        await open_wizard(pilot)
+        await walk_to_review(pilot, region="nl-amsterdam", hostnames="a1", hooks={"plan": plan, "network": network})
         assert seen["custom"] is False and "fixed plans only" in seen["note"]
         assert seen["ipv6"] is False and "IPv6 is not offered in Amsterdam" in seen["ipv6-note"]
         assert seen["ddos"] is False
-        features = _wizard(pilot).query_one("#features", SelectionList)
+        features = wizard_of(pilot).query_one("#features", SelectionList)
         assert "monitoring" not in [features.get_option_at_index(i).value for i in range(features.option_count)]
-        await _create(pilot)
-        body = _creates(simulator)[-1].body
+        await press_create(pilot)
+        body = creates_of(simulator)[-1].body
         assert body["region"] == "nl-amsterdam"
         assert "assignIpv6" not in body and "isDdosProtected" not in body
         assert body["floatingIPCount"] == 2
@@ -352,7 +203,7 @@ async def test_no_custom_plan_and_no_ipv6_where_the_region_has_none(make_app: An
 async def test_out_of_stock_region_is_flagged_and_cannot_be_chosen(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
+        wizard = await open_wizard(pilot)
         widget = wizard.query_one("#region-list", OptionList)
         values = wizard.form.values["region-list"]
         by_region = {values[o.id]: o for o in widget.options}
@@ -362,184 +213,28 @@ async def test_out_of_stock_region_is_flagged_and_cannot_be_chosen(make_app: Any
         await pilot.press("end")
         assert wizard.draft.region_id == "us-newyork"  # the last region that can be chosen
         await pilot.press("enter")
-        await _at(pilot, "class")
+        await at_step(pilot, "class")
         classes = list(wizard.form.values["class-list"].values())
         assert classes == ["default", "cpu-optimized"]  # New York has no GPUs
-
-
-async def test_bad_hostname_stays_on_the_step_and_nothing_is_sent(make_app: Any, simulator: Any) -> None:
-    app = make_app()
-    before: dict[str, int] = {}
-
-    async def hostnames(pilot: Any) -> None:
-        before["posts"] = len(_posts(simulator))
-        await _type(pilot, "ok -b- ok")
-        await pilot.press("enter")
-        assert _step(pilot) == "hostnames"
-        error = _error(pilot, "hostnames")
-        assert "'-b-' is not a valid hostname" in error and "'ok' is given twice" in error
-        assert len(_posts(simulator)) == before["posts"]
-        await pilot.press("ctrl+u")  # clear the field
-        await _type(pilot, "ok ok2")
-
-    async with app.run_test(size=(120, 40)) as pilot:
-        await _open(pilot)
-        await _walk(pilot, product_index=1, ssh_keys=1, floating="2", hooks={"hostnames": hostnames})
-        assert _error(pilot, "hostnames") == ""
-        assert len(_posts(simulator)) == before["posts"]
-        await _create(pilot)
-        body = _creates(simulator)[-1].body
-        assert body["hostnames"] == ["ok", "ok2"]
-        assert body["productId"] == _products(simulator, "us-utah")[1]["id"]
-        assert body["sshKeyIds"] == [min(simulator.ssh_keys)] and body["floatingIPCount"] == 2
-
-
-async def test_server_422_comes_back_on_the_hostnames_step(make_app: Any, simulator: Any) -> None:
-    simulator.faults.add(
-        method="POST",
-        path_prefix="/v1/instances",
-        status=422,
-        body=b'{"detail":[{"loc":["body","hostnames",0],"msg":"taken","type":"value_error"}]}',
-    )
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
-        await _walk(pilot, hostnames="wa wb", product_index=1, ssh_keys=1, floating="1", cycle="monthly")
-        await _create(pilot)
-        assert pilot.app.screen is wizard
-        assert _step(pilot) == "hostnames"
-        assert _error(pilot, "hostnames") == "wa: taken"
-        await wait_for(pilot, lambda: getattr(pilot.app.focused, "id", None) == "hostnames")
-        assert wizard.query_one("#hostnames", Input).value == "wa wb"
-        first = _creates(simulator)[-1].body
-        await pilot.press("ctrl+u", *"wc wb", "enter")
-        await _at(pilot, "ssh")
-        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
-        await _at(pilot, "review")
-        await _create(pilot)
-        assert not isinstance(pilot.app.screen, CreateWizard)
-        posts = _creates(simulator)
-        assert len(posts) == 2
-        second = posts[-1].body
-        assert second["hostnames"] == ["wc", "wb"]
-        assert {k: v for k, v in second.items() if k != "hostnames"} == {
-            k: v for k, v in first.items() if k != "hostnames"
-        }
-
-
-async def test_low_balance_shows_required_and_available_and_keeps_everything(make_app: Any, simulator: Any) -> None:
-    simulator.balance = 5.0
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
-        await _walk(pilot, hostnames="wa wb", product_index=2, ssh_keys=1)
-        available = simulator.available_balance()
-        await _create(pilot)
-        assert pilot.app.screen is wizard and _step(pilot) == "review"
-        required = _products(simulator, "us-utah")[2]["priceItems"][0]["monthlyPrice"] * 2
-        error = _text(pilot, "#review-error")
-        assert f"required ${required:,.2f}" in error
-        assert f"available ${available:,.2f}" in error
-        assert len(_creates(simulator)) == 1
-        assert wizard.query_one("#hostnames", Input).value == "wa wb"
-        simulator.balance = 100_000.0
-        await _create(pilot)  # nothing re-entered
-        assert not isinstance(pilot.app.screen, CreateWizard)
-        posts = _creates(simulator)
-        assert len(posts) == 2 and posts[0].body == posts[1].body
-        assert sum(1 for r in simulator.instances.values() if r["hostname"] in ("wa", "wb")) == 2
-
-
-async def test_create_pressed_twice_sends_one_post(make_app: Any, simulator: Any) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
-        await _walk(pilot, hostnames="o1")
-        # The answer takes a second: long enough for a person to press again (and again).
-        simulator.faults.add(method="POST", path_prefix="/v1/instances", status=None, delay_ms=1000)
-        create = wizard.query_one("#wizard-create", Button)
-        await pilot.press("enter")
-        assert wizard.busy and create.disabled and str(create.label) == "Creating…"
-        await pilot.press("enter", "ctrl+n")
-        wizard.action_create()
-        await pilot.click("#wizard-create")
-        assert wizard.busy and pilot.app.screen is wizard  # still waiting for the one request
-        await settle(pilot)
-        assert not isinstance(pilot.app.screen, CreateWizard)
-        assert len(_creates(simulator)) == 1
-        assert sum(1 for r in simulator.instances.values() if r["hostname"] == "o1") == 1
-
-
-async def test_lost_answer_after_creation_is_not_resent(make_app: Any, simulator: Any) -> None:
-    simulator.faults.add(method="POST", path_prefix="/v1/instances", status=504, after=True)
-    app = make_app()
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await _open(pilot)
-        await _walk(pilot, hostnames="l1 l2")
-        await _create(pilot)
-        await settle(pilot)
-        assert not isinstance(pilot.app.screen, CreateWizard)
-        assert len(_creates(simulator)) == 1
-        created = [r for r in simulator.instances.values() if r["hostname"] in ("l1", "l2")]
-        assert len(created) == 2
-        lookups = [r for r in simulator.requests if r.method == "GET" and r.query.get("hostName")]
-        assert {r.query["hostName"] for r in lookups} == {"l1", "l2"}
-        messages = [n.message for n in pilot.app.shown_toasts()]
-        assert any("did not confirm" in m and "l1, l2" in m for m in messages)
-        screen = await loaded(pilot, "instances")
-        assert all(r["id"] in screen.model.items for r in created)
-        assert {j.target_id for j in app.jobs.jobs} >= {r["id"] for r in created}
-
-
-async def test_lost_answer_before_creation_says_so_and_allows_a_new_try(make_app: Any, simulator: Any) -> None:
-    simulator.faults.add(method="POST", path_prefix="/v1/instances", status=504)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
-        await _walk(pilot, hostnames="l3")
-        await _create(pilot)
-        assert pilot.app.screen is wizard and _step(pilot) == "review"
-        assert "nothing was created" in _text(pilot, "#review-error")
-        assert len(_creates(simulator)) == 1
-        await _create(pilot)
-        assert not isinstance(pilot.app.screen, CreateWizard)
-        assert len(_creates(simulator)) == 2
-        assert sum(1 for r in simulator.instances.values() if r["hostname"] == "l3") == 1
-
-
-async def test_other_errors_show_on_the_review_and_keep_everything(make_app: Any, simulator: Any) -> None:
-    simulator.faults.add(method="POST", path_prefix="/v1/instances", status=500)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
-        await _walk(pilot, hostnames="e1", ssh_keys=1)
-        await _create(pilot)
-        assert pilot.app.screen is wizard and _step(pilot) == "review"
-        assert _text(pilot, "#review-error").strip()
-        assert pilot.app.focused is wizard.query_one("#wizard-create")
-        await _create(pilot)
-        assert not isinstance(pilot.app.screen, CreateWizard)
-        posts = _creates(simulator)
-        assert len(posts) == 2 and posts[0].body == posts[1].body
 
 
 async def test_back_and_next_keep_every_value(make_app: Any, simulator: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
-        await _walk(
+        wizard = await open_wizard(pilot)
+        await walk_to_review(
             pilot, region="us-newyork", hostnames="k1 k2", product_index=1, ssh_keys=2, floating="3", cycle="quarterly"
         )
-        summary = _text(pilot, "#review-summary")
+        summary = text_of(pilot, "#review-summary")
         draft = repr(wizard.draft)
         for _ in range(8):
             await pilot.press("alt+b")
-        await _at(pilot, "region")
+        await at_step(pilot, "region")
         assert repr(wizard.draft) == draft
         assert wizard.query_one("#region-list", OptionList).highlighted_option is not None
         for step in STEP_IDS[1:]:
             await pilot.press("ctrl+n")
-            await _at(pilot, step)
+            await at_step(pilot, step)
             if step == "hostnames":
                 assert wizard.query_one("#hostnames", Input).value == "k1 k2"
             if step == "network":
@@ -547,78 +242,26 @@ async def test_back_and_next_keep_every_value(make_app: Any, simulator: Any) -> 
             if step == "ssh":
                 assert len(wizard.query_one("#ssh-keys", SelectionList).selected) == 2
         assert repr(wizard.draft) == draft
-        assert _text(pilot, "#review-summary") == summary
-        await _create(pilot)
-        body = _creates(simulator)[-1].body
+        assert text_of(pilot, "#review-summary") == summary
+        await press_create(pilot)
+        body = creates_of(simulator)[-1].body
         assert body["region"] == "us-newyork" and body["floatingIPCount"] == 3
-        assert body["productId"] == _products(simulator, "us-newyork")[1]["id"]
+        assert body["productId"] == products_of(simulator, "us-newyork")[1]["id"]
         assert body["billingCycle"] == "quarterly" and len(body["sshKeyIds"]) == 2
 
 
 async def test_works_at_80x24(make_app: Any, simulator: Any) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        wizard = await _open(pilot)
+        wizard = await open_wizard(pilot)
         dialog = wizard.query_one("#wizard")
         assert dialog.region.width <= 80 and dialog.region.height <= 24
-        await _walk(pilot, hostnames="sq1", ssh_keys=1)
+        await walk_to_review(pilot, hostnames="sq1", ssh_keys=1)
         create = wizard.query_one("#wizard-create", Button)
         assert create.region.bottom <= 24 and create.region.right <= 80 and create.region.width > 0
-        await _create(pilot)
+        await press_create(pilot)
         assert not isinstance(pilot.app.screen, CreateWizard)
         assert any(r["hostname"] == "sq1" for r in simulator.instances.values())
-
-
-async def test_escape_asks_only_when_something_was_entered(make_app: Any, simulator: Any) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await _open(pilot)
-        await pilot.press("escape")  # nothing entered: closes at once
-        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CreateWizard))
-        wizard = await _open(pilot)
-        await pilot.press("enter", "enter")
-        await _at(pilot, "plan")
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
-        await pilot.press("enter")  # Cancel is focused: back to the wizard, nothing lost
-        await wait_for(pilot, lambda: pilot.app.screen is wizard)
-        assert _step(pilot) == "plan"
-        await pilot.press("q")  # not the app's quit: the wizard's close, which asks too
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
-        assert pilot.app.is_running
-        await pilot.click("#confirm")
-        await wait_for(pilot, lambda: not isinstance(pilot.app.screen, (CreateWizard, ConfirmModal)))
-        assert not _creates(simulator)
-
-
-async def test_hostile_server_strings_render_literally(make_app: Any, simulator: Any) -> None:
-    simulator.regions["us-utah"]["name"] = HOSTILE
-    simulator.applications["wordpress"]["name"] = "WP " + HOSTILE
-    simulator.applications["wordpress"]["description"] = HOSTILE
-    simulator.applications["wordpress"]["tag"] = "[red]tag"
-    simulator.oses["ubuntu-24.04"]["name"] = "Ubuntu " + HOSTILE
-    simulator.ssh_keys[min(simulator.ssh_keys)]["name"] = "key " + HOSTILE
-    app = make_app()
-    literal = "[bold]x[/] [@click=app.quit]q[/] ]0;pwned[31mred"
-    seen: dict[str, str] = {}
-
-    async def software(pilot: Any) -> None:
-        seen["info"] = _text(pilot, "#app-info")
-        seen["os"] = str(_wizard(pilot).query_one("#os-list", OptionList).highlighted_option.prompt)
-
-    async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
-        region = str(wizard.query_one("#region-list", OptionList).options[0].prompt)
-        assert literal in region
-        assert literal in _text(pilot, "#region-info")
-        await _walk(pilot, hostnames="x1", app="wordpress", ssh_keys=1, hooks={"software": software})
-        assert literal in seen["info"] and literal in seen["os"]
-        summary = _text(pilot, "#review-summary")
-        assert literal in summary and "WP " + literal in summary and "key " + literal in summary
-        assert "\x1b" not in pilot.app.export_screenshot()
-        await _create(pilot)
-        assert pilot.app.is_running
-        assert _creates(simulator)[-1].body["appId"] == "wordpress"
 
 
 @pytest.mark.parametrize(
@@ -656,14 +299,14 @@ def _utah_iso(simulator: Any) -> dict[str, Any]:
 async def test_start_from_a_custom_iso_ready_in_the_region(make_app: Any, simulator: Any) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await _open(pilot)
+        await open_wizard(pilot)
         iso = _utah_iso(simulator)
         elsewhere = [i for i in simulator.isos.values() if i["regionId"] != "us-utah" or i["status"] != "READY"]
-        await _walk(pilot, hostnames="from-iso", source=f"iso:{iso['id']}")
-        review = _text(pilot, "#review-summary")
+        await walk_to_review(pilot, hostnames="from-iso", source=f"iso:{iso['id']}")
+        review = text_of(pilot, "#review-summary")
         assert f"custom ISO {iso['name']}" in review
-        await _create(pilot)
-        (post,) = _creates(simulator)
+        await press_create(pilot)
+        (post,) = creates_of(simulator)
         assert post.body["isoId"] == iso["id"]
         assert "osId" not in post.body and "appId" not in post.body and "fromSnapshot" not in post.body
         record = next(r for r in simulator.instances.values() if r["hostname"] == "from-iso")
@@ -676,14 +319,14 @@ async def test_the_software_step_offers_only_ready_isos_of_the_region(make_app: 
 
     app = make_app()
     async with app.run_test(size=(160, 50)) as pilot:
-        await _open(pilot)
+        await open_wizard(pilot)
         await pilot.press("enter")
-        await _at(pilot, "class")
+        await at_step(pilot, "class")
         await pilot.press("enter")
-        await _at(pilot, "plan")
-        await wait_for(pilot, lambda: _wizard(pilot).draft.product_id is not None)
+        await at_step(pilot, "plan")
+        await wait_for(pilot, lambda: wizard_of(pilot).draft.product_id is not None)
         await pilot.press("enter")
-        await _at(pilot, "software")
+        await at_step(pilot, "software")
         text = screen_text(pilot.app)
         assert _utah_iso(simulator)["name"] in text
         for iso in simulator.isos.values():
@@ -696,41 +339,41 @@ async def test_start_from_a_snapshot_whose_disk_fits_the_plan(make_app: Any, sim
 
     app = make_app()
     async with app.run_test(size=(160, 50), notifications=True) as pilot:
-        await _open(pilot)
+        await open_wizard(pilot)
         snapshot = next(s for s in simulator.snapshots.values() if s["name"] == "web-01-before-upgrade")
         need = snapshot["metadata"]["disk"]
-        products = [p for p in _products(simulator, "us-utah") if p["isActive"]]
+        products = [p for p in products_of(simulator, "us-utah") if p["isActive"]]
         small = next(i for i, p in enumerate(products) if p["plan"]["specification"]["storage"] < need)
         big = next(i for i, p in enumerate(products) if p["plan"]["specification"]["storage"] >= need)
         assert small == 0, "the first plan is the small one (the walk picks by index)"
 
         # With the small plan the snapshot is listed, disabled, with the reason; Enter cannot choose it.
         await pilot.press("enter")
-        await _at(pilot, "class")
+        await at_step(pilot, "class")
         await pilot.press("enter")
-        await _at(pilot, "plan")
-        await wait_for(pilot, lambda: _wizard(pilot).draft.product_id is not None)
+        await at_step(pilot, "plan")
+        await wait_for(pilot, lambda: wizard_of(pilot).draft.product_id is not None)
         await pilot.press("enter")
-        await _at(pilot, "software")
+        await at_step(pilot, "software")
         text = screen_text(pilot.app)
         assert snapshot["name"] in text
         assert re.search(rf"{snapshot['name']}\s+{need} GB\s.*too big: plan disk \d+ GB", text), text
-        wizard = _wizard(pilot)
+        wizard = wizard_of(pilot)
         values = wizard.form.values["source-list"]
         widget = wizard.query_one("#source-list", OptionList)
         option = next(o for o in widget.options if values[o.id] == f"snapshot:{snapshot['id']}")
         assert option.disabled
         await pilot.press("alt+b")
-        await _at(pilot, "plan")
+        await at_step(pilot, "plan")
         await pilot.press("alt+b")
-        await _at(pilot, "class")
+        await at_step(pilot, "class")
         await pilot.press("alt+b")
-        await _at(pilot, "region")
+        await at_step(pilot, "region")
 
-        await _walk(pilot, hostnames="from-snap", product_index=big, source=f"snapshot:{snapshot['id']}")
-        assert f"snapshot {snapshot['name']}" in _text(pilot, "#review-summary")
-        await _create(pilot)
-        (post,) = _creates(simulator)
+        await walk_to_review(pilot, hostnames="from-snap", product_index=big, source=f"snapshot:{snapshot['id']}")
+        assert f"snapshot {snapshot['name']}" in text_of(pilot, "#review-summary")
+        await press_create(pilot)
+        (post,) = creates_of(simulator)
         assert post.body["fromSnapshot"] == snapshot["id"]
         assert "osId" not in post.body and "isoId" not in post.body
         assert any(r["hostname"] == "from-snap" for r in simulator.instances.values())
@@ -740,7 +383,7 @@ async def test_start_from_a_snapshot_whose_disk_fits_the_plan(make_app: Any, sim
 
 
 async def _custom_plan(pilot: Any) -> None:
-    wizard = _wizard(pilot)
+    wizard = wizard_of(pilot)
     await wait_for(pilot, lambda: wizard.draft.product_id is not None)
     await pilot.press("shift+tab", "space", "tab", "3", "tab", "6", "tab", *"50", "tab", "2", "enter")
 
@@ -788,12 +431,12 @@ async def test_the_body_sent_is_the_one_the_hand_built_wizard_sent(make_app: Any
         kwargs["source"] = f"iso:{_utah_iso(simulator)['id']}"
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        wizard = await _open(pilot)
-        await _walk(pilot, **kwargs)
+        wizard = await open_wizard(pilot)
+        await walk_to_review(pilot, **kwargs)
         expected = CreateInstanceRequest.model_validate(old_request_body(wizard.draft, wizard.choices)).to_wire()
-        await _create(pilot)
+        await press_create(pilot)
         assert not isinstance(pilot.app.screen, CreateWizard)
-    body = _creates(simulator)[-1].body
+    body = creates_of(simulator)[-1].body
     assert body == expected
     assert {k: body.get(k) for k in SENT[walk]} == SENT[walk]
     if walk.startswith("fixed"):
@@ -831,7 +474,7 @@ async def test_region_states_read_the_same_in_the_regions_table_and_the_wizard(m
     simulator.regions["us-newyork"]["isOutOfStock"] = True
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await _open(pilot)
+        await open_wizard(pilot)
         assert re.search(r"New York\s+NY\s+out of stock  premium", screen_text(pilot.app))
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, CreateWizard))
