@@ -1,10 +1,17 @@
-"""The layers stay apart: the API client and the simulator never import Textual, and never each other."""
+"""The layers stay apart: the API client and the simulator never import Textual, and never each other. And no
+module of the project (the package and its tests, the benchmarks among them) grows past ~700 lines without a
+``Size:`` line in its docstring saying why."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+from import_graph import MAX_LINES, package_modules, too_long
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _modules_after_import(module: str) -> set[str]:
@@ -67,3 +74,22 @@ def test_no_token_in_any_committed_screenshot() -> None:
     for svg in svgs:
         text = svg.read_text(encoding="utf-8")
         assert TOKEN not in text and "sim-token" not in text, svg
+
+
+def _project_modules() -> dict[str, Path]:
+    """Every module of the package and of the tests (the benchmarks are ``tests/benchmarks``), by dotted name."""
+    return package_modules("cloudzy_tui") | package_modules("tests", ROOT / "tests")
+
+
+def test_no_module_is_too_long_without_a_reason() -> None:
+    modules = _project_modules()
+    assert {"cloudzy_tui.ui.screens.resource", "tests.test_boundaries", "tests.benchmarks.slowapi"} <= set(modules)
+    assert too_long(modules) == {}
+
+
+def test_the_length_check_reads_the_reason(tmp_path: Path) -> None:
+    body = "x = 1\n" * MAX_LINES
+    (tmp_path / "plain.py").write_text('"""A module."""\n' + body)
+    (tmp_path / "reasoned.py").write_text('"""A module.\n\nSize: one state machine.\n"""\n' + body)
+    (tmp_path / "short.py").write_text('"""A module."""\nx = 1\n')
+    assert too_long(package_modules("pkg", tmp_path)) == {"pkg.plain": MAX_LINES + 1}

@@ -8,6 +8,9 @@ view, the create wizard through all its steps, resize, change OS and the backup 
 
 ``ForeignServer`` (``foreign_server.py``) is a server written by hand from the reference and the notes, whose
 account is odd but legal.
+
+Size: one odd account walked through every screen; the per-resource checks (``CHECKS``, ~130 lines) read what
+that account's rows must show, and they belong beside the walk that paints them.
 """
 
 from __future__ import annotations

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from import_graph import cycles, import_graph, imports_of, package_modules
+from import_graph import MAX_LINES, cycles, import_graph, imports_of, package_modules
 
 PACKAGE = "cloudzy_tui.sim"
-#: the most lines a simulator module may have (the project's rule of thumb: ~700)
-MAX_LINES = 700
 
 
 def test_the_cycle_finder_finds_cycles() -> None:

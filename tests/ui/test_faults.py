@@ -5,6 +5,9 @@ invalid, empty and wrong-typed bodies, no network, no DNS, timeouts) × situatio
 load, recovery): no crash, a clear message, the last good rows kept and marked STALE, recovery on its own. Then
 actions under faults (a clear toast, no stuck action, no resent POST), refresh backoff (no pile-up, no overlap), and
 the job poller riding out failing polls.
+
+Size: one fault matrix and the action, form, refresh and job paths that ride the same fault knobs, failing
+transports and helpers; a split would copy those helpers or move them out of sight of the cases they serve.
 """
 
 from __future__ import annotations
