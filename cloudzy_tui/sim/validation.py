@@ -92,9 +92,6 @@ class Reader:
             return _MISSING
         return value
 
-    def present(self, key: str) -> bool:
-        return key in self.src and self.src[key] is not None
-
     # -- scalars ----------------------------------------------------------------------------
     def text(
         self,

@@ -147,25 +147,9 @@ class RowModel(Generic[T]):
                 tests.append((negate, column, term.casefold()))
         return tests
 
-    def matcher(self, query: str) -> Callable[[str], bool]:
-        """``web`` substring anywhere; ``status:active`` in one column; ``!web`` inverts; terms are AND-ed."""
-        tests = self._terms(query)
-
-        def matches(key: str) -> bool:
-            cells = self._search.get(key, ())
-            for negate, column, term in tests:
-                if column is None:
-                    found = any(term in cell for cell in cells)
-                else:
-                    found = column < len(cells) and term in cells[column]
-                if found == negate:
-                    return False
-            return True
-
-        return matches
-
     def filter(self, keys: Sequence[str], query: str, texts: Sequence[str] | None = None) -> list[str]:
-        """The keys among ``keys`` (order kept) whose row matches ``query`` (see ``matcher``), term by term.
+        """The keys among ``keys`` (order kept) whose row matches ``query``, term by term: ``web`` a substring
+        anywhere; ``status:active`` in one column; ``!web`` inverts; terms are AND-ed.
 
         ``texts``: the rows' joined search texts aligned with ``keys`` (computed when not given)."""
         kept = list(keys)

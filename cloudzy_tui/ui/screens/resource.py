@@ -29,7 +29,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from cloudzy_tui.api import CloudzyError, NotFoundError, RateLimitedError
+from cloudzy_tui.api import CloudzyError, RateLimitedError
 from cloudzy_tui.core.cache import age_text
 from cloudzy_tui.ops import Refused
 from cloudzy_tui.ops.freshness import Plan
@@ -403,21 +403,6 @@ class ResourceScreen(Screen[None], Generic[T]):
             self._order()
             if self._detail_key in diff.changed:
                 self._show_detail()
-
-    async def refresh_one(self, item: T) -> T | None:
-        """Fetch one object again (after an action) and put it in the list; a 404 removes the row."""
-        if not self.spec.can_fetch_one:
-            self.reload()
-            return None
-        try:
-            fresh = await self.spec.fetch_one(self.cloudzy, item)
-        except NotFoundError:
-            self.remove_item(self.spec.key_of(item))
-            return None
-        except CloudzyError:
-            return None
-        self.upsert_items([fresh])
-        return fresh
 
     def remove_item(self, key: str) -> None:
         self.model.remove(key)

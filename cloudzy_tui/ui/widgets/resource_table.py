@@ -229,9 +229,6 @@ class ResourceTable(ScrollView, can_focus=True):
         (no copy per call: at 50,000 marked rows a copy costs more than the key press it serves)."""
         return self._marks
 
-    def is_marked(self, key: str) -> bool:
-        return key in self._marks
-
     def set_marks(self, keys: Iterable[str]) -> None:
         """Mark exactly these rows; only the rows whose mark changed are repainted."""
         wanted = keys if isinstance(keys, set) else set(keys)  # a set handed over is kept (never changed here)
@@ -242,12 +239,6 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def get_row(self, key: str) -> TableRow | None:
         return self._row_provider(key)
-
-    def set_columns(self, columns: Sequence[TableColumn]) -> None:
-        self._columns = list(columns)
-        self._widths_from_rows = 0
-        self._grown = {}
-        self._measure()
 
     def set_empty_message(self, message: str) -> None:
         self.empty_message = message
