@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from import_graph import MAX_LINES, package_modules, too_long
+from import_graph import MAX_LINES, cycles, import_graph, package_modules, too_long
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,6 +74,15 @@ def test_no_token_in_any_committed_screenshot() -> None:
     for svg in svgs:
         text = svg.read_text(encoding="utf-8")
         assert TOKEN not in text and "sim-token" not in text, svg
+
+
+def test_no_import_cycle_anywhere_in_the_package() -> None:
+    """Every import counts, local and type-only ones too (``tests/import_graph.py``). ``ui/`` and ``sim/`` have
+    their own structure tests; ``ops/`` is a tree because bodies and readers are typed against
+    ``ops/context.Context``, not the session that runs them."""
+    graph = import_graph("cloudzy_tui")
+    assert "cloudzy_tui.ops.context" in graph["cloudzy_tui.ops.instances"]  # a known edge is read
+    assert cycles(graph) == []
 
 
 def _project_modules() -> dict[str, Path]:

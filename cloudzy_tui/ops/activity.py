@@ -16,7 +16,7 @@ from cloudzy_tui.core.audit import AuditLog
 from cloudzy_tui.ops.resources import Field, Resource
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 
 @dataclass(frozen=True)
@@ -71,16 +71,16 @@ def _row(seq: int, entry: dict[str, Any]) -> ActivityRow:
     )
 
 
-def trace_rows(session: Session) -> list[TraceEntry]:
+def trace_rows(session: Context) -> list[TraceEntry]:
     """The client's newest requests, newest first."""
     return list(reversed(session.client.trace.entries()))
 
 
-async def _activity_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[ActivityRow]]:
+async def _activity_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[ActivityRow]]:
     yield activity_rows(session.audit)
 
 
-async def _trace_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[TraceEntry]]:
+async def _trace_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[TraceEntry]]:
     yield trace_rows(session)
 
 

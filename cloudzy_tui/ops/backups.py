@@ -23,10 +23,10 @@ from cloudzy_tui.text import clean
 from cloudzy_tui.units import money, timestamp
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 
-def backup_hostname(b: BackupProfile, session: Session | None = None) -> str:
+def backup_hostname(b: BackupProfile, session: Context | None = None) -> str:
     """The instance's hostname: from the profile's ``instanceData`` (optional in a reply), else as this session saw
     it, else the instance id."""
     data = b.instance_data
@@ -48,11 +48,11 @@ def backup_instance_ref(b: BackupProfile) -> InstanceRef:
     return InstanceRef(str(b.instance_id), data.hostname if data and data.hostname else None)
 
 
-async def backup_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[BackupProfile]]:
+async def backup_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[BackupProfile]]:
     yield await session.client.backups.list(status=filters.get("status") or None)
 
 
-async def profile_of(session: Session, instance_id: str) -> BackupProfile | None:
+async def profile_of(session: Context, instance_id: str) -> BackupProfile | None:
     """The instance's backup profile, ``None`` when it has none. The reference does not say how "none" is answered:
     a 404 is taken as none; a reply without a usable object (``data: null``) is checked against the list."""
     try:
@@ -63,7 +63,7 @@ async def profile_of(session: Session, instance_id: str) -> BackupProfile | None
         return next((p for p in await session.client.backups.list() if p.instance_id == str(instance_id)), None)
 
 
-async def fetch_backup(session: Session, ref: str) -> BackupProfile:
+async def fetch_backup(session: Context, ref: str) -> BackupProfile:
     found = await profile_of(session, ref)
     if found is None:
         raise NotFoundError(f"no backup profile for instance {clean(ref, max_length=60)!r}")
@@ -116,7 +116,7 @@ def _not_deleted(i: Instance) -> str | None:
     return "the instance is deleted" if status(i) == "deleted" else None
 
 
-async def set_schedule(session: Session, i: Instance, params: ScheduleParams) -> Outcome:
+async def set_schedule(session: Context, i: Instance, params: ScheduleParams) -> Outcome:
     """Create the instance's profile, or update the one it has."""
     request = params.request(str(i.id))
     existing = await profile_of(session, str(i.id))
@@ -143,7 +143,7 @@ def _describe_delete(b: BackupProfile, params: Any) -> str:
     )
 
 
-async def delete(session: Session, b: BackupProfile, params: None) -> Outcome:
+async def delete(session: Context, b: BackupProfile, params: None) -> Outcome:
     result = await session.client.backups.delete(str(b.instance_id))
     return Outcome(
         message=f"Backup profile of {clean(backup_hostname(b, session), max_length=60)} deleted",

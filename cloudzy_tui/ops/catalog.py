@@ -10,10 +10,10 @@ from cloudzy_tui.ops.resources import Field, Filter, Resource
 from cloudzy_tui.units import min_ram, money, yes_no
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 
-async def region_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[Region]]:
+async def region_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[Region]]:
     regions = await session.client.regions.list()
     session.catalog.regions = regions
     yield regions
@@ -44,7 +44,7 @@ def product_key(p: Product) -> str:
     return f"{p.region_id}/{p.id}"
 
 
-async def product_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[Product]]:
+async def product_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[Product]]:
     """The products of the region asked for, or of every active, visible region (a region that fails is named in
     the error raised after the others were given)."""
     wanted = filters.get("region_id")
@@ -63,7 +63,7 @@ async def product_pages(session: Session, filters: dict[str, Any]) -> AsyncItera
         raise CloudzyError(f"products of {len(failures)} region(s) not loaded: " + "; ".join(failures[:2]))
 
 
-async def _search_product(session: Session, ref: str) -> AsyncIterator[Sequence[Product]]:
+async def _search_product(session: Context, ref: str) -> AsyncIterator[Sequence[Product]]:
     region, _, _ = ref.partition("/")
     filters = {"region_id": region} if "/" in ref else {}
     async for page in product_pages(session, filters):
@@ -92,7 +92,7 @@ PRODUCTS: Resource[Product] = Resource(
 )
 
 
-async def os_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[OperatingSystem]]:
+async def os_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[OperatingSystem]]:
     found = await session.client.os.list()
     session.catalog.os = found
     yield found
@@ -126,7 +126,7 @@ def app_price(a: Application) -> str:
     return money(a.price, per="mo" if (a.pricing_type or "monthly").lower() == "monthly" else "")
 
 
-async def app_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[Application]]:
+async def app_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[Application]]:
     found = await session.client.applications.list()
     session.catalog.applications = found
     yield found

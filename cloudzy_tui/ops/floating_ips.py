@@ -14,7 +14,7 @@ from cloudzy_tui.text import clean
 from cloudzy_tui.units import timestamp, yes_no
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 
 def fip_label(f: FloatingIp) -> str:
@@ -25,7 +25,7 @@ def fip_instance_ref(f: FloatingIp) -> InstanceRef | None:
     return InstanceRef(str(f.instance_id)) if f.instance_id else None
 
 
-async def fip_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[FloatingIp]]:
+async def fip_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[FloatingIp]]:
     query = FloatingIpFilters(**filters) if filters else None
     async for page in session.walk(lambda client: client.floating_ips.pages(query)):
         yield page
@@ -62,7 +62,7 @@ def _released(f: FloatingIp) -> str | None:
     return "this address was released" if f.is_deleted else None
 
 
-async def allocate(session: Session, target: None, params: FloatingIpAllocateRequest) -> Outcome:
+async def allocate(session: Context, target: None, params: FloatingIpAllocateRequest) -> Outcome:
     allocated = await session.client.floating_ips.allocate(params.region_id, params.count)
     region = clean(session.catalog.region_name(params.region_id), max_length=40)
     if not allocated:
@@ -80,7 +80,7 @@ async def allocate(session: Session, target: None, params: FloatingIpAllocateReq
     )
 
 
-async def update(session: Session, f: FloatingIp, params: FloatingIpUpdate) -> Outcome:
+async def update(session: Context, f: FloatingIp, params: FloatingIpUpdate) -> Outcome:
     fresh = await session.client.floating_ips.update(str(f.id), params)
     what = []
     if params.auto_renew is not None:
@@ -103,7 +103,7 @@ def _describe_release(f: FloatingIp, params: Any) -> str:
     )
 
 
-async def release(session: Session, f: FloatingIp, params: None) -> Outcome:
+async def release(session: Context, f: FloatingIp, params: None) -> Outcome:
     result = await session.client.floating_ips.release(str(f.id))
     fresh = None
     if isinstance(result.data, dict):

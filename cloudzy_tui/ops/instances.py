@@ -27,7 +27,7 @@ from cloudzy_tui.text import clean
 from cloudzy_tui.units import gigabytes, money, money_delta, ram_mb, terabytes, timestamp, to_number
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 #: statuses in which the API accepts an action on an instance (the others are transitional)
 SETTLED = ("active", "shutdown")
@@ -56,7 +56,7 @@ def describe_instance(i: Instance) -> str:
 # ------------------------------------------------------------------------------------------------ the resource
 
 
-async def instance_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[Instance]]:
+async def instance_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[Instance]]:
     query = InstanceFilters(**filters) if filters else None
     # several creation-time bookmark chains at once: the same instances, sooner (cloudzy_tui.api._walks)
     async for page in session.walk(
@@ -66,7 +66,7 @@ async def instance_pages(session: Session, filters: dict[str, Any]) -> AsyncIter
         yield page
 
 
-async def _by_hostname(session: Session, name: str) -> AsyncIterator[Sequence[Instance]]:
+async def _by_hostname(session: Context, name: str) -> AsyncIterator[Sequence[Instance]]:
     """Candidates for a hostname: the API's hostname filter first; every page if that filter finds nothing (a
     server may treat it as a prefix or ignore it: the exact match is made by ``Resource.find``)."""
     found = False
@@ -78,7 +78,7 @@ async def _by_hostname(session: Session, name: str) -> AsyncIterator[Sequence[In
             yield page
 
 
-async def fetch_instance(session: Session, instance_id: str) -> Instance:
+async def fetch_instance(session: Context, instance_id: str) -> Instance:
     instance = await session.client.instances.get(instance_id)
     session.catalog.remember_instances([instance])
     return instance
@@ -160,7 +160,7 @@ def only_when(*allowed: str) -> Any:
 # ------------------------------------------------------------------------------------------------ bodies
 
 
-async def _fresh(session: Session, i: Instance) -> Instance | None:
+async def _fresh(session: Context, i: Instance) -> Instance | None:
     """The instance as the API shows it now (for lists on display and ``-o json``); ``None`` if it cannot say.
     Raises ``NotFoundError`` when it is gone."""
     try:
@@ -171,7 +171,7 @@ async def _fresh(session: Session, i: Instance) -> Instance | None:
         return None
 
 
-async def _after(session: Session, i: Instance, message: str, detail: str, jobs: list[JobRef]) -> Outcome:
+async def _after(session: Context, i: Instance, message: str, detail: str, jobs: list[JobRef]) -> Outcome:
     """What an instance action leaves: the instance as it is now in the lists (or out of them, once gone)."""
     try:
         fresh = await _fresh(session, i)
@@ -194,7 +194,7 @@ def _target(i: Any, params: Any) -> InstanceRef | None:
     return instance_ref(i) if isinstance(i, Instance) else None
 
 
-async def _simple(session: Session, i: Instance, verb: str, sent: str, call: Any, expect: Expectation) -> Outcome:
+async def _simple(session: Context, i: Instance, verb: str, sent: str, call: Any, expect: Expectation) -> Outcome:
     result = await call(str(i.id))
     return await _after(
         session,
@@ -205,29 +205,29 @@ async def _simple(session: Session, i: Instance, verb: str, sent: str, call: Any
     )
 
 
-async def power_on(session: Session, i: Instance, params: None) -> Outcome:
+async def power_on(session: Context, i: Instance, params: None) -> Outcome:
     return await _simple(
         session, i, "power on", "Powering on", session.client.instances.power_on, Expectation.instance_powered_on()
     )
 
 
-async def power_off(session: Session, i: Instance, params: None) -> Outcome:
+async def power_off(session: Context, i: Instance, params: None) -> Outcome:
     return await _simple(
         session, i, "power off", "Powering off", session.client.instances.power_off, Expectation.instance_powered_off()
     )
 
 
-async def reset(session: Session, i: Instance, params: None) -> Outcome:
+async def reset(session: Context, i: Instance, params: None) -> Outcome:
     return await _simple(session, i, "reset", "Resetting", session.client.instances.reset, Expectation.instance_reset())
 
 
-async def delete(session: Session, i: Instance, params: None) -> Outcome:
+async def delete(session: Context, i: Instance, params: None) -> Outcome:
     return await _simple(
         session, i, "delete", "Deleting", session.client.instances.delete, Expectation.instance_deleted()
     )
 
 
-async def resize(session: Session, i: Instance, params: ResizeRequest) -> Outcome:
+async def resize(session: Context, i: Instance, params: ResizeRequest) -> Outcome:
     if params.instance_id is not None and str(params.instance_id) != str(i.id):
         # The body names the instance too: another one there would step around the rules checked on the target.
         raise Refused(
@@ -266,7 +266,7 @@ async def resize(session: Session, i: Instance, params: ResizeRequest) -> Outcom
     )
 
 
-async def change_os(session: Session, i: Instance, params: ChangeOsRequest) -> Outcome:
+async def change_os(session: Context, i: Instance, params: ChangeOsRequest) -> Outcome:
     result = await session.client.instances.change_os(str(i.id), params.os_id)
     os_name = session.catalog.os_name(params.os_id)
     return await _after(
@@ -278,7 +278,7 @@ async def change_os(session: Session, i: Instance, params: ChangeOsRequest) -> O
     )
 
 
-async def add_traffic(session: Session, i: Instance, params: AddTrafficRequest) -> Outcome:
+async def add_traffic(session: Context, i: Instance, params: AddTrafficRequest) -> Outcome:
     result = await session.client.instances.add_traffic(str(i.id), params.amount)
     return await _after(
         session,
@@ -289,7 +289,7 @@ async def add_traffic(session: Session, i: Instance, params: AddTrafficRequest) 
     )
 
 
-async def change_password(session: Session, i: Instance, params: None) -> Outcome:
+async def change_password(session: Context, i: Instance, params: None) -> Outcome:
     password = await session.client.instances.change_password(str(i.id))
     return Outcome(
         message=f"New root password set on {clean(hostname(i), max_length=60)} (shown once, never stored)",
@@ -298,7 +298,7 @@ async def change_password(session: Session, i: Instance, params: None) -> Outcom
     )
 
 
-async def _create_what(session: Session, params: CreateInstanceRequest) -> str:
+async def _create_what(session: Context, params: CreateInstanceRequest) -> str:
     """``in Utah, 2 vCPU · 4 GB RAM · 80 GB disk, from snapshot web-01-snap``: where, which plan, from what (names
     looked up where they are not known yet; an id when the lookup fails)."""
     with contextlib.suppress(CloudzyError):
@@ -322,7 +322,7 @@ async def _create_what(session: Session, params: CreateInstanceRequest) -> str:
     return ", ".join(parts)
 
 
-async def create(session: Session, target: None, params: CreateInstanceRequest) -> Outcome:
+async def create(session: Context, target: None, params: CreateInstanceRequest) -> Outcome:
     created = await session.client.instances.create(params)
     names = ", ".join(clean(n, max_length=40) for n in params.hostnames)
     plural = "s" if len(params.hostnames) > 1 else ""

@@ -13,7 +13,7 @@ from cloudzy_tui.text import clean
 from cloudzy_tui.units import percent, timestamp
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 Media = Iso | Image
 
@@ -26,21 +26,21 @@ def media_label(m: Media) -> str:
     return m.name or str(m.id)
 
 
-def _client(session: Session, kind: str) -> Any:
+def _client(session: Context, kind: str) -> Any:
     return session.client.isos if kind == "iso" else session.client.images
 
 
 def media_resource(kind: str) -> Resource[Any]:
     is_iso = kind == "iso"
 
-    async def pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[Any]]:
+    async def pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[Any]]:
         status = filters.get("status") or None
         async for page in session.walk(
             lambda client: (client.isos if is_iso else client.images).pages(status=status, page_size=100)
         ):
             yield page
 
-    async def fetch(session: Session, media_id: str) -> Any:
+    async def fetch(session: Context, media_id: str) -> Any:
         return await _client(session, kind).get(media_id)
 
     fields: list[Field[Any]] = [
@@ -75,7 +75,7 @@ IMAGES = media_resource("image")
 
 
 def _download(kind: str) -> Any:
-    async def run(session: Session, target: None, params: IsoDownloadRequest | ImageDownloadRequest) -> Outcome:
+    async def run(session: Context, target: None, params: IsoDownloadRequest | ImageDownloadRequest) -> Outcome:
         created = await _client(session, kind).download(params)
         resource = "isos" if kind == "iso" else "images"
         if created is None:
@@ -120,7 +120,7 @@ def _describe_delete(kind: str) -> Any:
 
 
 def _delete(kind: str) -> Any:
-    async def run(session: Session, m: Any, params: None) -> Outcome:
+    async def run(session: Context, m: Any, params: None) -> Outcome:
         result = await _client(session, kind).delete(str(m.id))
         resource = "isos" if kind == "iso" else "images"
         return Outcome(

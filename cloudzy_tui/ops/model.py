@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from cloudzy_tui.core.jobs import Expectation
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 T = TypeVar("T")
 P = TypeVar("P", bound=BaseModel)
@@ -106,7 +106,7 @@ class Outcome:
     secret: str | None = field(default=None, repr=False)
 
 
-Body = Callable[["Session", Any, Any], Awaitable[Outcome]]
+Body = Callable[["Context", Any, Any], Awaitable[Outcome]]
 
 
 @dataclass(frozen=True)

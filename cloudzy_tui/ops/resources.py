@@ -16,11 +16,11 @@ from cloudzy_tui.ops.model import InstanceRef
 from cloudzy_tui.text import clean
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 T = TypeVar("T")
 
-Pages = Callable[["Session", dict[str, Any]], AsyncIterator[Sequence[Any]]]
+Pages = Callable[["Context", dict[str, Any]], AsyncIterator[Sequence[Any]]]
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,11 @@ class Resource(Generic[T]):
     fields: Sequence[Field[T]]
     aliases: tuple[str, ...] = ()
     label: Callable[[T], str] | None = None
-    fetch: Callable[[Session, str], Awaitable[T]] | None = None
+    fetch: Callable[[Context, str], Awaitable[T]] | None = None
     # Names a person may use for one object besides its key (an instance's hostname, a snapshot's name).
     names_of: Callable[[T], Sequence[str]] | None = None
     # A cheaper list to search by name (e.g. the instances list filtered by hostname); default: every page.
-    search: Callable[[Session, str], AsyncIterator[Sequence[Any]]] | None = None
+    search: Callable[[Context, str], AsyncIterator[Sequence[Any]]] | None = None
     filters: Sequence[Filter] = ()
     job_kind: str | None = None
     instance_of: Callable[[T], InstanceRef | None] | None = None
@@ -75,13 +75,13 @@ class Resource(Generic[T]):
             return self.to_json(item)
         return item.model_dump(mode="json", by_alias=True)  # type: ignore[attr-defined]
 
-    async def all(self, session: Session, filters: dict[str, Any] | None = None) -> list[T]:
+    async def all(self, session: Context, filters: dict[str, Any] | None = None) -> list[T]:
         found: list[T] = []
         async for page in self.pages(session, dict(filters or {})):
             found.extend(page)
         return found
 
-    async def find(self, session: Session, ref: str) -> T:
+    async def find(self, session: Context, ref: str) -> T:
         """One object by its key or, failing that, by an exact name (case-sensitive); ``NotFoundError`` if none,
         ``AmbiguousError`` if the name is not unique."""
         ref = ref.strip()

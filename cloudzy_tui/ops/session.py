@@ -27,11 +27,13 @@ from cloudzy_tui.core.audit import AuditLog, acting
 from cloudzy_tui.core.catalog import Catalog
 from cloudzy_tui.ops.model import Confirmation, InstanceRef, JobRef, Operation, Outcome, Refused
 from cloudzy_tui.ops.policy import Policy
+from cloudzy_tui.ops.registry import resource_named
+from cloudzy_tui.ops.resources import Resource
 from cloudzy_tui.text import clean
 
 if TYPE_CHECKING:
     from cloudzy_tui.api import CloudzyClient
-    from cloudzy_tui.ops.resources import Resource
+    from cloudzy_tui.ops.context import Context
 
 log = logging.getLogger("cloudzy_tui.ops")
 
@@ -104,16 +106,12 @@ class Session:
     def _target_key(self, op: Operation[Any], target: Any) -> str:
         if target is None or not op.needs_target:
             return ""
-        from cloudzy_tui.ops.registry import resource_named
-
         return resource_named(op.resource).key_of(target)
 
     def label(self, op: Operation[Any], target: Any) -> str:
         """The target as a person names it (a hostname, a snapshot's name), for messages and the audit log."""
         if target is None:
             return op.resource
-        from cloudzy_tui.ops.registry import resource_named
-
         return resource_named(op.resource).label_of(target)
 
     def quick_refusal(self, op: Operation[Any], target: Any) -> Refused | None:
@@ -255,3 +253,10 @@ class Session:
     def _note_refusal(self, op: Operation[Any], target: Any, refusal: Refused) -> None:
         if op.mutating:
             self.audit.refused(op.title, self.label(op, target), refusal.rule, refusal.message)
+
+
+if TYPE_CHECKING:
+
+    def _provides_the_context(session: Session) -> Context:
+        """(For mypy) the session provides what the bodies and the resources' readers are typed against."""
+        return session

@@ -16,7 +16,7 @@ from cloudzy_tui.text import clean
 from cloudzy_tui.units import gigabytes, size_bytes, timestamp
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 
 def snapshot_label(s: Snapshot) -> str:
@@ -37,13 +37,13 @@ def snapshot_instance_ref(s: Snapshot) -> InstanceRef | None:
     return InstanceRef(str(s.instance_id), snapshot_hostname(s)) if s.instance_id else None
 
 
-async def snapshot_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[Snapshot]]:
+async def snapshot_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[Snapshot]]:
     query = SnapshotFilters(**filters) if filters else None
     async for page in session.walk(lambda client: client.snapshots.pages(query, page_size=100)):
         yield page
 
 
-async def fetch_snapshot(session: Session, snapshot_id: str) -> Snapshot:
+async def fetch_snapshot(session: Context, snapshot_id: str) -> Snapshot:
     return await session.client.snapshots.get(snapshot_id)
 
 
@@ -97,7 +97,7 @@ def _instance_settled(i: Instance) -> str | None:
     return None
 
 
-async def take(session: Session, i: Instance, params: None) -> Outcome:
+async def take(session: Context, i: Instance, params: None) -> Outcome:
     snapshot = await session.client.snapshots.create(str(i.id))
     name = clean(hostname(i), max_length=60)
     if snapshot is None:
@@ -143,7 +143,7 @@ def _describe_delete(s: Snapshot, params: Any) -> str:
     )
 
 
-async def delete(session: Session, s: Snapshot, params: None) -> Outcome:
+async def delete(session: Context, s: Snapshot, params: None) -> Outcome:
     result = await session.client.snapshots.delete(str(s.id))
     return Outcome(
         message=f"Snapshot {clean(snapshot_label(s), max_length=60)} deleted",
@@ -183,7 +183,7 @@ def _describe_restore(s: Snapshot, params: Any) -> str:
     )
 
 
-async def restore(session: Session, s: Snapshot, params: None) -> Outcome:
+async def restore(session: Context, s: Snapshot, params: None) -> Outcome:
     result = await session.client.snapshots.restore(str(s.id))
     fresh = _parse_snapshot(result.data)
     onto = snapshot_hostname(s) or session.catalog.known_hostname(s.instance_id) or s.instance_id or "?"

@@ -11,7 +11,7 @@ from cloudzy_tui.ops.resources import Field, Filter, Resource
 from cloudzy_tui.text import clean
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 
 def key_type(k: SshKey) -> str:
@@ -23,11 +23,11 @@ def key_comment(k: SshKey) -> str:
     return " ".join(parts[2:]) if len(parts) > 2 else ""
 
 
-async def key_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[SshKey]]:
+async def key_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[SshKey]]:
     yield await session.client.ssh_keys.list(customer_id=filters.get("customer_id") or None)
 
 
-async def fetch_key(session: Session, key_id: str) -> SshKey:
+async def fetch_key(session: Context, key_id: str) -> SshKey:
     return await session.client.ssh_keys.get(key_id)
 
 
@@ -52,7 +52,7 @@ SSH_KEYS: Resource[SshKey] = Resource(
 )
 
 
-async def create(session: Session, target: None, params: SshKeyCreate) -> Outcome:
+async def create(session: Context, target: None, params: SshKeyCreate) -> Outcome:
     created = await session.client.ssh_keys.create(params)
     name = clean(params.name, max_length=60)
     if created is None:
@@ -64,7 +64,7 @@ async def create(session: Session, target: None, params: SshKeyCreate) -> Outcom
     )
 
 
-async def delete(session: Session, k: SshKey, params: None) -> Outcome:
+async def delete(session: Context, k: SshKey, params: None) -> Outcome:
     result = await session.client.ssh_keys.delete(str(k.id))
     return Outcome(
         message=f"SSH key {clean(k.name or k.id, max_length=60)} deleted",

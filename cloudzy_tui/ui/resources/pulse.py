@@ -16,7 +16,7 @@ from cloudzy_tui.ui.resources.base import Column, ResourceSpec, Section, View
 from cloudzy_tui.ui.text import safe_text
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
     from cloudzy_tui.ui.services import Console
 
 
@@ -44,7 +44,7 @@ def _detail(line: PulseLine, view: View) -> list[Section]:
     return [Section(line.section, rows=rows)]
 
 
-async def _no_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[PulseLine]]:
+async def _no_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[PulseLine]]:
     yield []  # the spec loads with the App's jobs (PulseSpec.load)
 
 

@@ -16,10 +16,10 @@ from cloudzy_tui.ui.resources.common import when
 from cloudzy_tui.units import duration
 
 if TYPE_CHECKING:
-    from cloudzy_tui.ops.session import Session
+    from cloudzy_tui.ops.context import Context
 
 
-async def session_pages(session: Session, filters: dict[str, Any]) -> AsyncIterator[Sequence[ssh_ops.Session]]:
+async def session_pages(session: Context, filters: dict[str, Any]) -> AsyncIterator[Sequence[ssh_ops.Session]]:
     if not ssh_ops.in_tmux():
         yield []
         return
