@@ -4,6 +4,7 @@
 * a "type the hostname" confirmation takes the typed name in its field and confirms only on an exact match;
 * a paste (bracketed, as terminals send it) holding ESC, BEL, TAB, NUL, VT into any free-text field neither closes
   the form nor is cut: the control characters are removed, the rest kept;
+* a paste longer than its field shows where it ends (a key pasted into a field nobody typed in);
 * at 80x24 the first error is on screen and its field focused, the wizard's too.
 """
 
@@ -74,6 +75,23 @@ def test_a_paste_with_control_characters_is_cleaned_not_cut_and_keeps_the_form(t
         t.write(PASTE_START + DIRTY + PASTE_END)
         t.wait_for(lambda t: _field_shows(t, CLEANED), what=f"{CLEANED!r} in the field")
         assert title in t.text(), "the paste closed the form"
+
+
+@pytest.mark.parametrize("name", list(FREE_TEXT))
+def test_a_paste_longer_than_its_field_shows_its_end(tmp_path: Path, name: str) -> None:
+    setup, move, title = FREE_TEXT[name]
+    with console(home=tmp_path) as t:
+        t.wait_text("web-01")
+        for keys, expected in setup:
+            t.write(keys)
+            t.wait_text(expected)
+        if move:
+            t.write(move)
+        t.write(PASTE_START + "p" * 150 + "END9" + PASTE_END)
+        # the end in view, the field's edge (▊) on the same line; without the fix the field shows only p's
+        end = "p" * 20 + "END9 "
+        t.wait_for(lambda t: any("▊" in line and end in line for line in t.lines()), what="the end in the field")
+        assert title in t.text()
 
 
 def _wait_mismatch(t: Terminal) -> None:
