@@ -404,6 +404,10 @@ async def test_switching_back_and_forth_leaves_no_thread_worker_or_client_behind
     fetch thread, one job tracker, and every client but the two in use is closed."""
     import threading
 
+    def fetch_threads() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name == "cloudzy-fetch" and t.is_alive()}
+
+    others = fetch_threads()  # another test's in this worker, if one left any: not this console's
     app = console(accounts)
     async with app.run_test(size=(140, 36), notifications=True) as pilot:
         screen = await loaded(pilot, "instances")
@@ -413,7 +417,7 @@ async def test_switching_back_and_forth_leaves_no_thread_worker_or_client_behind
             screen = await switched(pilot, screen)
             clients += [app.client, app.list_client]
             assert f"{name} · 127.0.0.1" in status_line(app)
-        fetchers = [t for t in threading.enumerate() if t.name == "cloudzy-fetch" and t.is_alive()]
+        fetchers = fetch_threads() - others
         assert len(fetchers) == 1, fetchers
         trackers = [w for w in app.workers if w.group == "jobs" and not w.is_finished]
         assert len(trackers) == 1, trackers

@@ -98,12 +98,16 @@ def test_the_prompt_saves_the_url_in_use(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.delenv("CLOUDZY_API_TOKEN", raising=False)
     monkeypatch.delenv("CLOUDZY_PROFILE", raising=False)
     monkeypatch.setattr(run, "_prompt_token", lambda *args: (TOKEN, True))
-    monkeypatch.setattr(CloudzyApp, "run", lambda self, **kwargs: None)
+    started: list[CloudzyApp] = []
+    monkeypatch.setattr(CloudzyApp, "run", lambda self, **kwargs: started.append(self))
     args = build_parser().parse_args([])
     try:
         assert run.run_console(args) == 0
     finally:
         logging.getLogger("cloudzy_tui").handlers.clear()
+        for app in started:  # never run, so never unmounted: end its off-loop thread here (nothing left running)
+            if app.offloop is not None:
+                app.offloop.close()
     monkeypatch.delenv("CLOUDZY_API_URL")
     settings = load_settings(tmp_path / "config" / "config.toml")
     assert resolve(env={}, settings=settings).api_url == local
