@@ -78,21 +78,18 @@ def connect(
     token: str | None = None,
     audit_actions: bool = True,
 ) -> Connected:
-    """A client and an operations session for the profile (``ConfigError``/``NoTokenError`` when that cannot be)."""
-    from cloudzy_tui.api import CloudzyClient
+    """A client and an operations session for the profile (``ConfigError``/``NoTokenError`` when that cannot be).
+
+    The client is built by :func:`open_console`, as the console's is: the same request budget
+    (``max_requests_per_minute``), the same demo simulator; no list cache and no second client for list walks."""
     from cloudzy_tui.config import audit_path, resolve, token_for
     from cloudzy_tui.core.audit import AuditLog
     from cloudzy_tui.ops import Policy, Session
 
     connection = resolve(profile=profile, api_url=api_url, read_only=read_only)
     settings = connection.settings
-    secrets: list[str] = []
-    if demo:
-        client = demo_client(seed=seed, job_seconds=job_seconds)
-        label, profile_name = "embedded simulator", "demo"
-        audit = AuditLog(None, "demo")
-    else:
-        secret = token
+    secret = token
+    if not demo:
         if secret is None:
             found = token_for(connection)
             secret = found.get_secret_value() if found is not None else None
@@ -101,12 +98,12 @@ def connect(
                 f"no API token for profile {connection.profile_name!r}: set CLOUDZY_API_TOKEN, save one in the "
                 "profile (the console's first run offers to), or try the embedded simulator with --demo"
             )
-        client = CloudzyClient(connection.api_url, secret)
-        secrets.append(secret)
-        del secret
-        label = connection.api_url.removeprefix("https://").removeprefix("http://")
-        profile_name = connection.profile_name
-        audit = AuditLog(audit_path() if audit_actions else None, profile_name)
+    bundle = open_console(
+        connection, secret, demo=demo, seed=seed, job_seconds=job_seconds, cache=False, walk_client=False
+    )
+    del secret
+    client, label, profile_name = bundle.client, bundle.label, bundle.profile_name
+    audit = AuditLog(audit_path() if audit_actions and not demo else None, profile_name)
     session = Session(
         client,
         policy=Policy(read_only=connection.read_only, protected=list(connection.profile.protected)),
@@ -123,7 +120,7 @@ def connect(
         connection=connection,
         settings=settings,
         demo=demo,
-        secrets=secrets,
+        secrets=bundle.secrets,
     )
 
 
@@ -168,12 +165,14 @@ def open_console(
     seed: int = 1,
     job_seconds: float | None = None,
     cache: bool = True,
+    walk_client: bool = True,
 ) -> ConsoleConnection:
     """The console's clients, request budget, list cache and policy for a resolved profile and its token.
 
     ``token`` is required unless ``demo`` (then an in-process simulator stands in for the API). The request budget
     is the settings' (one for every client of this connection); the list cache is keyed by URL, token and profile,
-    so another account never sees these rows."""
+    so another account never sees these rows. ``walk_client=False``: no second client for list walks off the UI
+    loop (the CLI and the MCP server walk on their one loop)."""
     from cloudzy_tui.api import CloudzyClient, RequestBudget
     from cloudzy_tui.ops.ssh import settings_from
 
@@ -181,15 +180,17 @@ def open_console(
     profile = connection.profile
     secrets: list[str] = []
     list_cache: ListCache | None = None
+    budget = RequestBudget(settings.max_requests_per_minute) if settings.max_requests_per_minute > 0 else None
     if demo:
         client = demo_client(seed=seed, job_seconds=job_seconds)
+        client.budget = budget
         label, profile_name = "embedded simulator", "demo"
         list_client = None  # in-process: one loop only (the simulator's state is not shared across threads)
     else:
         if not token:
             raise NoTokenError(f"no API token for profile {connection.profile_name!r}")
-        client = CloudzyClient(connection.api_url, token)
-        list_client = CloudzyClient(connection.api_url, token, read_only=True)
+        client = CloudzyClient(connection.api_url, token, budget=budget)
+        list_client = CloudzyClient(connection.api_url, token, read_only=True, budget=budget) if walk_client else None
         secrets.append(token)
         label, profile_name = api_label(connection.api_url), connection.profile_name
         if cache and settings.cache:
@@ -197,7 +198,6 @@ def open_console(
 
             list_cache = ListCache(api_url=connection.api_url, token=token, profile=profile_name)
     del token
-    budget = RequestBudget(settings.max_requests_per_minute) if settings.max_requests_per_minute > 0 else None
     return ConsoleConnection(
         profile_name=profile_name,
         label=label,

@@ -110,3 +110,39 @@ def test_help_does_not_import_textual() -> None:
     code = "import sys; from cloudzy_tui.cli import build_parser; build_parser(); print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("demo", [False, True], ids=["api", "demo"])
+@pytest.mark.parametrize("per_minute", [120, 0])
+async def test_every_face_draws_from_the_settings_request_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo: bool, per_minute: int
+) -> None:
+    """The CLI and the MCP server (``connect``) pace their requests as the console (``open_console``) does."""
+    from cloudzy_tui.connect import connect, open_console
+
+    monkeypatch.setenv("CLOUDZY_TUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("CLOUDZY_TUI_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("CLOUDZY_API_TOKEN", raising=False)
+    monkeypatch.delenv("CLOUDZY_API_URL", raising=False)
+    monkeypatch.delenv("CLOUDZY_PROFILE", raising=False)
+    write(
+        tmp_path / "config" / "config.toml",
+        f'max_requests_per_minute = {per_minute}\n[profiles.default]\ntoken = "{SECRET}"\n',
+    )
+    connected = connect(demo=demo)
+    assert connected.connection is not None
+    console = open_console(connected.connection, SECRET, demo=demo, cache=False)
+    try:
+        for client in (connected.client, console.client, console.list_client):
+            if client is None:
+                continue
+            if per_minute:
+                assert client.budget is not None and client.budget.per_minute == per_minute
+            else:
+                assert client.budget is None
+        assert (console.list_client is None) == demo
+    finally:
+        await connected.aclose()
+        await console.client.aclose()
+        if console.list_client is not None:
+            await console.list_client.aclose()
