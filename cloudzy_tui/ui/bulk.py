@@ -187,3 +187,36 @@ async def _run_console(screen: MarkedList, action: Action[Any], items: list[Any]
     if not usable or action.run is None:
         return
     await action.run(ActionCall(app=app, screen=screen, item=usable[0], items=usable))
+
+
+# ---------------------------------------------------------------------------------------------------- copy
+
+
+def copy_choices(spec: ResourceSpec[Any], items: Sequence[Any], console: Any) -> list[tuple[str, str]]:
+    """What ``c`` offers, as (label, value): for one row the spec's choices (an instance: IPv4, IPv6, id, the ssh
+    command) or else its copy value; for marked rows each kind of value of every row (the ids among them), joined by
+    spaces on one line in the rows' order (``for ip in <paste>`` in a shell). A kind with a space inside a value (an
+    ssh command, a public key) is left out for marked rows: once joined, its values could not be told apart."""
+    choices_of = spec.extra.get("copy_choices")
+
+    def of(item: Any, *, several: bool) -> list[tuple[str, str]]:
+        if callable(choices_of):
+            choices: list[tuple[str, str]] = choices_of(item, console)
+            if several or len(choices) > 1:
+                return choices
+        key = spec.key_of(item)
+        value = spec.copy_value(item) if spec.copy_value else key
+        if several and value != key:  # the ids too: a public key, say, is not joinable, its id is
+            return [(spec.singular or "value", value), ("id", key)]
+        return [(spec.singular or "value", value)]
+
+    if len(items) == 1:
+        return of(items[0], several=False)
+    per_row = [of(item, several=True) for item in items]
+    labels = list(dict.fromkeys(label for choices in per_row for label, _ in choices))
+    joined: list[tuple[str, str]] = []
+    for label in labels:
+        values = [value for choices in per_row for kind, value in choices if kind == label and value]
+        if values and not any(part.isspace() for value in values for part in value):
+            joined.append((f"{label} ×{len(values)}", " ".join(values)))
+    return joined

@@ -436,6 +436,64 @@ async def test_at_most_four_requests_at_a_time(make_app: Any, simulator: Any) ->
         assert gate.posts == 6 and gate.most == 4
 
 
+# ------------------------------------------------------------------------------------------------ copy
+
+
+async def test_c_with_marked_instances_copies_a_kind_of_value_of_each_on_one_line(
+    make_app: Any, simulator: Any
+) -> None:
+    from textual.widgets import OptionList
+
+    from cloudzy_tui.ui.modals.copy_choice import CopyChoice
+
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        await mark(pilot, simulator, "web-03", "web-01")
+        order = [screen.model.items[k] for k in screen.table.order if k in screen.marks]  # the rows' order
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CopyChoice))
+        await pilot.pause()
+        shown = painted(app)
+        assert "Copy from the 2 marked rows" in shown
+        assert "IPv4 ×2" in shown and "id ×2" in shown
+        assert "ssh command" not in shown  # its values hold spaces: not joinable
+        await pilot.press("enter")  # the first: IPv4
+        await wait_for(pilot, lambda: bool(app.clipboard))
+        assert app.clipboard == " ".join(i.main_ip for i in order)
+        assert screen.marks  # copying keeps the marks
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CopyChoice))
+        await pilot.pause()
+        options = app.screen.query_one(OptionList).options
+        await pilot.press(*["down"] * next(n for n, o in enumerate(options) if str(o.prompt).startswith("id ")))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.clipboard == " ".join(i.id for i in order))
+        await pilot.press("escape")  # clear the marks: c is the cursor row's again
+        await pilot.pause()
+        assert not screen.marks
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CopyChoice))
+        await pilot.pause()
+        assert "ssh command" in painted(app) and "×" not in painted(app)
+
+
+async def test_c_with_marked_keys_copies_their_ids_as_their_public_keys_hold_spaces(
+    make_app: Any, simulator: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        await pilot.press("colon", *"keys", "enter")
+        screen = await loaded(pilot, "ssh-keys")
+        await pilot.press("asterisk")
+        await pilot.pause()
+        await pilot.press("c")  # public keys hold spaces: the ids, the one kind left, copied at once
+        await wait_for(pilot, lambda: bool(app.clipboard))
+        assert app.clipboard.split(" ") == list(screen.table.order)
+        await wait_for(pilot, lambda: "Copied " + app.clipboard[:20] in painted(app))
+
+
 # ------------------------------------------------------------------------------------------------ ssh
 
 

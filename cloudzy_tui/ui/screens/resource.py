@@ -33,7 +33,7 @@ from cloudzy_tui.api import CloudzyError, RateLimitedError
 from cloudzy_tui.core.cache import age_text
 from cloudzy_tui.ops import Refused
 from cloudzy_tui.ops.freshness import Plan
-from cloudzy_tui.ui.bulk import dispatch_marked, offered_with_marks
+from cloudzy_tui.ui.bulk import copy_choices, dispatch_marked, offered_with_marks
 from cloudzy_tui.ui.modals.copy_choice import CopyChoice
 from cloudzy_tui.ui.modals.form import FormField, FormModal
 from cloudzy_tui.ui.modals.text_view import TextViewModal
@@ -791,17 +791,19 @@ class ResourceScreen(Screen[None], Generic[T]):
                 self.set_marks(marks - set(gone))
 
     def action_copy(self) -> None:
-        item = self.current_item
-        if item is None:
+        """``c``: the row's id or IP (asking which when there are several), or the marked rows' joined on one line."""
+        marked = self.marked_items() if self.marks else []
+        items = marked or ([self.current_item] if self.current_item is not None else [])
+        if not items:
             return
-        choices_of = self.spec.extra.get("copy_choices")
-        if callable(choices_of):  # several things worth copying (an instance: id, IPs, ssh command): ask which
-            choices = choices_of(item, self.cloudzy)
-            if len(choices) > 1:
-                self.app.push_screen(CopyChoice("Copy", choices), self._copy_value)
-                return
-        value = self.spec.copy_value(item) if self.spec.copy_value else self.spec.key_of(item)
-        self._copy_value(value)
+        choices = copy_choices(self.spec, items, self.cloudzy)
+        if not choices:
+            self.cloudzy.toast(f"Nothing to copy on one line from the {len(items)} marked rows.", severity="warning")
+        elif len(choices) > 1:
+            title = f"Copy from the {len(marked)} marked rows" if marked else "Copy"
+            self.app.push_screen(CopyChoice(title, choices), self._copy_value)
+        else:
+            self._copy_value(choices[0][1])
 
     def _copy_value(self, value: str | None) -> None:
         if value is None:
