@@ -23,7 +23,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.notifications import Notification
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.signal import Signal
 
@@ -60,9 +60,12 @@ from cloudzy_tui.ui.typeahead import KeyGate, install_paste_safe_parser
 log = logging.getLogger("cloudzy_tui.ui")
 
 
-# Toasts on screen at once: a newer one pushes out the oldest (each also expires after its timeout, 3-10 s, and
-# Textual forgets expired ones), so a burst of errors never stacks dozens of toasts or keeps them in memory.
+# Toasts on screen at once: a newer one pushes out the least severe, oldest first (``CloudzyApp.on_notify``; each
+# also expires after its timeout, 3-12 s, and Textual forgets expired ones), so a burst never stacks dozens of
+# toasts or keeps them in memory, and a failure is not pushed off by news that went well.
 MAX_TOASTS = 5
+#: which toasts make room first when MAX_TOASTS are shown: the least severe (then the oldest)
+TOAST_WEIGHT = {"information": 0, "warning": 1, "error": 2}
 
 
 def _ignore_signal(signum: int, frame: object) -> None:
@@ -259,9 +262,6 @@ class CloudzyApp(ConsoleExtras, ProfileSwitching, App[None]):
 
     def toast(self, message: str, *, severity: str = "information", title: str = "", timeout: float = 6) -> None:
         """A notification whose text is taken literally (server strings included); at most MAX_TOASTS shown."""
-        shown = list(self._notifications)
-        for oldest in shown[: max(0, len(shown) - MAX_TOASTS + 1)]:
-            self._unnotify(oldest, refresh=False)
         self.notify(
             clean(message, max_length=600, single_line=False),
             title=clean(title, max_length=80),
@@ -269,6 +269,20 @@ class CloudzyApp(ConsoleExtras, ProfileSwitching, App[None]):
             timeout=timeout,
             markup=False,
         )
+
+    def on_notify(self, event: Notify) -> None:
+        """Room for the toast about to be shown (Textual's own handler adds it next): at most MAX_TOASTS on screen.
+
+        Done here, where each is added, not where it is asked for (``notify`` only posts a message): several asked
+        for in one tick (jobs ending in the same poll) are counted too. What makes room is the least severe, the
+        oldest among those: a bulk's "6 done, 1 failed" or a failed job is not pushed off by the "Job finished"
+        toasts of the jobs that went well."""
+        shown = list(self._notifications)
+        excess = len(shown) - MAX_TOASTS + 1
+        if excess > 0:
+            by_weight = sorted(range(len(shown)), key=lambda n: (TOAST_WEIGHT.get(shown[n].severity, 0), n))
+            for n in by_weight[:excess]:
+                self._unnotify(shown[n], refresh=False)
 
     def report_error(self, exc: BaseException, *, context: str = "") -> None:
         message = exc.message if isinstance(exc, CloudzyError) else f"{type(exc).__name__}: {exc}"

@@ -298,6 +298,33 @@ async def test_one_failure_does_not_stop_the_others_and_stays_marked(make_app: A
         assert "marked" not in status_line(app)
 
 
+async def test_the_summary_with_a_failure_outlives_the_job_toasts_of_the_others(
+    make_app: Any, simulator: Any, sim_clock: Any
+) -> None:
+    """Six jobs end after the summary: six "Job finished" toasts, more than fit; the summary is the one kept."""
+    from cloudzy_tui.ui.app import MAX_TOASTS
+
+    hostnames = ("web-01", "web-03", "analytics", "worker-03", "mail", "gitlab", "k8s-master")
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        await mark(pilot, simulator, *hostnames)
+        failing = instance_record(simulator, "web-03").id
+        simulator.faults.add("POST", f"/v1/instances/{failing}/poweroff", status=422, times=None)
+        await pilot.press("p")
+        await bulk_dialog(pilot)
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: any(t.startswith("Power off: 6 done, 1 failed") for t in toasts(app)))
+        ended = len(hostnames) - 1
+        assert ended > MAX_TOASTS - 1  # the job toasts alone would push the summary off
+        sim_clock.advance(30)
+        await wait_for(pilot, lambda: sum(1 for j in app.jobs.jobs if j.finished) >= ended)
+        await settle(pilot)
+        assert any(t.startswith("Power off: 6 done, 1 failed") for t in toasts(app))
+        assert "Power off: 6 done, 1 failed — web-03:" in painted(app)
+        assert len(toasts(app)) <= MAX_TOASTS
+
+
 # ------------------------------------------------------------------------------------------------ typed count
 
 

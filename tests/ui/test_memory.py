@@ -257,3 +257,30 @@ async def test_a_burst_of_toasts_shows_at_most_max_toasts(make_app: Any) -> None
         assert shown == [f"failure number {n}" for n in range(2 * MAX_TOASTS, 3 * MAX_TOASTS)]
         await wait_for(pilot, lambda: f"failure number {3 * MAX_TOASTS - 1}" in screen_text(app))
         assert "failure number 0" not in screen_text(app)
+
+
+async def test_toasts_asked_for_in_one_tick_are_capped_and_the_least_severe_make_room(make_app: Any) -> None:
+    """``notify`` only posts a message: a burst in one tick (jobs ending in the same poll) is counted where each is
+    added. An error and a warning outlive any number of information toasts; among equals the oldest goes."""
+    from cloudzy_tui.ui.app import MAX_TOASTS
+
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await loaded(pilot, "instances")
+        app.toast("the one that failed", severity="error", timeout=60)
+        app.toast("careful", severity="warning", timeout=60)
+        for n in range(3 * MAX_TOASTS):
+            app.toast(f"went well {n}", timeout=60)
+        await pilot.pause()
+        shown = [n.message for n in app.shown_toasts()]
+        kept = MAX_TOASTS - 2
+        assert shown == ["the one that failed", "careful"] + [
+            f"went well {n}" for n in range(3 * MAX_TOASTS - kept, 3 * MAX_TOASTS)
+        ]
+        await wait_for(pilot, lambda: "the one that failed" in screen_text(app))
+        assert "careful" in screen_text(app)
+        for n in range(MAX_TOASTS):  # warnings push out information first, then the oldest warning; the error stays
+            app.toast(f"warning {n}", severity="warning", timeout=60)
+        await pilot.pause()
+        shown = [n.message for n in app.shown_toasts()]
+        assert shown == ["the one that failed"] + [f"warning {n}" for n in range(1, MAX_TOASTS)]
