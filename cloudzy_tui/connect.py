@@ -241,6 +241,10 @@ class ProfileSwitcher:
         """A token typed for profile ``name`` this session (memory only): switching back to it asks no more."""
         self.typed[name] = token
 
+    def forget(self, name: str) -> None:
+        """The token typed for profile ``name`` was refused by the API: the next switch to it asks again."""
+        self.typed.pop(name, None)
+
     def _env(self, name: str) -> dict[str, str]:
         env = dict(os.environ if self.env is None else self.env)
         if name != self.startup:

@@ -13,6 +13,8 @@ Rules an operator can rely on:
 - the switch is refused while an action or a job of the current profile is in flight (the message names them): a
   job is followed by the profile's own client, and its end must not be lost or reported under another account;
 - a profile without a token asks for one with the masked token dialog (kept in memory for this session only);
+- a token the API refuses (401, asked with one read of the regions before anything changes) leaves the console as it
+  was and says so; a typed one is forgotten, so the next switch asks again;
 - ``CLOUDZY_API_TOKEN`` / ``CLOUDZY_API_URL`` and ``--api-url`` apply to the profile the console started with only;
   ``--read-only`` holds for every profile;
 - ``--demo`` runs one embedded simulator: there are no profiles to switch to.
@@ -32,7 +34,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import WorkerError
 
-from cloudzy_tui.api import CloudzyError
+from cloudzy_tui.api import AuthError, CloudzyError
 from cloudzy_tui.connect import ConsoleConnection, NoTokenError
 from cloudzy_tui.ui.text import clean
 
@@ -193,6 +195,19 @@ class ProfileSwitching:
             return False
         finally:
             del token
+        refused = await _token_refused(bundle)
+        if refused is not None:
+            await _close(bundle)
+            profiles.forget(connection.profile_name)  # a token typed this session and refused: asked for again
+            app.toast(
+                app.scrub(
+                    f"Profile not switched: the API refused profile {shown}'s token ({refused}); "
+                    f"still on {app.profile_name}."
+                ),
+                severity="error",
+                timeout=12,
+            )
+            return False
         current = await self._in_view()
         if len(app.screen_stack) > 1 and not isinstance(current, ResourceScreen):
             await _close(bundle)
@@ -290,6 +305,19 @@ def _closable(screen: Screen[Any]) -> bool:
     from cloudzy_tui.ui.modals.jobs import JobsScreen
 
     return isinstance(screen, JobsScreen | HelpScreen)
+
+
+async def _token_refused(bundle: ConsoleConnection) -> str | None:
+    """Why the API refuses the new connection's token, asked with one small read (the regions, which the catalog
+    reads next anyway); ``None`` when it does not refuse it. Any other failure (the API unreachable, a 5xx) says
+    nothing about the token: the switch goes on, and the new screen shows that failure as any load does."""
+    try:
+        await bundle.client.regions.list()
+    except AuthError as exc:
+        return exc.message
+    except CloudzyError:
+        return None
+    return None
 
 
 async def _close(bundle: ConsoleConnection) -> None:

@@ -351,6 +351,33 @@ async def test_profile_without_token_asks_for_one_and_cancel_keeps_the_old(accou
         assert TOKEN_B not in screen_text(app)
 
 
+async def test_a_token_the_api_refuses_changes_nothing_and_a_typed_one_is_asked_for_again(accounts: Accounts) -> None:
+    wrong = "token-nobody-has-0000000000"
+    accounts.write_config(f'\n[profiles.stale]\napi_url = "{accounts.url_a}"\ntoken = "{wrong}"\n')
+    app = console(accounts)
+    async with app.run_test(size=(140, 36), notifications=True) as pilot:
+        screen = await loaded(pilot, "instances")
+        client = app.client
+        await command(pilot, "profile stale")
+        said = "Profile not switched: the API refused profile stale's token"
+        await wait_for(pilot, lambda: any(t.startswith(said) and "still on alpha" in t for t in toasts(app)))
+        await wait_for(pilot, lambda: "refused profile stale's" in screen_text(app))  # painted
+        assert app.screen is screen and app.client is client and not client.is_closed
+        assert "alpha · 127.0.0.1" in status_line(app) and wrong not in screen_text(app)
+        assert not app.switching_profile
+
+        await command(pilot, "profile gamma")  # no token saved: asked for; a wrong one typed
+        await wait_for(pilot, lambda: isinstance(app.screen, TokenModal))
+        await pilot.press(*wrong, "enter")
+        await wait_for(pilot, lambda: any("refused profile gamma's token" in t for t in toasts(app)))
+        assert app.screen is screen and "alpha · 127.0.0.1" in status_line(app)
+        await command(pilot, "profile gamma")  # the refused token was not kept: asked for again
+        await wait_for(pilot, lambda: isinstance(app.screen, TokenModal))
+        await pilot.press(*TOKEN_B, "enter")
+        await switched(pilot, screen)
+        assert "gamma · 127.0.0.1" in status_line(app)
+
+
 async def test_palette_lists_profiles_and_switches(accounts: Accounts) -> None:
     app = console(accounts)
     async with app.run_test(size=(140, 36), notifications=True) as pilot:
