@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import httpx
-from reference_fields import INSTANCE_FIELDS
+import reference_fields
 
 TOKEN = "foreign-token-0123456789"
 BASE_URL = "https://api.foreign.example/developers"
@@ -65,22 +65,7 @@ REGIONS: list[dict[str, Any]] = [
         "config": None,
     },
     {"id": "hidden-1", "name": "Hidden place", "isActive": True, "isHidden": "true", "config": {}},
-    nulls(
-        "r-null",
-        "name",
-        "abbr",
-        "image",
-        "isActive",
-        "isOutOfStock",
-        "overallActiveness",
-        "ddosActiveness",
-        "isPremium",
-        "isHidden",
-        "hasOffsetPrice",
-        "maxDiscountPercent",
-        "position",
-        "config",
-    ),
+    nulls("r-null", *reference_fields.REGION_FIELDS),
 ]
 
 PRODUCTS: dict[str, list[dict[str, Any]]] = {
@@ -126,21 +111,7 @@ PRODUCTS: dict[str, list[dict[str, Any]]] = {
             "priceItems": [],
             "plan": {"type": "regular", "specification": {"cpu": 1, "ramInMB": 1024, "storage": 10}},
         },
-        nulls(
-            "p-null",
-            "regionId",
-            "planId",
-            "isActive",
-            "networkMaxRate",
-            "networkMaxRate95",
-            "discountPercent",
-            "remainingActualStock",
-            "remainingPreorderCapacity",
-            "overallActiveness",
-            "ddosActiveness",
-            "plan",
-            "priceItems",
-        ),
+        nulls("p-null", *reference_fields.PRODUCT_FIELDS),
     ],
     "fra-2": [{"id": "p-fra", "plan": None, "priceItems": None}],  # no regionId: the region asked for
 }
@@ -165,7 +136,7 @@ OS_LIST: list[dict[str, Any]] = [
         "isActive": 1,
     },
     {"id": "old-os", "name": "Retired OS", "family": None, "isActive": "false"},
-    nulls("os-null", "name", "family", "arch", "minRam", "isDefault", "isActive"),
+    nulls("os-null", *reference_fields.OS_FIELDS),
 ]
 
 APPLICATIONS: list[dict[str, Any]] = [
@@ -184,19 +155,7 @@ APPLICATIONS: list[dict[str, Any]] = [
         "rating": 4.5,
     },
     {"id": "docker", "name": "Docker", "price": None, "isActive": True, "osList": [], "description": ""},
-    nulls(
-        "app-null",
-        "name",
-        "price",
-        "pricingType",
-        "isActive",
-        "logoUrl",
-        "tag",
-        "isExperimental",
-        "description",
-        "osFamily",
-        "osList",
-    ),
+    nulls("app-null", *reference_fields.APPLICATION_FIELDS),
 ]
 
 INSTANCES: list[dict[str, Any]] = [
@@ -263,7 +222,7 @@ INSTANCES: list[dict[str, Any]] = [
         "productId": None,
         "features": [],
     },
-    nulls("n-4", *INSTANCE_FIELDS),
+    nulls("n-4", *reference_fields.INSTANCE_FIELDS),
 ]
 
 SNAPSHOTS: list[dict[str, Any]] = [
@@ -311,20 +270,7 @@ SNAPSHOTS: list[dict[str, Any]] = [
         "instanceId": None,
         "regionId": None,
     },
-    nulls(
-        "s-null",
-        "name",
-        "size",
-        "status",
-        "lastRestoredAt",
-        "createdAt",
-        "isInstanceDeleted",
-        "productId",
-        "instanceId",
-        "userId",
-        "regionId",
-        "metadata",
-    ),
+    nulls("s-null", *reference_fields.SNAPSHOT_FIELDS),
 ]
 
 BACKUPS: list[dict[str, Any]] = [
@@ -355,21 +301,7 @@ BACKUPS: list[dict[str, Any]] = [
     },
     {
         "instanceId": "n-4",
-        **dict.fromkeys(
-            [
-                "instanceData",
-                "status",
-                "monthlyPrice",
-                "feePercentage",
-                "scheduleFrequency",
-                "scheduleWeekDays",
-                "maxFiles",
-                "periodId",
-                "lastSuccessfulBackupTime",
-                "backupFiles",
-                "createdAt",
-            ]
-        ),
+        **dict.fromkeys(reference_fields.BACKUP_PROFILE_FIELDS),
     },
 ]
 
@@ -394,7 +326,7 @@ FLOATING_IPS: list[dict[str, Any]] = [
         "expiresAt": int(NOW + 86_400 * 30) * 1000,
         "isDeleted": None,
     },
-    nulls("fip-null", "ipAddress", "regionId", "instanceId", "autoRenew", "customerNote", "expiresAt", "isDeleted"),
+    nulls("fip-null", *reference_fields.FLOATING_IP_FIELDS),
 ]
 
 ISOS: list[dict[str, Any]] = [
@@ -409,7 +341,7 @@ ISOS: list[dict[str, Any]] = [
         "progress": "42.5",
         "checksum": None,
     },
-    nulls("iso-null", "name", "url", "status", "regionId", "useVirtio", "createdAt", "progress"),
+    nulls("iso-null", *reference_fields.ISO_FIELDS),
 ]
 
 IMAGES: list[dict[str, Any]] = [
@@ -424,7 +356,7 @@ IMAGES: list[dict[str, Any]] = [
         "createdAt": str(EPOCH),
         "progress": 100.0,
     },
-    nulls("img-null", "name", "url", "status", "regionId", "format", "decompress", "createdAt", "progress"),
+    nulls("img-null", *reference_fields.IMAGE_FIELDS),
 ]
 
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f tëst@laptop"

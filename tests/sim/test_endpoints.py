@@ -8,7 +8,7 @@ import random
 import uuid
 
 import httpx
-from reference_fields import INSTANCE_FIELDS as REFERENCE_INSTANCE_FIELDS
+import reference_fields
 
 from cloudzy_tui.sim import FakeClock, Simulator
 from cloudzy_tui.sim.app import ROUTES
@@ -16,39 +16,11 @@ from cloudzy_tui.sim.sshkeys import make_ed25519, make_rsa
 
 from ._helpers import by_hostname, failed, ok, product_id
 
-INSTANCE_FIELDS = {"id", *REFERENCE_INSTANCE_FIELDS}
-OS_FIELDS = {"id", "name", "family", "arch", "minRam", "isDefault", "isActive"}
-SNAPSHOT_FIELDS = {
-    "id",
-    "name",
-    "size",
-    "status",
-    "lastRestoredAt",
-    "createdAt",
-    "isInstanceDeleted",
-    "productId",
-    "instanceId",
-    "userId",
-    "regionId",
-    "metadata",
-}
+INSTANCE_FIELDS = {"id", *reference_fields.INSTANCE_FIELDS}
+OS_FIELDS = {"id", *reference_fields.OS_FIELDS}
+SNAPSHOT_FIELDS = {"id", *reference_fields.SNAPSHOT_FIELDS}
 METADATA_FIELDS = {"hostname", "osName", "vcpuCount", "ram", "disk"}
-REGION_FIELDS = {
-    "id",
-    "name",
-    "abbr",
-    "image",
-    "isActive",
-    "isOutOfStock",
-    "overallActiveness",
-    "ddosActiveness",
-    "isPremium",
-    "isHidden",
-    "hasOffsetPrice",
-    "maxDiscountPercent",
-    "position",
-    "config",
-}
+REGION_FIELDS = {"id", *reference_fields.REGION_FIELDS}
 REGION_CONFIG = {
     "supportIpv6",
     "supportRegularCpu",
@@ -62,21 +34,7 @@ REGION_CONFIG = {
     "supportDdosIpv4",
     "ddosIpv4Threshold",
 }
-PRODUCT_FIELDS = {
-    "id",
-    "regionId",
-    "planId",
-    "isActive",
-    "networkMaxRate",
-    "networkMaxRate95",
-    "discountPercent",
-    "remainingActualStock",
-    "remainingPreorderCapacity",
-    "overallActiveness",
-    "ddosActiveness",
-    "plan",
-    "priceItems",
-}
+PRODUCT_FIELDS = {"id", *reference_fields.PRODUCT_FIELDS}
 PRICE_FIELDS = {
     "id",
     "name",
@@ -86,36 +44,11 @@ PRICE_FIELDS = {
     "monthlyPriceWithoutDiscount",
     "discountPercent",
 }
-APP_FIELDS = {
-    "id",
-    "name",
-    "price",
-    "pricingType",
-    "isActive",
-    "logoUrl",
-    "tag",
-    "isExperimental",
-    "description",
-    "osFamily",
-    "osList",
-}
-FIP_FIELDS = {"id", "ipAddress", "regionId", "instanceId", "autoRenew", "customerNote", "expiresAt", "isDeleted"}
-ISO_FIELDS = {"id", "name", "url", "status", "regionId", "useVirtio", "createdAt", "progress"}
-IMAGE_FIELDS = {"id", "name", "url", "status", "regionId", "format", "decompress", "createdAt", "progress"}
-BACKUP_FIELDS = {
-    "instanceId",
-    "instanceData",
-    "status",
-    "monthlyPrice",
-    "feePercentage",
-    "scheduleFrequency",
-    "scheduleWeekDays",
-    "maxFiles",
-    "periodId",
-    "lastSuccessfulBackupTime",
-    "backupFiles",
-    "createdAt",
-}
+APP_FIELDS = {"id", *reference_fields.APPLICATION_FIELDS}
+FIP_FIELDS = {"id", *reference_fields.FLOATING_IP_FIELDS}
+ISO_FIELDS = {"id", *reference_fields.ISO_FIELDS}
+IMAGE_FIELDS = {"id", *reference_fields.IMAGE_FIELDS}
+BACKUP_FIELDS = {"instanceId", *reference_fields.BACKUP_PROFILE_FIELDS}
 
 
 def test_the_route_table_has_all_41_endpoints() -> None:
