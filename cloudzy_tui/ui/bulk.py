@@ -28,7 +28,7 @@ from cloudzy_tui.ops.bulk import BulkResult, bulk_refusal, count_of, nouns, plan
 from cloudzy_tui.ops.model import Refused
 from cloudzy_tui.ui.modals.bulk_confirm import BulkConfirmModal
 from cloudzy_tui.ui.resources.base import Action, ActionCall, ResourceSpec
-from cloudzy_tui.ui.services import ListScreen, ScreenHost
+from cloudzy_tui.ui.services import Console, ListScreen, ScreenHost
 from cloudzy_tui.ui.text import clean
 
 Kind = Literal["operation", "console", "single"]
@@ -192,7 +192,7 @@ async def _run_console(screen: MarkedList, action: Action[Any], items: list[Any]
 # ---------------------------------------------------------------------------------------------------- copy
 
 
-def copy_choices(spec: ResourceSpec[Any], items: Sequence[Any], console: Any) -> list[tuple[str, str]]:
+def copy_choices(spec: ResourceSpec[Any], items: Sequence[Any], console: Console) -> list[tuple[str, str]]:
     """What ``c`` offers, as (label, value): for one row the spec's choices (an instance: IPv4, IPv6, id, the ssh
     command) or else its copy value; for marked rows each kind of value of every row (the ids among them), joined by
     spaces on one line in the rows' order (``for ip in <paste>`` in a shell). A kind with a space inside a value (an

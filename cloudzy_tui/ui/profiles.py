@@ -308,15 +308,16 @@ def _closable(screen: Screen[Any]) -> bool:
 
 
 async def _token_refused(bundle: ConsoleConnection) -> str | None:
-    """Why the API refuses the new connection's token, asked with one small read (the regions, which the catalog
-    reads next anyway); ``None`` when it does not refuse it. Any other failure (the API unreachable, a 5xx) says
-    nothing about the token: the switch goes on, and the new screen shows that failure as any load does."""
+    """Why the API refuses the new connection's token, asked with one small read (the regions: one request more
+    per switch, as the new catalog reads them again); ``None`` when it does not refuse it. Any other failure (the
+    API unreachable, a 5xx) says nothing about the token: the switch goes on, and the new screen shows that failure
+    as any load does."""
     try:
         await bundle.client.regions.list()
     except AuthError as exc:
         return exc.message
     except CloudzyError:
-        return None
+        pass
     return None
 
 
